@@ -1,0 +1,31 @@
+# Production image: gunicorn serving the app; the database is a separate PostGIS (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+# The geopandas/pyogrio/pyproj/shapely/psycopg2-binary wheels bundle their native libraries (GDAL, GEOS,
+# PROJ, libpq); only fonts for Chinese text in rendered maps and reports come from Debian.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-zenhei \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /srv/minqing
+
+# Requirements first, so that code changes do not invalidate the (slow) dependency layer.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY app/ app/
+COPY migrations/ migrations/
+COPY geodata/ geodata/
+COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+
+RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-create-home minqing
+USER minqing
+
+EXPOSE 8000
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "app:create_app()"]

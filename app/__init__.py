@@ -1,0 +1,43 @@
+"""Minqing Map (民情地图): the people's sentiment map service."""
+
+import secrets
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the application: settings, extensions, blueprints, errors, CLI."""
+    app = Flask(__name__)
+    app.config.from_object(config.Defaults)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        # Sessions then last only as long as this process: fine for `make run`, not for production.
+        app.logger.warning("SECRET_KEY is not set; using a random one for this process")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from . import api, auth, pages
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+
+    from . import errors, i18n
+
+    errors.register(app)
+    app.jinja_env.globals.update(_=i18n.gettext, language=i18n.language)
+
+    from . import cli
+
+    cli.register(app)
+    return app

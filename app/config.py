@@ -1,0 +1,38 @@
+"""Configuration: defaults here, then the environment, then a test mapping."""
+
+import os
+from datetime import timedelta
+from typing import ClassVar
+
+
+class Defaults:
+    """Settings every deployment starts from."""
+
+    SQLALCHEMY_DATABASE_URI = "postgresql://minqing@127.0.0.1:55432/minqing"
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    SECRET_KEY = None  # required: from the environment, or generated per process in dev
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Basemap: "none", or an XYZ template served on the county network
+    # (e.g. http://10.0.0.5/tiles/{z}/{x}/{y}.png). The map is readable without one.
+    BASEMAP_URL = "none"
+    BASEMAP_ATTRIBUTION = ""
+    DEFAULT_LANGUAGE = "zh"
+    DEMO_HOUSEHOLDS = 170_000
+    DEMO_SEED = 7
+
+
+def from_environment() -> dict:
+    """Return the settings the environment overrides."""
+    env = os.environ
+    settings = {}
+    if "DATABASE_URL" in env:
+        settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    for name in ("SECRET_KEY", "BASEMAP_URL", "BASEMAP_ATTRIBUTION", "DEFAULT_LANGUAGE"):
+        if name in env:
+            settings[name] = env[name]
+    if "SESSION_HOURS" in env:
+        settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_HOURS"]))
+    return settings

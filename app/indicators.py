@@ -1,0 +1,160 @@
+"""The indicator registry: every overlay defined once.
+
+Maps, legends, tables, APIs (and later prints, OGC queryables and exports) read
+this list; adding an indicator is one entry here, plus a migration when it
+needs a new household column.
+
+Each indicator is a SQL predicate over one household row (alias-free column
+names of table ``household``). It aggregates per area as the number of
+households matching and their share of all households; ``mean`` indicators
+aggregate as the average of a numeric expression instead.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+# ColorBrewer sequential ramps, five classes, light to dark.
+RAMPS = {
+    "reds": ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"),
+    "oranges": ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"),
+    "purples": ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"),
+    "blues": ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"),
+    "greens": ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"),
+    "greys": ("#f7f7f7", "#cccccc", "#969696", "#636363", "#252525"),
+    "browns": ("#f6e8c3", "#dfc27d", "#bf812d", "#8c510a", "#543005"),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One overlay: how a household is counted, how it is labelled and drawn, who may see it."""
+
+    key: str
+    zh: str
+    en: str
+    sql: str
+    ramp: str
+    kind: Literal["share", "mean"] = "share"
+    unit_zh: str = ""
+    unit_en: str = ""
+    # Sensitive indicators are shown at household level only to roles allowed to
+    # (app.privacy); everyone else gets natural-village aggregates.
+    sensitive: bool = False
+    # The household column a household-level output carries for this indicator.
+    column: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @property
+    def colors(self) -> tuple[str, ...]:
+        return RAMPS[self.ramp]
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "registered_poor",
+        "建档立卡户",
+        "Registered poor",
+        "poverty_status IN ('registered', 'lifted')",
+        "reds",
+        column="poverty_status",
+    ),
+    Indicator(
+        "lifted",
+        "已脱贫户",
+        "Lifted out of poverty",
+        "poverty_status = 'lifted'",
+        "oranges",
+        column="poverty_status",
+    ),
+    Indicator(
+        "monitored",
+        "监测户",
+        "Monitored (risk of return)",
+        "poverty_status = 'monitored'",
+        "reds",
+        column="poverty_status",
+    ),
+    Indicator("dibao", "低保户", "Low-income allowance (dibao)", "dibao", "oranges", column="dibao"),
+    Indicator("wubao", "五保户", "Five-guarantee (wubao)", "wubao", "purples", column="wubao"),
+    Indicator(
+        "family_planning",
+        "计生重点帮扶户",
+        "Family-planning assistance",
+        "family_planning",
+        "purples",
+        column="family_planning",
+    ),
+    Indicator(
+        "left_behind_children",
+        "留守儿童户",
+        "Left-behind children",
+        "left_behind_children > 0",
+        "blues",
+        sensitive=True,
+        column="left_behind_children",
+    ),
+    Indicator(
+        "left_behind_elderly",
+        "留守老人户",
+        "Left-behind elderly",
+        "left_behind_elderly",
+        "blues",
+        column="left_behind_elderly",
+    ),
+    Indicator(
+        "empty_nest_elderly",
+        "空巢老人户",
+        "Empty-nest elderly",
+        "empty_nest_elderly",
+        "blues",
+        column="empty_nest_elderly",
+    ),
+    Indicator(
+        "disabled",
+        "残疾人户",
+        "Disabled members",
+        "disabled_members > 0",
+        "greys",
+        column="disabled_members",
+    ),
+    Indicator(
+        "dilapidated_house",
+        "危房户",
+        "Dilapidated house",
+        "dilapidated_house",
+        "browns",
+        column="dilapidated_house",
+    ),
+    Indicator(
+        "migrant_workers",
+        "外出务工户",
+        "Migrant workers",
+        "migrant_workers > 0",
+        "greens",
+        column="migrant_workers",
+    ),
+    Indicator(
+        "income_per_capita",
+        "人均纯收入",
+        "Income per capita",
+        "income_per_capita",
+        "greens",
+        kind="mean",
+        unit_zh="元",
+        unit_en="yuan",
+        column="income_per_capita",
+    ),
+)
+
+BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+DEFAULT = "registered_poor"
+
+
+def get(key: str) -> Indicator:
+    """Return the indicator named `key`; raise KeyError naming the known keys otherwise."""
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"unknown indicator {key!r}; known: {', '.join(BY_KEY)}") from None

@@ -1,0 +1,207 @@
+"""Tables: administrative units, natural villages, households, members, users and audit.
+
+Geometries are stored in CGCS2000 (EPSG:4490), longitude first. Codes are the
+stable keys every import and export speaks; the integer ids are internal.
+"""
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    false,
+    func,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+SRID = 4490
+LEVELS = ("county", "township", "village")
+POVERTY_STATUSES = ("none", "registered", "lifted", "monitored")
+ROLES = ("admin", "leader", "cadre", "gis")
+
+
+def _created():
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class AdminUnit(db.Model):
+    """A county, township or administrative village, keyed by its 12-digit division code."""
+
+    __tablename__ = "admin_unit"
+    __table_args__ = (
+        CheckConstraint("level IN ('county', 'township', 'village')", name="level"),
+        CheckConstraint("code ~ '^[0-9]{12}$'", name="code_digits"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID), nullable=False)
+
+
+class NaturalVillage(db.Model):
+    """A natural village (自然寨 / 村民组): its administrative village's code plus a suffix."""
+
+    __tablename__ = "natural_village"
+    __table_args__ = (CheckConstraint("code ~ '^[0-9]{14}$'", name="code_digits"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(14), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    village_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID), nullable=False)
+
+
+class Household(db.Model):
+    """A household (户) with its location and the attributes the indicators read."""
+
+    __tablename__ = "household"
+    __table_args__ = (
+        CheckConstraint("members >= 1", name="members_positive"),
+        CheckConstraint(
+            "poverty_status IN ('none', 'registered', 'lifted', 'monitored')",
+            name="poverty_status",
+        ),
+        CheckConstraint("id_number ~ '^[0-9]{17}[0-9X]$'", name="id_number_format"),
+        CheckConstraint(
+            "left_behind_children >= 0 AND disabled_members >= 0 AND migrant_workers >= 0",
+            name="counts_non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    head_name: Mapped[str] = mapped_column(String(32))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    address: Mapped[str | None] = mapped_column(String(200))
+    geom = mapped_column(Geometry("POINT", srid=SRID), nullable=False)
+    # Filled by a trigger with ST_Covers when an import does not name it.
+    natural_village_id: Mapped[int] = mapped_column(ForeignKey("natural_village.id"), index=True)
+    members: Mapped[int] = mapped_column(Integer, server_default="1")
+    poverty_status: Mapped[str] = mapped_column(String(16), server_default="none")
+    dibao: Mapped[bool] = mapped_column(server_default=false())
+    wubao: Mapped[bool] = mapped_column(server_default=false())
+    family_planning: Mapped[bool] = mapped_column(server_default=false())
+    left_behind_children: Mapped[int] = mapped_column(Integer, server_default="0")
+    left_behind_elderly: Mapped[bool] = mapped_column(server_default=false())
+    empty_nest_elderly: Mapped[bool] = mapped_column(server_default=false())
+    disabled_members: Mapped[int] = mapped_column(Integer, server_default="0")
+    dilapidated_house: Mapped[bool] = mapped_column(server_default=false())
+    migrant_workers: Mapped[int] = mapped_column(Integer, server_default="0")
+    income_per_capita: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()
+
+
+class Member(db.Model):
+    """One person of a household, for files that list members; household flags may derive from these."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        CheckConstraint("id_number ~ '^[0-9]{17}[0-9X]$'", name="id_number_format"),
+        CheckConstraint("sex IN ('M', 'F')", name="sex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    relation: Mapped[str | None] = mapped_column(String(16))  # 户主, 配偶, 子女, …
+    sex: Mapped[str | None] = mapped_column(String(1))
+    birth_date: Mapped[datetime | None] = mapped_column(db.Date)
+    disabled: Mapped[bool] = mapped_column(server_default=false())
+    left_behind_child: Mapped[bool] = mapped_column(server_default=false())
+    migrant_worker: Mapped[bool] = mapped_column(server_default=false())
+
+
+class Role(db.Model):
+    """A role; what each may see is decided in app.privacy."""
+
+    __tablename__ = "role"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label_zh: Mapped[str] = mapped_column(String(32))
+    label_en: Mapped[str] = mapped_column(String(32))
+
+
+user_village = Table(
+    "user_village",
+    db.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("village_id", ForeignKey("admin_unit.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(db.Model):
+    """A person who logs in; a cadre is scoped to the villages assigned here."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role_name: Mapped[str] = mapped_column(ForeignKey("role.name"))
+    active: Mapped[bool] = mapped_column(server_default=true())
+    created_at: Mapped[datetime] = _created()
+
+    villages: Mapped[list[AdminUnit]] = relationship(secondary=user_village, lazy="selectin")
+
+    # Flask-Login protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def village_ids(self) -> frozenset[int]:
+        return frozenset(v.id for v in self.villages)
+
+
+class ApiToken(db.Model):
+    """A token a program (or QGIS) sends instead of a password; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEvent(db.Model):
+    """Who viewed or exported what, and when. The username is copied so the log outlives users."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = _created()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(128), default="")
+    detail: Mapped[dict] = mapped_column(JSONB, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,33 @@
+"""Query and path parameters: parsed once, rejected with a message naming the bad value."""
+
+import re
+from collections.abc import Mapping
+
+from . import indicators
+from .errors import AppError, bad_parameter
+
+_DIGITS = {"township": 12, "village": 12, "natural village": 14}
+
+
+def only(args: Mapping[str, str], allowed: tuple[str, ...] = ()) -> None:
+    """Refuse any query parameter not in `allowed`."""
+    for name in args:
+        if name not in allowed:
+            known = ", ".join(allowed) or "none"
+            raise AppError(400, "UnknownParameter", f"unknown parameter {name!r} (accepted: {known})")
+
+
+def code(value: str, *, what: str) -> str:
+    """Return `value` if it has the shape of a `what` code, else raise a 400 naming it."""
+    digits = _DIGITS[what]
+    if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
+        raise bad_parameter(f"{what} code", value, f"{digits} digits expected")
+    return value
+
+
+def indicator(args: Mapping[str, str]) -> indicators.Indicator:
+    """Return the indicator named by `?indicator=`, the default when absent."""
+    key = args.get("indicator", indicators.DEFAULT)
+    if key not in indicators.BY_KEY:
+        raise bad_parameter("indicator", key, f"one of {', '.join(indicators.BY_KEY)}")
+    return indicators.BY_KEY[key]

@@ -1,0 +1,346 @@
+"""Every SQL statement that touches geometry, and the statistics the indicators define.
+
+Functions here take plain arguments and return plain values (rows as dicts,
+GeoJSON as text built by PostgreSQL); none of them knows about Flask requests.
+GeoJSON is built in the database because it is many times faster than
+serialising geometries in Python.
+"""
+
+import io
+from collections.abc import Iterable
+
+import shapely
+from sqlalchemy import text
+
+from . import indicators
+from .extensions import db
+from .models import SRID
+from .privacy import Rule
+
+# Decimal places of degrees in GeoJSON: 1e-5 deg is about 1 m, enough for a
+# boundary on a county map; household points keep 1e-7 (about 1 cm).
+POLYGON_PRECISION = 5
+POINT_PRECISION = 7
+
+# Non-personal household columns every household output carries: the ones the
+# indicators read, plus the member count.
+HOUSEHOLD_COLUMNS = ("members", *dict.fromkeys(i.column for i in indicators.INDICATORS if i.column))
+
+_MASK_SQL = {
+    "head_name": "left(head_name, 1) || '*'",
+    "id_number": "left(id_number, 4) || '**********' || right(id_number, 4)",
+}
+
+
+# --- statistics -------------------------------------------------------------
+
+
+def _aggregates() -> str:
+    """Return the SELECT list that aggregates households per group."""
+    parts = ["count(*) AS households"]
+    for i in indicators.INDICATORS:
+        if i.kind == "share":
+            parts.append(f"count(*) FILTER (WHERE {i.sql}) AS {i.key}")
+        else:
+            parts.append(f"sum({i.sql}) AS {i.key}__sum, count({i.sql}) AS {i.key}__n")
+    return ",\n".join(parts)
+
+
+def _rollup(alias: str) -> str:
+    """Return the SELECT list that sums per-natural-village aggregates from `alias`."""
+    parts = [f"coalesce(sum({alias}.households), 0) AS households"]
+    for i in indicators.INDICATORS:
+        if i.kind == "share":
+            parts.append(f"coalesce(sum({alias}.{i.key}), 0) AS {i.key}")
+        else:
+            parts.append(f"sum({alias}.{i.key}__sum) AS {i.key}__sum")
+            parts.append(f"coalesce(sum({alias}.{i.key}__n), 0) AS {i.key}__n")
+    return ",\n".join(parts)
+
+
+def _values(alias: str) -> list[tuple[str, str]]:
+    """Return (name, SQL) pairs of each indicator's published values from aggregates in `alias`."""
+    pairs = [("households", f"coalesce({alias}.households, 0)")]
+    for i in indicators.INDICATORS:
+        if i.kind == "share":
+            count = f"coalesce({alias}.{i.key}, 0)"
+            share = f"round({count}::numeric / nullif({alias}.households, 0), 4)"
+            pairs += [(i.key, count), (f"{i.key}_share", share)]
+        else:
+            pairs.append((i.key, f"round({alias}.{i.key}__sum::numeric / nullif({alias}.{i.key}__n, 0))"))
+    return pairs
+
+
+def _json_object(pairs: Iterable[tuple[str, str]]) -> str:
+    return "json_build_object(" + ", ".join(f"'{name}', {sql}" for name, sql in pairs) + ")"
+
+
+def _natural_village_stats(where: str = "") -> str:
+    """Return a CTE body aggregating households per natural village."""
+    return f"""
+        SELECT h.natural_village_id, {_aggregates()}
+        FROM household h
+        {where}
+        GROUP BY h.natural_village_id"""
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def county() -> dict | None:
+    """Return the county's code, name and CRS84 bounding box, or None when none is loaded."""
+    row = (
+        db.session.execute(
+            text("""
+            SELECT code, name, ST_XMin(e) AS west, ST_YMin(e) AS south,
+                   ST_XMax(e) AS east, ST_YMax(e) AS north
+            FROM (SELECT code, name, ST_Envelope(geom) AS e FROM admin_unit
+                  WHERE level = 'county' ORDER BY code LIMIT 1) c""")
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def admin_unit(code: str) -> dict | None:
+    """Return the administrative unit with division code `code`, or None."""
+    row = (
+        db.session.execute(
+            text("SELECT id, code, name, level, parent_id FROM admin_unit WHERE code = :code"),
+            {"code": code},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def natural_village(code: str) -> dict | None:
+    """Return the natural village with code `code` and its village, or None."""
+    row = (
+        db.session.execute(
+            text("""
+            SELECT nv.id, nv.code, nv.name, nv.village_id, v.code AS village_code,
+                   v.name AS village_name
+            FROM natural_village nv JOIN admin_unit v ON v.id = nv.village_id
+            WHERE nv.code = :code"""),
+            {"code": code},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def natural_villages_geojson(*, township_id: int | None = None) -> str:
+    """Return natural villages with their indicator statistics as a GeoJSON FeatureCollection.
+
+    Parameters
+    ----------
+    township_id
+        Only this township's natural villages; all of the county when None.
+    """
+    only = "WHERE t.id = :township_id" if township_id is not None else ""
+    stats_filter = (
+        """JOIN natural_village nv ON nv.id = h.natural_village_id
+           JOIN admin_unit v ON v.id = nv.village_id
+           WHERE v.parent_id = :township_id"""
+        if township_id is not None
+        else ""
+    )
+    properties = [
+        ("code", "nv.code"),
+        ("name", "nv.name"),
+        ("village", "v.name"),
+        ("township", "t.name"),
+        *_values("s"),
+    ]
+    sql = f"""
+        WITH s AS ({_natural_village_stats(stats_filter)})
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', coalesce(json_agg(f ORDER BY code), '[]'::json))::text
+        FROM (
+            SELECT nv.code, json_build_object(
+                'type', 'Feature',
+                'id', nv.code,
+                'geometry', ST_AsGeoJSON(nv.geom, {POLYGON_PRECISION})::json,
+                'properties', {_json_object(properties)}) AS f
+            FROM natural_village nv
+            JOIN admin_unit v ON v.id = nv.village_id
+            JOIN admin_unit t ON t.id = v.parent_id
+            LEFT JOIN s ON s.natural_village_id = nv.id
+            {only}) q"""
+    return db.session.execute(text(sql), {"township_id": township_id}).scalar_one()
+
+
+def townships_geojson() -> str:
+    """Return township outlines with names as a GeoJSON FeatureCollection."""
+    return db.session.execute(
+        text(f"""
+            SELECT json_build_object(
+                'type', 'FeatureCollection',
+                'features', coalesce(json_agg(json_build_object(
+                    'type', 'Feature', 'id', code,
+                    'geometry', ST_AsGeoJSON(geom, {POLYGON_PRECISION})::json,
+                    'properties', json_build_object(
+                        'code', code, 'name', name,
+                        'label_x', round(ST_X(ST_PointOnSurface(geom))::numeric, 5),
+                        'label_y', round(ST_Y(ST_PointOnSurface(geom))::numeric, 5)))
+                    ORDER BY code), '[]'::json))::text
+            FROM admin_unit WHERE level = 'township'""")
+    ).scalar_one()
+
+
+def township_table() -> list[dict]:
+    """Return one row per township with its indicator values, then the county total (code None)."""
+    sql = f"""
+        WITH s AS ({_natural_village_stats()}),
+        t AS (
+            SELECT t.code, t.name, {_rollup("s")}
+            FROM admin_unit t
+            JOIN admin_unit v ON v.parent_id = t.id
+            JOIN natural_village nv ON nv.village_id = v.id
+            LEFT JOIN s ON s.natural_village_id = nv.id
+            WHERE t.level = 'township'
+            GROUP BY GROUPING SETS ((t.code, t.name), ()))
+        SELECT t.code, t.name, {", ".join(f"{sql} AS {name}" for name, sql in _values("t"))}
+        FROM t ORDER BY t.code NULLS LAST"""
+    return [dict(r) for r in db.session.execute(text(sql)).mappings()]
+
+
+def households_geojson(natural_village_id: int, rules: dict[str, Rule]) -> str:
+    """Return a natural village's households as GeoJSON, each field shown, masked or omitted per `rules`."""
+    properties = [("code", "code")]
+    for field in ("head_name", "id_number", "address"):
+        rule = rules[field]
+        if rule is Rule.SHOW:
+            properties.append((field, field))
+        elif rule is Rule.MASK:
+            properties.append((field, _MASK_SQL[field]))
+    for column in HOUSEHOLD_COLUMNS:
+        if rules.get(column, Rule.SHOW) is Rule.SHOW:
+            properties.append((column, column))
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', coalesce(json_agg(json_build_object(
+                'type', 'Feature', 'id', code,
+                'geometry', ST_AsGeoJSON(geom, {POINT_PRECISION})::json,
+                'properties', {_json_object(properties)}) ORDER BY code), '[]'::json))::text
+        FROM household WHERE natural_village_id = :id"""
+    return db.session.execute(text(sql), {"id": natural_village_id}).scalar_one()
+
+
+# --- writing ----------------------------------------------------------------
+
+
+def _copy(cursor, table: str, frame) -> None:
+    """COPY a DataFrame's columns, in order, into `table`."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False)
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def _ewkb(geometries) -> list[str]:
+    """Return hex EWKB of `geometries` tagged with the storage SRID (the fastest input PostGIS parses)."""
+    return shapely.to_wkb(shapely.set_srid(geometries, SRID), hex=True, include_srid=True).tolist()
+
+
+def load_county(county) -> dict[str, int]:
+    """Replace all administrative units, natural villages and households with `county`'s.
+
+    Runs in the caller's transaction: nothing is visible, or lost, until it
+    commits. Cadres keep their villages where the new county has the same codes.
+
+    Parameters
+    ----------
+    county
+        A `geodata.generator.County` (GeoDataFrames in EPSG:4490).
+    """
+    for name in ("admin_units", "natural_villages", "households"):
+        crs = getattr(county, name).crs
+        if crs is None or crs.to_epsg() != SRID:
+            raise ValueError(f"{name} must be in EPSG:{SRID}, got {crs}; reproject with .to_crs({SRID})")
+    session = db.session
+    session.execute(
+        text("""
+        CREATE TEMP TABLE kept_scope ON COMMIT DROP AS
+        SELECT uv.user_id, a.code FROM user_village uv JOIN admin_unit a ON a.id = uv.village_id""")
+    )
+    session.execute(
+        text("TRUNCATE member, household, natural_village, user_village, admin_unit RESTART IDENTITY")
+    )
+    session.execute(
+        text("""
+        CREATE TEMP TABLE stage_unit (code text, name text, level text, parent_code text, geom geometry)
+            ON COMMIT DROP;
+        CREATE TEMP TABLE stage_natural_village (code text, name text, village_code text, geom geometry)
+            ON COMMIT DROP;
+        """)
+    )
+    columns = ["code", "head_name", "id_number", "address", *HOUSEHOLD_COLUMNS]
+    # Same column types as household, none of its constraints or defaults.
+    session.execute(
+        text(f"""
+        CREATE TEMP TABLE stage_household ON COMMIT DROP AS
+        SELECT {", ".join(columns)}, geom, ''::text AS natural_village_code
+        FROM household WITH NO DATA""")
+    )
+    cursor = session.connection().connection.cursor()
+
+    units = county.admin_units.assign(geom=_ewkb(county.admin_units.geometry.values))
+    _copy(cursor, "stage_unit", units[["code", "name", "level", "parent_code", "geom"]])
+    for level in ("county", "township", "village"):
+        session.execute(
+            text("""
+                INSERT INTO admin_unit (code, name, level, parent_id, geom)
+                SELECT s.code, s.name, s.level, p.id, ST_Multi(s.geom)
+                FROM stage_unit s LEFT JOIN admin_unit p ON p.code = s.parent_code
+                WHERE s.level = :level ORDER BY s.code"""),
+            {"level": level},
+        )
+
+    villages = county.natural_villages.assign(geom=_ewkb(county.natural_villages.geometry.values))
+    _copy(cursor, "stage_natural_village", villages[["code", "name", "village_code", "geom"]])
+    session.execute(
+        text("""
+        INSERT INTO natural_village (code, name, village_id, geom)
+        SELECT s.code, s.name, v.id, ST_Multi(s.geom)
+        FROM stage_natural_village s JOIN admin_unit v ON v.code = s.village_code AND v.level = 'village'
+        ORDER BY s.code""")
+    )
+
+    households = county.households.assign(geom=_ewkb(county.households.geometry.values))
+    _copy(cursor, "stage_household", households[[*columns, "natural_village_code", "geom"]])
+    session.execute(
+        text(f"""
+        INSERT INTO household ({", ".join(columns)}, geom, natural_village_id)
+        SELECT {", ".join("s." + c for c in columns)}, s.geom, nv.id
+        FROM stage_household s JOIN natural_village nv ON nv.code = s.natural_village_code
+        ORDER BY s.code""")
+    )
+
+    session.execute(
+        text("""
+        INSERT INTO user_village (user_id, village_id)
+        SELECT k.user_id, a.id FROM kept_scope k JOIN admin_unit a ON a.code = k.code""")
+    )
+    counts = (
+        session.execute(
+            text("""
+        SELECT (SELECT count(*) FROM admin_unit) AS admin_units,
+               (SELECT count(*) FROM natural_village) AS natural_villages,
+               (SELECT count(*) FROM household) AS households""")
+        )
+        .mappings()
+        .one()
+    )
+    return dict(counts)
+
+
+def analyze() -> None:
+    """Refresh planner statistics after a bulk load (outside a transaction block is not needed)."""
+    db.session.execute(text("ANALYZE admin_unit, natural_village, household"))

@@ -1,0 +1,137 @@
+"""Fixtures: a fresh PostGIS test database, a small synthetic county, one user per role.
+
+Each test runs inside a transaction that is rolled back, so tests cannot see
+each other's writes. The database is `<DATABASE_URL's database>_test`.
+"""
+
+import os
+import re
+import secrets
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app, queries
+from app.auth import create_user
+from app.config import Defaults
+from app.extensions import db
+from geodata.generator import generate_county
+
+TEST_HOUSEHOLDS = 3000
+TEST_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """Create an empty test database beside the configured one and return its URL."""
+    base = make_url(os.environ.get("DATABASE_URL", Defaults.SQLALCHEMY_DATABASE_URI))
+    test = base.set(database=f"{base.database}_test")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{test.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{test.database}"'))
+    admin.dispose()
+    return test.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def county():
+    return generate_county(households=TEST_HOUSEHOLDS, seed=TEST_SEED)
+
+
+@pytest.fixture(scope="session")
+def accounts() -> dict[str, tuple[str, str]]:
+    """Return role -> (username, password); passwords are made per run, never stored."""
+    return {role: (f"test-{role}", secrets.token_urlsafe(12)) for role in ("admin", "leader", "cadre", "gis")}
+
+
+@pytest.fixture(scope="session")
+def app(database_url, county, accounts):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets.token_hex(16)}
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        queries.load_county(county)
+        db.session.commit()
+        queries.analyze()
+        for role, (username, password) in accounts.items():
+            villages = [cadre_village(county)] if role == "cadre" else []
+            create_user(username, password, role=role, villages=villages)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def cadre_village(county) -> str:
+    """Return the code of the administrative village the test cadre works in (the first one)."""
+    return sorted(county.admin_units.query("level == 'village'").code)[0]
+
+
+@pytest.fixture(autouse=True)
+def rollback(request, app):
+    """Run each test in a transaction rolled back at its end (browser tests need real commits).
+
+    No app context stays pushed during the test: each request must get its own,
+    as in production, or Flask-Login's per-context user cache would leak
+    between requests. Tests touching the database directly use `app_context`.
+    """
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    with app.app_context():
+        engines = db.engines  # this app's bind-key -> engine mapping
+    engine = engines[None]
+    connection = engine.connect()
+    transaction = connection.begin()
+    # Flask-SQLAlchemy's Session.get_bind() ignores a session-level bind and asks
+    # this mapping, so the test connection stands in for the engine there.
+    engines[None] = connection
+    original = db.session
+    db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    try:
+        yield
+    finally:
+        # Every app context removed its own session on teardown.
+        db.session = original
+        engines[None] = engine
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def log_in(client, username: str, password: str):
+    """Log in through the real form, CSRF token included; return the response."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def login(client, accounts):
+    """Return a function that logs the test client in as a role."""
+
+    def as_role(role: str):
+        response = log_in(client, *accounts[role])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return as_role

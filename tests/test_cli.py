@@ -1,0 +1,40 @@
+"""Command-line tasks: the demo county and the demo users."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.extensions import db
+from app.models import Household, User
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+def test_demo_replaces_the_county_and_keeps_cadres_villages(app, accounts):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--households", "400", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Loaded 400 households in \d+ natural villages", result.output)
+    assert db.session.scalar(select(func.count()).select_from(Household)) == 400
+    cadre = db.session.scalar(select(User).where(User.username == accounts["cadre"][0]))
+    # The 400-household county has the same first village code, so the cadre keeps it.
+    assert [v.code for v in cadre.villages] == [
+        db.session.execute(text("SELECT min(code) FROM admin_unit WHERE level = 'village'")).scalar_one()
+    ]
+
+
+def test_demo_if_empty_leaves_a_loaded_county_alone(app, county):
+    result = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
+    assert "already loaded" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Household)) == len(county.households)
+
+
+def test_demo_users_prints_each_new_password_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo-users"]).output
+    passwords = dict(re.findall(r"^(\w+)\s+role \w+\s+password (\S+)", first, re.M))
+    assert set(passwords) == {"admin", "leader", "cadre", "gis"}
+    second = runner.invoke(args=["demo-users"]).output
+    assert "password" not in second.replace("set-password", "")
+    assert not any(p in second for p in passwords.values())
