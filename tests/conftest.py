@@ -1,7 +1,7 @@
 """Fixtures: a fresh PostGIS test database, a small synthetic county, one user per role.
 
 Each test runs inside a transaction that is rolled back, so tests cannot see
-each other's writes. The database is `<DATABASE_URL's database>_test`.
+each other's writes. The database is `<DATABASE_URL's database>_test_<pid>`.
 """
 
 import os
@@ -24,16 +24,21 @@ TEST_SEED = 11
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    """Create an empty test database beside the configured one and return its URL."""
+def database_url():
+    """Create an empty test database beside the configured one, yield its URL, drop it after.
+
+    The name carries the process id, so test runs side by side never share one.
+    """
     base = make_url(os.environ.get("DATABASE_URL", Defaults.SQLALCHEMY_DATABASE_URI))
-    test = base.set(database=f"{base.database}_test")
+    test = base.set(database=f"{base.database}_test_{os.getpid()}")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{test.database}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{test.database}"'))
+    yield test.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{test.database}" WITH (FORCE)'))
     admin.dispose()
-    return test.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

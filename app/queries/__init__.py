@@ -1,4 +1,4 @@
-"""Every SQL statement that touches geometry, and the statistics the indicators define.
+"""Every SQL statement that touches geometry (this package is the only place that writes spatial SQL).
 
 Functions here take plain arguments and return plain values (rows as dicts,
 GeoJSON as text built by PostgreSQL); none of them knows about Flask requests.
@@ -12,10 +12,10 @@ from collections.abc import Iterable
 import shapely
 from sqlalchemy import text
 
-from . import indicators
-from .extensions import db
-from .models import SRID
-from .privacy import Rule
+from .. import indicators
+from ..extensions import db
+from ..models import SRID
+from ..privacy import Rule
 
 # Decimal places of degrees in GeoJSON: 1e-5 deg is about 1 m, enough for a
 # boundary on a county map; household points keep 1e-7 (about 1 cm).
