@@ -26,6 +26,7 @@ ZH = {
     "Natural village": "自然寨",
     "Households": "户数",
     "All households": "总户数",
+    "Every indicator by township": "各乡镇全部指标",
     "Share": "占比",
     "Mean": "平均",
     "County total": "全县合计",

@@ -31,6 +31,16 @@ def overview():
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
     lang = language()
+    page, classes = overview_map(
+        county,
+        queries.natural_villages_geojson(only=[indicator]),
+        queries.townships_geojson(),
+        indicator,
+        lang=lang,
+        assets=local_assets(),
+        basemap=current_app.config["BASEMAP_URL"],
+        attribution=current_app.config["BASEMAP_ATTRIBUTION"],
+    )
     labels = {
         "name": _("Natural village"),
         "village": _("Village"),
@@ -38,23 +48,13 @@ def overview():
         "households": _("Households"),
         "value": indicator.label(lang),
     }
-    parts, classes = overview_map(
-        county,
-        queries.natural_villages_geojson(),
-        queries.townships_geojson(),
-        indicator,
-        lang=lang,
-        labels=labels,
-        assets=local_assets(),
-        basemap=current_app.config["BASEMAP_URL"],
-        attribution=current_app.config["BASEMAP_ATTRIBUTION"],
-    )
     return render_template(
         "overview.html",
         county=county,
         indicator=indicator,
         indicators=indicators.INDICATORS,
-        map=parts,
+        map=page,
+        labels=labels,
         classes=classes,
         rows=queries.township_table(),
         fmt=lambda ind, value: format_value(ind, value, lang),

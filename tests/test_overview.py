@@ -37,7 +37,7 @@ def test_the_map_loads_nothing_from_outside_the_app(client, login):
     page = client.get("/").get_data(as_text=True)
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
     assert sources and all(s.startswith("/static/") for s in sources), sources
-    assert "L.map(" in page and "L.geoJson(" in page
+    assert "L.map(" in page and "MinqingMap.choropleth(" in page
 
 
 def test_english_is_one_click_away(client, login):
@@ -54,3 +54,18 @@ def test_an_unknown_indicator_is_named_in_the_error(client, login):
     response = client.get("/?indicator=poverty", headers={"Accept": "text/html"})
     assert response.status_code == 400
     assert "indicator=&#39;poverty&#39;" in response.get_data(as_text=True)
+
+
+def test_the_full_table_gives_every_indicator_for_the_county(client, login, county):
+    login("leader")
+    page = client.get("/").get_data(as_text=True)
+    section = page[page.index('class="all-indicators"') :]
+    total = section[section.index('<tr class="total">') :]
+    total = total[: total.index("</tr>")]
+    cells = re.findall(r'<td class="num">([^<]+)', total)
+    households = county.households
+    expected = [len(households), int(households.poverty_status.isin(["registered", "lifted"]).sum())]
+    assert [int(c.strip().replace(",", "")) for c in cells[:2]] == expected
+    assert len(cells) == 1 + len(INDICATORS)
+    dibao = [i.key for i in INDICATORS].index("dibao") + 1
+    assert int(cells[dibao].strip().replace(",", "")) == int(households.dibao.sum())

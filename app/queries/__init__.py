@@ -35,10 +35,10 @@ _MASK_SQL = {
 # --- statistics -------------------------------------------------------------
 
 
-def _aggregates() -> str:
+def _aggregates(only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
     """Return the SELECT list that aggregates households per group."""
     parts = ["count(*) AS households"]
-    for i in indicators.INDICATORS:
+    for i in only:
         if i.kind == "share":
             parts.append(f"count(*) FILTER (WHERE {i.sql}) AS {i.key}")
         else:
@@ -58,10 +58,12 @@ def _rollup(alias: str) -> str:
     return ",\n".join(parts)
 
 
-def _values(alias: str) -> list[tuple[str, str]]:
-    """Return (name, SQL) pairs of each indicator's published values from aggregates in `alias`."""
+def _values(
+    alias: str, only: Iterable[indicators.Indicator] = indicators.INDICATORS
+) -> list[tuple[str, str]]:
+    """Return (name, SQL) pairs of the indicators' published values from aggregates in `alias`."""
     pairs = [("households", f"coalesce({alias}.households, 0)")]
-    for i in indicators.INDICATORS:
+    for i in only:
         if i.kind == "share":
             count = f"coalesce({alias}.{i.key}, 0)"
             share = f"round({count}::numeric / nullif({alias}.households, 0), 4)"
@@ -75,10 +77,12 @@ def _json_object(pairs: Iterable[tuple[str, str]]) -> str:
     return "json_build_object(" + ", ".join(f"'{name}', {sql}" for name, sql in pairs) + ")"
 
 
-def _natural_village_stats(where: str = "") -> str:
+def _natural_village_stats(
+    where: str = "", only: Iterable[indicators.Indicator] = indicators.INDICATORS
+) -> str:
     """Return a CTE body aggregating households per natural village."""
     return f"""
-        SELECT h.natural_village_id, {_aggregates()}
+        SELECT h.natural_village_id, {_aggregates(only)}
         FROM household h
         {where}
         GROUP BY h.natural_village_id"""
@@ -133,15 +137,24 @@ def natural_village(code: str) -> dict | None:
     return dict(row) if row else None
 
 
-def natural_villages_geojson(*, township_id: int | None = None) -> str:
+def natural_villages_geojson(
+    *,
+    township_id: int | None = None,
+    only: Iterable[indicators.Indicator] = indicators.INDICATORS,
+    precision: int = POLYGON_PRECISION,
+) -> str:
     """Return natural villages with their indicator statistics as a GeoJSON FeatureCollection.
 
     Parameters
     ----------
     township_id
         Only this township's natural villages; all of the county when None.
+    only
+        The indicators whose values the properties carry (a map needs one; programs all).
+    precision
+        Decimal places of coordinates.
     """
-    only = "WHERE t.id = :township_id" if township_id is not None else ""
+    where = "WHERE t.id = :township_id" if township_id is not None else ""
     stats_filter = (
         """JOIN natural_village nv ON nv.id = h.natural_village_id
            JOIN admin_unit v ON v.id = nv.village_id
@@ -154,10 +167,10 @@ def natural_villages_geojson(*, township_id: int | None = None) -> str:
         ("name", "nv.name"),
         ("village", "v.name"),
         ("township", "t.name"),
-        *_values("s"),
+        *_values("s", only),
     ]
     sql = f"""
-        WITH s AS ({_natural_village_stats(stats_filter)})
+        WITH s AS ({_natural_village_stats(stats_filter, only)})
         SELECT json_build_object(
             'type', 'FeatureCollection',
             'features', coalesce(json_agg(f ORDER BY code), '[]'::json))::text
@@ -165,13 +178,13 @@ def natural_villages_geojson(*, township_id: int | None = None) -> str:
             SELECT nv.code, json_build_object(
                 'type', 'Feature',
                 'id', nv.code,
-                'geometry', ST_AsGeoJSON(nv.geom, {POLYGON_PRECISION})::json,
+                'geometry', ST_AsGeoJSON(nv.geom, {precision})::json,
                 'properties', {_json_object(properties)}) AS f
             FROM natural_village nv
             JOIN admin_unit v ON v.id = nv.village_id
             JOIN admin_unit t ON t.id = v.parent_id
             LEFT JOIN s ON s.natural_village_id = nv.id
-            {only}) q"""
+            {where}) q"""
     return db.session.execute(text(sql), {"township_id": township_id}).scalar_one()
 
 
