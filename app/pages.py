@@ -1,15 +1,18 @@
-"""Pages for people: the county overview, and the language switch."""
+"""Pages for people: drill down from the county to one household; search; the language switch."""
+
+import json
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from . import indicators, params, queries
-from .errors import AppError
+from . import audit, fields, indicators, params, privacy, queries
+from .errors import AppError, not_found
+from .extensions import db
 from .i18n import LANGUAGES, language
 from .i18n import gettext as _
 from .maps.choropleth import format_value
-from .maps.overview import Assets
-from .maps.overview import overview as overview_map
+from .maps.page import Assets, area_map, base_map, bounds_of, page
+from .queries import areas
 
 bp = Blueprint("pages", __name__)
 
@@ -22,43 +25,158 @@ def local_assets() -> Assets:
     )
 
 
+def _basemap() -> dict:
+    return {
+        "basemap": current_app.config["BASEMAP_URL"],
+        "attribution": current_app.config["BASEMAP_ATTRIBUTION"],
+    }
+
+
+def _link(endpoint: str) -> str:
+    """Return the URL of `endpoint` with a literal {code} for the page's script to fill."""
+    return url_for(endpoint, code="CODE").replace("CODE", "{code}")
+
+
+# Per level shown: the endpoint of its children (table rows) and the level of the map's areas.
+_CHILD_PAGE = {"county": "pages.area", "township": "pages.area", "village": "pages.natural_village"}
+_MAP_LEVEL = {"county": "natural_village", "township": "village", "village": "natural_village"}
+
+
+def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
+    lang = language()
+    map_page, classes = area_map(
+        area, areas_geojson, indicator, lang=lang, assets=local_assets(), outlines=outlines, **_basemap()
+    )
+    map_level = _MAP_LEVEL[area["level"]]
+    return render_template(
+        "area.html",
+        area=area,
+        trail=areas.lineage(area),
+        indicator=indicator,
+        indicators=indicators.INDICATORS,
+        map=map_page,
+        tooltip={"name": _(map_level), "households": _("Households"), "value": indicator.label(lang)},
+        map_level=map_level,
+        map_link=_link("pages.natural_village" if map_level == "natural_village" else "pages.area"),
+        row_link=_link(_CHILD_PAGE[area["level"]]),
+        classes=classes,
+        rows=areas.children_table(area),
+        child_level=areas.CHILD_LEVEL[area["level"]],
+        fmt=lambda ind, value: format_value(ind, value, lang),
+    )
+
+
 @bp.get("/")
 @login_required
 def overview():
+    """The county: every natural village coloured by the chosen indicator, townships outlined."""
     params.only(request.args, ("indicator",))
     indicator = params.indicator(request.args)
     county = queries.county()
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
-    lang = language()
-    page, classes = overview_map(
+    county = areas.area(county["code"])
+    return _render_area(
         county,
-        queries.natural_villages_geojson(only=[indicator]),
-        queries.townships_geojson(),
         indicator,
-        lang=lang,
-        assets=local_assets(),
-        basemap=current_app.config["BASEMAP_URL"],
-        attribution=current_app.config["BASEMAP_ATTRIBUTION"],
+        queries.natural_villages_geojson(only=[indicator]),
+        outlines=queries.townships_geojson(),
     )
-    labels = {
-        "name": _("Natural village"),
-        "village": _("Village"),
-        "township": _("Township"),
-        "households": _("Households"),
-        "value": indicator.label(lang),
-    }
+
+
+@bp.get("/areas/<code>")
+@login_required
+def area(code: str):
+    """A township or administrative village: its children coloured by the chosen indicator."""
+    params.only(request.args, ("indicator",))
+    indicator = params.indicator(request.args)
+    unit = areas.area(params.code(code, what="township"))
+    if unit is None or unit["level"] not in ("township", "village"):
+        raise not_found("township or village", code)
+    return _render_area(unit, indicator, areas.children_geojson(unit, only=[indicator]))
+
+
+@bp.get("/natural-villages/<code>")
+@login_required
+def natural_village(code: str):
+    """A natural village: every household as a marker showing its flags, as the role allows."""
+    params.only(request.args, ("indicator",))
+    params.indicator(request.args)  # carried down from the maps above; validated, every flag is drawn
+    unit = areas.area(params.code(code, what="natural village"))
+    if unit is None or unit["level"] != "natural_village":
+        raise not_found("natural village", code)
+    detail = privacy.household_detail(current_user, unit["village_id"])
+    lang = language()
+    flags = [i for i in indicators.INDICATORS if i.kind == "share"]
+    flags = [i for i in flags if privacy.may_see_indicator_at_household_level(detail, i)]
+    layers: dict[str, object] = {"mq-outline": areas.area_geojson(unit)}
+    rules = None
+    if detail is not privacy.Detail.AGGREGATE:
+        rules = privacy.field_rules(detail)
+        collection = json.loads(queries.households_geojson(unit["id"], rules, flags=flags))
+        for feature in collection["features"]:
+            feature["properties"] = fields.readable(feature["properties"], lang)
+        layers["mq-households"] = collection
+        audit.record("view_households", code, detail=detail.name.lower())
+        db.session.commit()
+    map_page = page(base_map(bounds_of(unit), assets=local_assets(), **_basemap()), layers)
+    legend = [{"key": i.key, "label": i.label(lang), "color": i.colors[-1]} for i in flags]
     return render_template(
-        "overview.html",
-        county=county,
-        indicator=indicator,
+        "natural_village.html",
+        area=unit,
+        trail=areas.lineage(unit),
+        map=map_page,
+        detail=detail,
+        legend=legend,
+        card_labels=fields.labels(lang, rules),
+        card_link=_link("pages.household"),
+        stats=areas.natural_village_stats(unit),
         indicators=indicators.INDICATORS,
-        map=page,
-        labels=labels,
-        classes=classes,
-        rows=queries.township_table(),
         fmt=lambda ind, value: format_value(ind, value, lang),
     )
+
+
+@bp.get("/households/<code>")
+@login_required
+def household(code: str):
+    """One household's card, as the role allows."""
+    params.only(request.args)
+
+    def rules_for(village_id: int):
+        detail = privacy.household_detail(current_user, village_id)
+        return None if detail is privacy.Detail.AGGREGATE else privacy.field_rules(detail)
+
+    record = areas.household(code, rules_for)
+    if record is None:
+        raise not_found("household", code)
+    if not record["visible"]:
+        raise AppError(403, "Forbidden", _("You may not see this.") + f" ({code})")
+    audit.record("view_household", code)
+    db.session.commit()
+    unit = areas.area(record["natural_village_code"])
+    lang = language()
+    labels = fields.labels(lang)
+    shown = [(label, fields.display(k, record[k], lang)) for k, label in labels.items() if k in record]
+    return render_template("household.html", record=record, fields=shown, trail=areas.lineage(unit))
+
+
+@bp.get("/search")
+@login_required
+def search():
+    """Find households by code, or by head's name where the role shows names."""
+    params.only(request.args, ("q",))
+    query = request.args.get("q", "").strip()
+    detail, villages = privacy.search_scope(current_user)
+    shown = detail is not privacy.Detail.AGGREGATE
+    by_name = shown and privacy.field_rules(detail)["head_name"] is privacy.Rule.SHOW
+    results = []
+    if query and shown:
+        results = areas.search_households(
+            query, rules=privacy.field_rules(detail), by_name=by_name, villages=villages, limit=50
+        )
+        audit.record("search", query[:100], results=len(results))
+        db.session.commit()
+    return render_template("search.html", query=query, results=results, by_name=by_name)
 
 
 @bp.get("/lang/<code>")

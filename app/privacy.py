@@ -68,6 +68,13 @@ def household_detail(user, village_id: int) -> Detail:
     return Detail.AGGREGATE
 
 
+def search_scope(user) -> tuple[Detail, frozenset[int] | None]:
+    """Return the detail of households `user` may find by search, and their villages (None: all)."""
+    if user.role_name == "cadre":
+        return (Detail.FULL if user.village_ids else Detail.AGGREGATE), user.village_ids
+    return household_detail(user, 0), None
+
+
 def field_rules(detail: Detail) -> dict[str, Rule]:
     """Return the rule for every personal and sensitive field at `detail`."""
     if detail is Detail.AGGREGATE:

@@ -75,3 +75,48 @@ def test_a_leader_logs_in_and_the_map_draws_every_natural_village(page, server, 
     assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == drawn
     page.screenshot(path=str(tmp_path / "overview.png"))
     assert page.outside == []
+
+
+def log_in(page, server, accounts, role):
+    username, password = accounts[role]
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts, county, tmp_path):
+    log_in(page, server, accounts, "cadre")
+    townships = county.admin_units[county.admin_units.level == "township"].sort_values("code")
+    page.click(f"a:text-is('{townships.name.iloc[0]}')")  # the township's label on the map
+    page.wait_for_url(f"**/areas/{townships.code.iloc[0]}*")
+    village = sorted(county.admin_units[county.admin_units.parent_code == townships.code.iloc[0]].code)[0]
+    page.click(f".panel a[href^='/areas/{village}']")
+    page.wait_for_url(f"**/areas/{village}*")
+    natural_villages = county.natural_villages[county.natural_villages.village_code == village]
+    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == len(natural_villages)
+    code = sorted(natural_villages.code)[0]
+    page.click(f".panel a[href^='/natural-villages/{code}']")
+    page.wait_for_url(f"**/natural-villages/{code}*")
+    households = county.households[county.households.natural_village_code == code].sort_values("code")
+    page.wait_for_selector(".mq-house")
+    assert page.locator(".mq-house").count() == len(households)
+
+    dibao = int(households.dibao.sum())
+    assert page.locator(".mq-house .mq-f-dibao").count() == dibao
+    page.locator(".leaflet-control-layers-overlays label", has_text="低保户").locator("input").uncheck()
+    assert all(not chip.is_visible() for chip in page.locator(".mq-house .mq-f-dibao").all())
+
+    first = households.iloc[0]
+    page.locator(f".leaflet-marker-icon[title='{first.code}']").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert first.head_name in popup.inner_text() and first.id_number in popup.inner_text()
+    popup.locator("a", has_text="详情").click()
+    page.wait_for_url(f"**/households/{first.code}")
+    assert first.address in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "card.png"))
+    page.go_back()
+    page.wait_for_url(f"**/natural-villages/{code}*")
+    page.wait_for_selector(".mq-house")
+    assert page.outside == []

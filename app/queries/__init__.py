@@ -46,10 +46,10 @@ def _aggregates(only: Iterable[indicators.Indicator] = indicators.INDICATORS) ->
     return ",\n".join(parts)
 
 
-def _rollup(alias: str) -> str:
+def _rollup(alias: str, only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
     """Return the SELECT list that sums per-natural-village aggregates from `alias`."""
     parts = [f"coalesce(sum({alias}.households), 0) AS households"]
-    for i in indicators.INDICATORS:
+    for i in only:
         if i.kind == "share":
             parts.append(f"coalesce(sum({alias}.{i.key}), 0) AS {i.key}")
         else:
@@ -206,35 +206,44 @@ def townships_geojson() -> str:
     ).scalar_one()
 
 
-def township_table() -> list[dict]:
-    """Return one row per township with its indicator values, then the county total (code None)."""
-    sql = f"""
-        WITH s AS ({_natural_village_stats()}),
-        t AS (
-            SELECT t.code, t.name, {_rollup("s")}
-            FROM admin_unit t
-            JOIN admin_unit v ON v.parent_id = t.id
-            JOIN natural_village nv ON nv.village_id = v.id
-            LEFT JOIN s ON s.natural_village_id = nv.id
-            WHERE t.level = 'township'
-            GROUP BY GROUPING SETS ((t.code, t.name), ()))
-        SELECT t.code, t.name, {", ".join(f"{sql} AS {name}" for name, sql in _values("t"))}
-        FROM t ORDER BY t.code NULLS LAST"""
-    return [dict(r) for r in db.session.execute(text(sql)).mappings()]
+def household_fields(rules: dict[str, Rule]) -> list[tuple[str, str]]:
+    """Return (name, SQL) pairs of a household's fields over table `household`, per privacy `rules`.
 
-
-def households_geojson(natural_village_id: int, rules: dict[str, Rule]) -> str:
-    """Return a natural village's households as GeoJSON, each field shown, masked or omitted per `rules`."""
-    properties = [("code", "code")]
+    A masked field is masked here, in SQL, so its clear value never leaves the database.
+    """
+    fields = [("code", "code")]
     for field in ("head_name", "id_number", "address"):
         rule = rules[field]
         if rule is Rule.SHOW:
-            properties.append((field, field))
+            fields.append((field, field))
         elif rule is Rule.MASK:
-            properties.append((field, _MASK_SQL[field]))
+            fields.append((field, _MASK_SQL[field]))
     for column in HOUSEHOLD_COLUMNS:
         if rules.get(column, Rule.SHOW) is Rule.SHOW:
-            properties.append((column, column))
+            fields.append((column, column))
+    return fields
+
+
+def flags_sql(flags: Iterable[indicators.Indicator]) -> str:
+    """Return SQL for the array of the keys of `flags` a household row satisfies."""
+    cases = ", ".join(f"CASE WHEN {i.sql} THEN '{i.key}' END" for i in flags)
+    return f"array_remove(ARRAY[{cases}]::text[], NULL)"
+
+
+def households_geojson(
+    natural_village_id: int, rules: dict[str, Rule], *, flags: Iterable[indicators.Indicator] = ()
+) -> str:
+    """Return a natural village's households as GeoJSON, each field shown, masked or omitted per `rules`.
+
+    Parameters
+    ----------
+    flags
+        Indicators whose keys each household lists in its ``flags`` property when it satisfies them.
+    """
+    properties = household_fields(rules)
+    flags = list(flags)
+    if flags:
+        properties.append(("flags", flags_sql(flags)))
     sql = f"""
         SELECT json_build_object(
             'type', 'FeatureCollection',

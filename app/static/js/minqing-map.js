@@ -8,42 +8,97 @@
     return String(text).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
   }
 
-  function tooltip(properties, labels) {
-    const rows = Object.keys(labels).map(
-      (key) => "<tr><th>" + escape(labels[key]) + "</th><td>" + escape(properties[key]) + "</td></tr>"
-    );
-    return '<table class="mq-tip">' + rows.join("") + "</table>";
+  function rows(properties, labels) {
+    return Object.keys(labels)
+      .filter((key) => properties[key] !== undefined && properties[key] !== null)
+      .map((key) => "<tr><th>" + escape(labels[key]) + "</th><td>" + escape(properties[key]) + "</td></tr>")
+      .join("");
   }
 
-  // Areas filled with properties.fill; hover shows `labels` (property -> label).
-  function choropleth(map, collection, labels) {
+  function link(template, code) {
+    return template.replace("{code}", encodeURIComponent(code));
+  }
+
+  // Areas filled with properties.fill; hover shows `labels` (property -> label); a click opens `href`.
+  function choropleth(map, collection, labels, href) {
     const layer = L.geoJSON(collection, {
       style: (f) => ({ fillColor: f.properties.fill, fillOpacity: 0.8, color: "#ffffff", weight: 0.5 }),
       onEachFeature: (feature, item) => {
-        item.bindTooltip(tooltip(feature.properties, labels), { sticky: true });
+        item.bindTooltip('<table class="mq-tip">' + rows(feature.properties, labels) + "</table>", { sticky: true });
         item.on({
           mouseover: (e) => e.target.setStyle({ weight: 2, color: "#000000" }).bringToFront(),
           mouseout: (e) => layer.resetStyle(e.target),
+          click: () => { window.location.href = link(href, feature.properties.code); },
         });
       },
     });
     return layer.addTo(map);
   }
 
-  // Outlines with a name at properties.label_x/label_y; drawn over the areas, never in the way of the mouse.
-  function outlines(map, collection) {
+  // Outlines with a name at properties.label_x/label_y linking to `href`; the lines never take the mouse.
+  function outlines(map, collection, href) {
     const group = L.layerGroup().addTo(map);
     L.geoJSON(collection, { style: { fill: false, color: "#333333", weight: 2 }, interactive: false }).addTo(group);
     for (const f of collection.features) {
-      const icon = L.divIcon({ className: "mq-label", html: escape(f.properties.name), iconSize: null });
-      L.marker([f.properties.label_y, f.properties.label_x], { icon: icon, interactive: false }).addTo(group);
+      const html = '<a href="' + escape(link(href, f.properties.code)) + '">' + escape(f.properties.name) + "</a>";
+      L.marker([f.properties.label_y, f.properties.label_x], {
+        icon: L.divIcon({ className: "mq-label", html: html, iconSize: null }),
+      }).addTo(group);
     }
     return group;
   }
 
-  function data(id) {
-    return JSON.parse(document.getElementById(id).textContent);
+  // A natural village bold, its neighbours thin and named.
+  function village(map, collection) {
+    return L.geoJSON(collection, {
+      style: (f) => (f.properties.own
+        ? { fill: false, color: "#8c1d18", weight: 3 }
+        : { fill: false, color: "#777777", weight: 1, dashArray: "4 3" }),
+      onEachFeature: (f, item) => { if (!f.properties.own) item.bindTooltip(escape(f.properties.name)); },
+    }).addTo(map);
   }
 
-  window.MinqingMap = { choropleth: choropleth, outlines: outlines, data: data };
+  // Households as numbered markers with one coloured chip per flag; a layer control
+  // switches each flag's chips; a popup shows the card as the role allows.
+  function households(map, collection, flags, labels, card) {
+    const byKey = Object.fromEntries(flags.map((f) => [f.key, f]));
+    const style = document.createElement("style");
+    style.textContent = flags.map((f) => ".mq-hide-" + f.key + " .mq-f-" + f.key + " { display: none; }").join("\n");
+    document.head.appendChild(style);
+
+    function icon(p) {
+      const chips = (p.flags || []).map((key) =>
+        '<i class="mq-f-' + key + '" style="background:' + byKey[key].color + '" title="' + escape(byKey[key].label) + '"></i>');
+      return L.divIcon({ className: "mq-house", html: "<b>" + escape(p.code.slice(-3)) + "</b>" + chips.join(""), iconSize: null });
+    }
+
+    function popup(p) {
+      const chips = (p.flags || []).map((key) =>
+        '<span class="mq-chip" style="border-color:' + byKey[key].color + '">' + escape(byKey[key].label) + "</span>");
+      return '<table class="mq-card">' + rows(p, labels) + "</table><p>" + chips.join(" ") + '</p><p><a href="' +
+        escape(link(card.href, p.code)) + '">' + escape(card.text) + "</a></p>";
+    }
+
+    const layer = L.geoJSON(collection, {
+      pointToLayer: (f, latlng) => L.marker(latlng, { icon: icon(f.properties), title: f.properties.code }),
+      onEachFeature: (f, marker) => marker.bindPopup(popup(f.properties)),
+    }).addTo(map);
+
+    const overlays = {};
+    for (const flag of flags) {
+      const toggle = L.layerGroup();
+      toggle.on("add", () => map.getContainer().classList.remove("mq-hide-" + flag.key));
+      toggle.on("remove", () => map.getContainer().classList.add("mq-hide-" + flag.key));
+      overlays['<i class="mq-swatch" style="background:' + flag.color + '"></i>' + escape(flag.label)] = toggle.addTo(map);
+    }
+    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    return layer;
+  }
+
+  function data(id) {
+    const element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  window.MinqingMap = { choropleth, outlines, village, households, data };
 })();

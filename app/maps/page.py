@@ -1,8 +1,8 @@
-"""The county overview: natural villages coloured by one indicator, township outlines and names.
+"""Map pages: Folium builds the map (view, scale, basemap); data layers travel as JSON.
 
-Folium builds the map (view, scale, basemap); the data layers travel as JSON
-drawn by static/js/minqing-map.js, because Folium re-parses every layer it
-embeds as a Jinja template (0.4 s for the county's 3,500 polygons).
+The layers are drawn by static/js/minqing-map.js, because Folium re-parses
+every layer it embeds as a Jinja template (0.4 s for the county's 3,500
+polygons, more than everything else on the page).
 """
 
 import json
@@ -65,29 +65,13 @@ def page(fmap, layers: dict[str, object]) -> MapPage:
     )
 
 
-def overview(
-    county: dict,
-    natural_villages: str,
-    townships: str,
-    indicator: Indicator,
-    *,
-    lang: str,
-    assets: Assets,
-    basemap: str = "none",
-    attribution: str = "",
-) -> tuple[MapPage, Classes]:
-    """Build the overview map and the classes its legend shows.
+def bounds_of(area: dict) -> tuple[float, float, float, float]:
+    """Return (west, south, east, north) of a row carrying those keys."""
+    return (area["west"], area["south"], area["east"], area["north"])
 
-    Parameters
-    ----------
-    county
-        Row from `queries.county()` (for the bounds).
-    natural_villages, townships
-        GeoJSON text from `queries.natural_villages_geojson()` and `queries.townships_geojson()`.
-    """
-    bounds = (county["west"], county["south"], county["east"], county["north"])
-    fmap = base_map(bounds, assets=assets, basemap=basemap, attribution=attribution)
-    data = json.loads(natural_villages)
+
+def colour(data: dict, indicator: Indicator, *, lang: str) -> Classes:
+    """Class the areas of a FeatureCollection by `indicator`; add `fill` and `value` to their properties."""
     classes = quantiles(indicator, [value_of(indicator, f["properties"]) for f in data["features"]])
     for feature in data["features"]:
         props = feature["properties"]
@@ -96,4 +80,33 @@ def overview(
         props["value"] = format_value(indicator, value, lang)
         if indicator.kind == "share":
             props["value"] = f"{props[indicator.key]} ({props['value']})"
-    return page(fmap, {"mq-natural-villages": data, "mq-townships": townships}), classes
+    return classes
+
+
+def area_map(
+    area: dict,
+    areas: str,
+    indicator: Indicator,
+    *,
+    lang: str,
+    assets: Assets,
+    outlines: str | None = None,
+    basemap: str = "none",
+    attribution: str = "",
+) -> tuple[MapPage, Classes]:
+    """Build a map of `areas` (GeoJSON text) coloured by `indicator`, fitted to `area`.
+
+    Parameters
+    ----------
+    area
+        The area shown, with its bounds (a row from `queries.county()` or `queries.areas.area()`).
+    outlines
+        GeoJSON of outlines drawn with their names over the areas (the townships on the county map).
+    """
+    fmap = base_map(bounds_of(area), assets=assets, basemap=basemap, attribution=attribution)
+    data = json.loads(areas)
+    classes = colour(data, indicator, lang=lang)
+    layers = {"mq-areas": data}
+    if outlines is not None:
+        layers["mq-outlines"] = outlines
+    return page(fmap, layers), classes

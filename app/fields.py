@@ -1,0 +1,63 @@
+"""How a household's fields read to people: labels and values in zh-CN or English.
+
+Outputs for programs (GeoJSON, OGC) keep raw values; pages and prints use these.
+"""
+
+from .privacy import Rule
+
+LABELS = {
+    "code": ("户编码", "Household code"),
+    "head_name": ("户主", "Head of household"),
+    "id_number": ("身份证号", "ID number"),
+    "address": ("地址", "Address"),
+    "members": ("家庭人口", "Members"),
+    "poverty_status": ("贫困属性", "Poverty status"),
+    "dibao": ("低保", "Low-income allowance (dibao)"),
+    "wubao": ("五保", "Five-guarantee (wubao)"),
+    "family_planning": ("计生重点帮扶", "Family-planning assistance"),
+    "left_behind_children": ("留守儿童人数", "Left-behind children"),
+    "left_behind_elderly": ("留守老人", "Left-behind elderly"),
+    "empty_nest_elderly": ("空巢老人", "Empty-nest elderly"),
+    "disabled_members": ("残疾人数", "Disabled members"),
+    "dilapidated_house": ("危房", "Dilapidated house"),
+    "migrant_workers": ("外出务工人数", "Migrant workers"),
+    "income_per_capita": ("人均纯收入（元）", "Income per capita (yuan)"),
+}
+
+POVERTY_STATUS = {
+    "none": ("一般户", "Not poor"),
+    "registered": ("未脱贫户", "Registered poor, not yet lifted"),
+    "lifted": ("已脱贫户", "Lifted out of poverty"),
+    "monitored": ("监测户", "Monitored"),
+}
+
+_YES_NO = {True: ("是", "yes"), False: ("否", "no")}
+
+
+def labels(lang: str, rules: dict[str, Rule] | None = None) -> dict[str, str]:
+    """Return field -> label for the fields `rules` let out (all when None), in `lang`."""
+    index = 0 if lang == "zh" else 1
+    return {
+        field: pair[index]
+        for field, pair in LABELS.items()
+        if rules is None or rules.get(field, Rule.SHOW) is not Rule.OMIT
+    }
+
+
+def display(field: str, value, lang: str) -> str:
+    """Return `value` of `field` as a person reads it."""
+    index = 0 if lang == "zh" else 1
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _YES_NO[value][index]
+    if field == "poverty_status":
+        return POVERTY_STATUS.get(value, (value, value))[index]
+    if field == "income_per_capita":
+        return f"{value:,}"
+    return str(value)
+
+
+def readable(properties: dict, lang: str) -> dict:
+    """Return a household's properties with every labelled field made readable."""
+    return {k: display(k, v, lang) if k in LABELS and k != "code" else v for k, v in properties.items()}

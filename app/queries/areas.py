@@ -1,0 +1,222 @@
+"""Drill-down: an area, its lineage, its children with statistics, one household.
+
+Levels go county → township → village → natural village → household. Every
+child's statistics are rolled up from per-natural-village aggregates, limited
+to the parent's households so a village page reads only that village's rows.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import text
+
+from .. import indicators
+from ..extensions import db
+from ..privacy import Rule
+from . import (
+    POINT_PRECISION,
+    POLYGON_PRECISION,
+    _json_object,
+    _natural_village_stats,
+    _rollup,
+    _values,
+    household_fields,
+)
+
+CHILD_LEVEL = {"county": "township", "township": "village", "village": "natural_village"}
+
+# Per parent level: the alias whose rows are the children (over natural_village nv,
+# admin_unit v, admin_unit t joined below), the children's condition, and the
+# households' condition that keeps the aggregate to the parent's own rows.
+_CHILDREN = {
+    "county": ("t", "t.parent_id = :parent", ""),
+    "township": (
+        "v",
+        "v.parent_id = :parent",
+        """WHERE h.natural_village_id IN (
+               SELECT nv.id FROM natural_village nv JOIN admin_unit v ON v.id = nv.village_id
+               WHERE v.parent_id = :parent)""",
+    ),
+    "village": (
+        "nv",
+        "nv.village_id = :parent",
+        "WHERE h.natural_village_id IN (SELECT id FROM natural_village WHERE village_id = :parent)",
+    ),
+}
+
+
+def area(code: str) -> dict | None:
+    """Return the administrative unit or natural village coded `code` with its CRS84 bounds, or None."""
+    row = (
+        db.session.execute(
+            text("""
+            SELECT id, code, name, level, parent_id, village_id,
+                   ST_XMin(geom) AS west, ST_YMin(geom) AS south,
+                   ST_XMax(geom) AS east, ST_YMax(geom) AS north
+            FROM (
+                SELECT id, code, name, level, parent_id, NULL::int AS village_id, geom
+                FROM admin_unit WHERE code = :code
+                UNION ALL
+                SELECT id, code, name, 'natural_village', village_id, village_id, geom
+                FROM natural_village WHERE code = :code) a"""),
+            {"code": code},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def lineage(unit: dict) -> list[dict]:
+    """Return the areas from the county down to `unit` (a row from `area`), each with code, name, level."""
+    start = unit["parent_id"] if unit["level"] == "natural_village" else unit["id"]
+    rows = db.session.execute(
+        text("""
+            WITH RECURSIVE up AS (
+                SELECT id, code, name, level, parent_id, 0 AS depth FROM admin_unit WHERE id = :id
+                UNION ALL
+                SELECT a.id, a.code, a.name, a.level, a.parent_id, up.depth + 1
+                FROM admin_unit a JOIN up ON a.id = up.parent_id)
+            SELECT code, name, level FROM up ORDER BY depth DESC"""),
+        {"id": start},
+    ).mappings()
+    chain = [dict(r) for r in rows]
+    if unit["level"] == "natural_village":
+        chain.append({"code": unit["code"], "name": unit["name"], "level": "natural_village"})
+    return chain
+
+
+def _children(unit: dict, only: Iterable[indicators.Indicator]) -> str:
+    """Return SQL for `unit`'s children with their geometry and rolled-up aggregates."""
+    alias, where, households = _CHILDREN[unit["level"]]
+    return f"""
+        SELECT {alias}.id, {alias}.code, {alias}.name, {alias}.geom, {_rollup("s", only)}
+        FROM natural_village nv
+        JOIN admin_unit v ON v.id = nv.village_id
+        JOIN admin_unit t ON t.id = v.parent_id
+        LEFT JOIN ({_natural_village_stats(households, only)}) s ON s.natural_village_id = nv.id
+        WHERE {where}
+        GROUP BY {alias}.id"""
+
+
+def children_geojson(unit: dict, *, only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
+    """Return `unit`'s children as a GeoJSON FeatureCollection with their indicator values."""
+    only = list(only)
+    properties = [("code", "c.code"), ("name", "c.name"), *_values("c", only)]
+    sql = f"""
+        WITH c AS ({_children(unit, only)})
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', coalesce(json_agg(json_build_object(
+                'type', 'Feature', 'id', c.code,
+                'geometry', ST_AsGeoJSON(c.geom, {POLYGON_PRECISION})::json,
+                'properties', {_json_object(properties)}) ORDER BY c.code), '[]'::json))::text
+        FROM c"""
+    return db.session.execute(text(sql), {"parent": unit["id"]}).scalar_one()
+
+
+def children_table(unit: dict) -> list[dict]:
+    """Return one row per child of `unit` with every indicator's values, then the total (code None)."""
+    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("x"))
+    sql = f"""
+        WITH c AS ({_children(unit, indicators.INDICATORS)})
+        SELECT * FROM (
+            SELECT x.code, x.name, {values} FROM c x ORDER BY x.code) rows
+        UNION ALL
+        SELECT NULL, NULL, {values} FROM (SELECT {_rollup("c")} FROM c) x"""
+    return [dict(r) for r in db.session.execute(text(sql), {"parent": unit["id"]}).mappings()]
+
+
+def household(code: str, rules_for) -> dict | None:
+    """Return one household as the privacy rules allow, or None when it does not exist.
+
+    Parameters
+    ----------
+    rules_for
+        Called with the household's administrative village id; returns the field
+        rules, or None when the user may see no household there.
+    """
+    place = (
+        db.session.execute(
+            text("""
+            SELECT h.id, nv.village_id, nv.code AS natural_village_code, nv.name AS natural_village_name,
+                   ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
+            FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+            WHERE h.code = :code"""),
+            {"code": code},
+        )
+        .mappings()
+        .first()
+    )
+    if place is None:
+        return None
+    rules: dict[str, Rule] | None = rules_for(place["village_id"])
+    if rules is None:
+        return {**place, "visible": False}
+    fields = ", ".join(f"{sql} AS {name}" for name, sql in household_fields(rules))
+    row = db.session.execute(text(f"SELECT {fields} FROM household WHERE id = :id"), {"id": place["id"]})
+    return {
+        **place,
+        "lon": round(place["lon"], POINT_PRECISION),
+        "lat": round(place["lat"], POINT_PRECISION),
+        "visible": True,
+        **row.mappings().one(),
+    }
+
+
+def area_geojson(unit: dict) -> str:
+    """Return the outline of a natural village and its neighbours' as GeoJSON (own first)."""
+    return db.session.execute(
+        text(f"""
+            SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(json_build_object(
+                'type', 'Feature', 'id', n.code,
+                'geometry', ST_AsGeoJSON(n.geom, {POLYGON_PRECISION})::json,
+                'properties', json_build_object('code', n.code, 'name', n.name, 'own', n.id = :id))
+                ORDER BY n.id <> :id, n.code))::text
+            FROM natural_village own
+            JOIN natural_village n ON ST_Intersects(n.geom, own.geom)
+            WHERE own.id = :id"""),
+        {"id": unit["id"]},
+    ).scalar_one()
+
+
+def natural_village_stats(unit: dict) -> dict:
+    """Return every indicator's values over one natural village's households."""
+    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
+    sql = f"""
+        SELECT {values} FROM ({_natural_village_stats("WHERE h.natural_village_id = :id")}) s"""
+    row = db.session.execute(text(sql), {"id": unit["id"]}).mappings().first()
+    return dict(row) if row else {"households": 0}
+
+
+def search_households(
+    query: str, *, rules: dict[str, Rule], by_name: bool, villages: frozenset[int] | None, limit: int
+) -> list[dict]:
+    """Find households whose code starts with `query`, or (when `by_name`) whose head is named so.
+
+    Parameters
+    ----------
+    villages
+        Only households in these administrative villages; anywhere when None.
+    """
+    fields = ", ".join(
+        f"h.{sql} AS {name}" if sql == name else f"{sql} AS {name}"
+        for name, sql in household_fields(rules)
+        if name in ("code", "head_name")
+    )
+    match = "h.code LIKE :prefix"
+    if by_name:
+        match += " OR h.head_name LIKE :prefix"
+    scope = "AND nv.village_id = ANY(:villages)" if villages is not None else ""
+    rows = db.session.execute(
+        text(f"""
+            SELECT {fields}, nv.code AS natural_village_code, nv.name AS natural_village_name
+            FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+            WHERE ({match}) {scope}
+            ORDER BY h.code LIMIT :limit"""),
+        {
+            "prefix": query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+            "villages": sorted(villages or ()),
+            "limit": limit,
+        },
+    ).mappings()
+    return [dict(r) for r in rows]
