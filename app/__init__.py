@@ -32,6 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
 
+    from . import tiles
+
+    app.register_blueprint(tiles.bp)
+
     from . import errors, i18n
 
     errors.register(app)

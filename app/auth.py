@@ -14,6 +14,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from . import audit
+from .errors import for_program
 from .errors import render as render_error
 from .extensions import db, login_manager
 from .i18n import gettext as _
@@ -110,7 +111,7 @@ def load_user_from_request(req) -> User | None:
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    if request.path.startswith("/api/") or "Authorization" in request.headers:
+    if for_program():
         response, status = render_error(
             401, "Unauthorized", _("Your session has expired or you are not logged in.")
         )

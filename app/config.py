@@ -22,6 +22,16 @@ class Defaults:
     DEFAULT_LANGUAGE = "zh"
     DEMO_HOUSEHOLDS = 170_000
     DEMO_SEED = 7
+    # Vector tiles: household points from this zoom (aggregates below it); tiles kept per process.
+    TILE_POINT_MIN_ZOOM = 14
+    TILE_CACHE_ITEMS = 20_000
+    # OGC API - Features page sizes (items `limit`): the default and the most a client may ask for.
+    OGC_DEFAULT_LIMIT = 100
+    OGC_MAX_LIMIT = 10_000
+    # Largest upload an import accepts (an .xlsx may unpack to at most 100 times its size).
+    IMPORT_MAX_BYTES = 200 * 1024**2
+    # Where uploads wait between preview and import; None: the instance folder's uploads/.
+    IMPORT_UPLOAD_FOLDER = None
 
 
 def from_environment() -> dict:

@@ -24,8 +24,13 @@ def not_found(what: str, code: str) -> AppError:
     return AppError(404, "NotFound", f"{what} {code!r} does not exist")
 
 
-def _wants_json() -> bool:
-    if request.path.startswith("/api/"):
+# Paths that programs (scripts, QGIS, the maps' own tile requests) call, never people.
+PROGRAM_PATHS = ("/api/", "/tiles", "/ogc")
+
+
+def for_program() -> bool:
+    """Say whether the current request comes from a program rather than a person's browser."""
+    if request.path.startswith(PROGRAM_PATHS) or "Authorization" in request.headers:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
@@ -33,7 +38,7 @@ def _wants_json() -> bool:
 
 def render(status: int, code: str, message: str):
     """Render an error for the client: JSON for programs, a page for browsers."""
-    if _wants_json():
+    if for_program():
         return jsonify(code=code, message=message), status
     return render_template("error.html", status=status, message=message), status
 

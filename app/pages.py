@@ -48,6 +48,13 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
         area, areas_geojson, indicator, lang=lang, assets=local_assets(), outlines=outlines, **_basemap()
     )
     map_level = _MAP_LEVEL[area["level"]]
+    detail, _villages = privacy.household_scope(current_user)
+    tiles = {
+        "url": url_for("tiles.tile", z=0, x=0, y=0).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
+        "flags": [{"key": i.key, "color": i.colors[-1]} for i in privacy.household_flags(detail)],
+        "min_zoom": current_app.config["TILE_POINT_MIN_ZOOM"],
+        "card": _link("pages.household"),
+    }
     return render_template(
         "area.html",
         area=area,
@@ -62,6 +69,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
         classes=classes,
         rows=areas.children_table(area),
         child_level=areas.CHILD_LEVEL[area["level"]],
+        tiles=tiles,
         fmt=lambda ind, value: format_value(ind, value, lang),
     )
 
@@ -107,8 +115,7 @@ def natural_village(code: str):
         raise not_found("natural village", code)
     detail = privacy.household_detail(current_user, unit["village_id"])
     lang = language()
-    flags = [i for i in indicators.INDICATORS if i.kind == "share"]
-    flags = [i for i in flags if privacy.may_see_indicator_at_household_level(detail, i)]
+    flags = privacy.household_flags(detail)
     layers: dict[str, object] = {"mq-outline": areas.area_geojson(unit)}
     rules = None
     if detail is not privacy.Detail.AGGREGATE:
@@ -166,7 +173,7 @@ def search():
     """Find households by code, or by head's name where the role shows names."""
     params.only(request.args, ("q",))
     query = request.args.get("q", "").strip()
-    detail, villages = privacy.search_scope(current_user)
+    detail, villages = privacy.household_scope(current_user)
     shown = detail is not privacy.Detail.AGGREGATE
     by_name = shown and privacy.field_rules(detail)["head_name"] is privacy.Rule.SHOW
     results = []

@@ -68,11 +68,20 @@ def household_detail(user, village_id: int) -> Detail:
     return Detail.AGGREGATE
 
 
-def search_scope(user) -> tuple[Detail, frozenset[int] | None]:
-    """Return the detail of households `user` may find by search, and their villages (None: all)."""
+def household_scope(user) -> tuple[Detail, frozenset[int] | None]:
+    """Return the detail of the households `user` may see anywhere, and their villages (None: all).
+
+    Lists that cross villages (search, tiles) show households at this detail, limited to those villages.
+    """
     if user.role_name == "cadre":
         return (Detail.FULL if user.village_ids else Detail.AGGREGATE), user.village_ids
     return household_detail(user, 0), None
+
+
+def household_flags(detail: Detail) -> list[indicators.Indicator]:
+    """Return the indicators a household may be flagged with at `detail` (none at aggregate detail)."""
+    shares = (i for i in indicators.INDICATORS if i.kind == "share")
+    return [i for i in shares if may_see_indicator_at_household_level(detail, i)]
 
 
 def field_rules(detail: Detail) -> dict[str, Rule]:

@@ -6,6 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.test_tiles import tile_of
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless=new",
@@ -119,4 +121,25 @@ def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts
     page.go_back()
     page.wait_for_url(f"**/natural-villages/{code}*")
     page.wait_for_selector(".mq-house")
+    assert page.outside == []
+
+
+def test_zooming_in_on_the_county_draws_household_tiles(page, server, accounts, county, tmp_path):
+    log_in(page, server, accounts, "leader")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    row = county.households.sort_values("code").iloc[0]
+    z, x, y = tile_of(row.geometry.x, row.geometry.y, 17)
+    size = page.evaluate(
+        f"fetch('/tiles/{z}/{x}/{y}.mvt').then((r) => r.arrayBuffer()).then((b) => b.byteLength)"
+    )
+    assert size > 0
+    page.evaluate(f"MinqingMap.map.setView([{row.geometry.y}, {row.geometry.x}], {z}, {{animate: false}})")
+    # Natural villages are not drawn from the tiles (the page has them already): any paint is a household.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.leaflet-tile-container canvas')].some((c) => {
+               const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+               for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+               return false; })"""
+    )
+    page.screenshot(path=str(tmp_path / "tiles.png"))
     assert page.outside == []

@@ -350,6 +350,9 @@ def load_county(county) -> dict[str, int]:
         INSERT INTO user_village (user_id, village_id)
         SELECT k.user_id, a.id FROM kept_scope k JOIN admin_unit a ON a.code = k.code""")
     )
+    from .tiles import refresh_stats  # a submodule of this package: imported late, not circularly
+
+    refresh_stats()
     counts = (
         session.execute(
             text("""

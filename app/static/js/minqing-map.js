@@ -20,9 +20,12 @@
   }
 
   // Areas filled with properties.fill; hover shows `labels` (property -> label); a click opens `href`.
-  function choropleth(map, collection, labels, href) {
+  // Fills fade from zoom `fadeFrom` on, so household points drawn beneath them stay clear.
+  function choropleth(map, collection, labels, href, fadeFrom) {
+    window.MinqingMap.map = map;
+    const opacity = () => (fadeFrom && map.getZoom() >= fadeFrom ? 0.3 : 0.8);
     const layer = L.geoJSON(collection, {
-      style: (f) => ({ fillColor: f.properties.fill, fillOpacity: 0.8, color: "#ffffff", weight: 0.5 }),
+      style: (f) => ({ fillColor: f.properties.fill, fillOpacity: opacity(), color: "#ffffff", weight: 0.5 }),
       onEachFeature: (feature, item) => {
         item.bindTooltip('<table class="mq-tip">' + rows(feature.properties, labels) + "</table>", { sticky: true });
         item.on({
@@ -32,6 +35,7 @@
         });
       },
     });
+    map.on("zoomend", () => layer.setStyle({ fillOpacity: opacity() }));
     return layer.addTo(map);
   }
 
@@ -95,10 +99,35 @@
     return layer;
   }
 
+  // Household points from the vector tiles, from `minZoom` on. The server sends only the points and
+  // flags the role may see; a click offers the household's card.
+  function householdTiles(map, url, flags, minZoom, card) {
+    // Leaflet.VectorGrid 1.3 calls L.DomEvent.fakeStop on click, which Leaflet 1.9 no longer has.
+    L.DomEvent.fakeStop = L.DomEvent.fakeStop || L.DomEvent.stopPropagation;
+    const colour = (p) => (flags.find((f) => p[f.key]) || { color: "#ffffff" }).color;
+    const layer = L.vectorGrid.protobuf(url, {
+      rendererFactory: L.canvas.tile,
+      interactive: true,
+      minZoom: minZoom,
+      maxNativeZoom: 20,
+      vectorTileLayerStyles: {
+        natural_villages: [],
+        households: (p) => ({ radius: 4, fill: true, fillOpacity: 1, fillColor: colour(p), color: "#333333", weight: 1 }),
+      },
+      getFeatureId: (f) => f.properties.code,
+    });
+    layer.on("click", (e) => {
+      const code = e.layer.properties.code;
+      L.popup().setLatLng(e.latlng)
+        .setContent('<a href="' + escape(link(card.href, code)) + '">' + escape(code) + "</a>").openOn(map);
+    });
+    return layer.addTo(map);
+  }
+
   function data(id) {
     const element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  window.MinqingMap = { choropleth, outlines, village, households, data };
+  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, data };
 })();

@@ -1,0 +1,111 @@
+"""Vector tiles for the maps and for QGIS: XYZ endpoint, TileJSON, and a per-process tile cache."""
+
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_login import current_user, login_required
+
+from . import params, privacy, queries
+from .errors import bad_parameter
+from .queries import tiles as tile_queries
+
+bp = Blueprint("tiles", __name__)
+
+MVT = "application/vnd.mapbox-vector-tile"
+MAX_ZOOM = 20
+
+
+class TileCache:
+    """A thread-safe least-recently-used map of tile keys to tile bytes."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def put(self, key, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _cache() -> TileCache:
+    cache = current_app.extensions.get("tile_cache")
+    if cache is None:
+        cache = current_app.extensions["tile_cache"] = TileCache(current_app.config["TILE_CACHE_ITEMS"])
+    return cache
+
+
+def _check(z: int, x: int, y: int) -> None:
+    if z > MAX_ZOOM:
+        raise bad_parameter("z", str(z), f"0 to {MAX_ZOOM}")
+    for name, value in (("x", x), ("y", y)):
+        if value >= 2**z:
+            raise bad_parameter(name, str(value), f"0 to {2**z - 1} at zoom {z}")
+
+
+@bp.get("/tiles/<int:z>/<int:x>/<int:y>.mvt")
+@login_required
+def tile(z: int, x: int, y: int):
+    """One tile: natural-village aggregates, and household points where zoom and role allow."""
+    params.only(request.args)
+    _check(z, x, y)
+    detail, villages = privacy.household_scope(current_user)
+    points = detail is not privacy.Detail.AGGREGATE and z >= current_app.config["TILE_POINT_MIN_ZOOM"]
+    flags = privacy.household_flags(detail) if points else []
+    # Whatever changes a tile's content is in its key: the data, the role's scope, the place.
+    key = (tile_queries.stats_version(), points, villages, tuple(f.key for f in flags), z, x, y)
+    cache = _cache()
+    body = cache.get(key)
+    if body is None:
+        body = tile_queries.tile(z, x, y, points=points, villages=villages, flags=flags)
+        cache.put(key, body)
+    return Response(body, mimetype=MVT, headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.get("/tiles.json")
+@login_required
+def tilejson():
+    """TileJSON 3.0.0 describing the tiles (for Leaflet.VectorGrid, MapLibre and QGIS)."""
+    params.only(request.args)
+    county = queries.county()
+    detail, _ = privacy.household_scope(current_user)
+    flags = privacy.household_flags(detail)
+    template = url_for("tiles.tile", z=0, x=0, y=0, _external=True).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
+    document = {
+        "tilejson": "3.0.0",
+        "name": "Minqing Map",
+        "tiles": [template],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "vector_layers": [
+            {
+                "id": "natural_villages",
+                "description": "Natural villages with household counts and shares per indicator",
+                "fields": {"code": "String", "name": "String", "households": "Number"},
+            },
+            {
+                "id": "households",
+                "description": f"Household points from zoom {current_app.config['TILE_POINT_MIN_ZOOM']}",
+                "minzoom": current_app.config["TILE_POINT_MIN_ZOOM"],
+                "fields": {"code": "String", **{f.key: "Boolean" for f in flags}},
+            },
+        ],
+    }
+    if county is not None:
+        document["bounds"] = [county["west"], county["south"], county["east"], county["north"]]
+    return jsonify(document)

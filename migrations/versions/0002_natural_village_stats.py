@@ -1,0 +1,28 @@
+"""natural_village_stats: per-natural-village indicator counts for vector tiles
+
+The view is rebuilt from the indicator registry by app.queries.tiles.refresh_stats()
+after every bulk write; this migration builds its first version so that a fresh
+database serves tiles before any data is loaded.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-24
+
+"""
+
+from alembic import op
+
+from app.queries.tiles import stats_view_sql
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute(stats_view_sql())
+
+
+def downgrade():
+    op.execute("DROP MATERIALIZED VIEW IF EXISTS natural_village_stats")

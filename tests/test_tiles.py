@@ -1,0 +1,114 @@
+"""Vector tiles decode, carry what each role may see, and stay fresh after data changes."""
+
+import math
+
+import mapbox_vector_tile
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from app.queries.tiles import refresh_stats
+from tests.conftest import cadre_village
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    """Return the XYZ tile containing (lon, lat) at zoom `z`."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+def decode(client, z, x, y) -> dict:
+    response = client.get(f"/tiles/{z}/{x}/{y}.mvt")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(response.data)
+
+
+def household_tile(county, code: str, z: int = 16):
+    row = county.households.set_index("code").loc[code]
+    return tile_of(row.geometry.x, row.geometry.y, z)
+
+
+def props(layer: dict) -> dict[str, dict]:
+    return {f["properties"]["code"]: f["properties"] for f in layer["features"]}
+
+
+def test_a_county_tile_holds_every_natural_village_and_no_point(client, login, county):
+    login("leader")
+    centre = county.admin_units[county.admin_units.level == "county"].geometry.iloc[0].centroid
+    tile = decode(client, *tile_of(centre.x, centre.y, 9))
+    assert "households" not in tile
+    villages = props(tile["natural_villages"])
+    assert set(villages) == set(county.natural_villages.code)
+    code = sorted(villages)[0]
+    mine = county.households[county.households.natural_village_code == code]
+    assert villages[code]["households"] == len(mine)
+    assert villages[code]["dibao"] == int(mine.dibao.sum())
+
+
+def test_a_leader_sees_points_with_their_flags_from_zoom_14(client, login, county):
+    login("leader")
+    row = county.households[county.households.left_behind_children > 0].iloc[0]
+    points = props(decode(client, *household_tile(county, row.code))["households"])
+    assert points[row.code]["left_behind_children"] is True
+    assert points[row.code]["dibao"] is bool(row.dibao)
+    assert "head_name" not in points[row.code] and "id_number" not in points[row.code]
+
+
+def test_gis_points_never_carry_left_behind_children(client, login, county):
+    login("gis")
+    row = county.households[county.households.left_behind_children > 0].iloc[0]
+    points = props(decode(client, *household_tile(county, row.code))["households"])
+    assert row.code in points
+    assert all("left_behind_children" not in p for p in points.values())
+
+
+def test_a_cadre_gets_points_only_in_assigned_villages(client, login, county):
+    login("cadre")
+    households = county.households
+    own = households[households.natural_village_code.str.startswith(cadre_village(county))].iloc[0]
+    foreign = households[~households.natural_village_code.str.startswith(cadre_village(county))].iloc[0]
+    assert own.code in props(decode(client, *household_tile(county, own.code))["households"])
+    tile = decode(client, *household_tile(county, foreign.code))
+    assert foreign.code not in props(tile.get("households", {"features": []}))
+    assert foreign.natural_village_code in props(tile["natural_villages"])
+
+
+def test_a_cached_tile_follows_a_change_in_the_data(app, client, login, county):
+    login("admin")
+    row = county.households[~county.households.dibao].iloc[0]
+    z, x, y = household_tile(county, row.code, z=12)
+    before = props(decode(client, z, x, y)["natural_villages"])[row.natural_village_code]["dibao"]
+    assert decode(client, z, x, y)  # served again, from the cache
+    with app.app_context():
+        db.session.execute(text("UPDATE household SET dibao = true WHERE code = :c"), {"c": row.code})
+        refresh_stats()
+        db.session.commit()
+    after = props(decode(client, z, x, y)["natural_villages"])[row.natural_village_code]["dibao"]
+    assert after == before + 1
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [("/tiles/21/0/0.mvt", "z='21'"), ("/tiles/3/8/0.mvt", "x='8': 0 to 7"), ("/tiles/3/1/9.mvt", "y='9'")],
+)
+def test_tiles_outside_the_grid_are_named(client, login, path, words):
+    login("gis")
+    response = client.get(path)
+    assert response.status_code == 400 and words in response.json["message"]
+
+
+@pytest.mark.parametrize(("role", "sensitive"), [("leader", True), ("gis", False), ("cadre", True)])
+def test_tilejson_describes_what_the_role_receives(client, login, role, sensitive):
+    login(role)
+    document = client.get("/tiles.json").json
+    assert document["tiles"][0].endswith("/tiles/{z}/{x}/{y}.mvt")
+    fields = {layer["id"]: layer["fields"] for layer in document["vector_layers"]}
+    assert ("left_behind_children" in fields["households"]) == sensitive
+    assert len(document["bounds"]) == 4
+
+
+def test_tiles_need_a_login(client):
+    assert client.get("/tiles/0/0/0.mvt").status_code == 401
