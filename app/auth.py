@@ -2,10 +2,13 @@
 
 import hashlib
 import secrets
+import threading
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -88,24 +91,85 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
-# --- Flask-Login ------------------------------------------------------------
+# --- who is asking ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The user a request acts for: a snapshot of what privacy and audit read, nothing lazy."""
+
+    id: int
+    username: str
+    display_name: str
+    role_name: str
+    village_ids: frozenset[int]
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> "Principal":
+        return cls(user.id, user.username, user.display_name, user.role_name, user.village_ids)
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class _Recent:
+    """Principals resolved in the last AUTH_CACHE_SECONDS, so a map's many tile requests
+    cost no password hash or database lookup each; a change of role, scope or password
+    reaches every process within that time."""
+
+    def __init__(self):
+        self._items: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+        return item[1] if item is not None and item[0] > time.monotonic() else None
+
+    def put(self, key, principal: Principal | None, *, seconds: float) -> Principal | None:
+        if principal is not None and seconds > 0:
+            with self._lock:
+                if len(self._items) > 10_000:
+                    self._items.clear()
+                self._items[key] = (time.monotonic() + seconds, principal)
+        return principal
+
+
+def _remembered(key, resolve) -> Principal | None:
+    """Return the principal cached under `key`, or resolve it (a User or None) and cache it."""
+    recent = current_app.extensions.setdefault("recent_principals", _Recent())
+    principal = recent.get(key)
+    if principal is not None:
+        return principal
+    user = resolve()
+    if user is None:
+        return None
+    return recent.put(key, Principal.of(user), seconds=current_app.config["AUTH_CACHE_SECONDS"])
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(user_id: str) -> Principal | None:
+    def resolve():
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    return _remembered(("session", user_id), resolve)
 
 
 @login_manager.request_loader
-def load_user_from_request(req) -> User | None:
+def load_user_from_request(req) -> Principal | None:
     """Authenticate a program: `Authorization: Bearer <token>`, `X-API-Token`, or HTTP Basic."""
     header = req.headers.get("Authorization", "")
     token = header[7:].strip() if header.startswith("Bearer ") else req.headers.get("X-API-Token")
     if token:
-        return user_for_token(token)
+        return _remembered(("token", _digest(token)), lambda: user_for_token(token))
     if req.authorization is not None and req.authorization.type == "basic":
-        return authenticate(req.authorization.username or "", req.authorization.password or "")
+        username, password = req.authorization.username or "", req.authorization.password or ""
+        key = ("basic", _digest(f"{username}\0{password}"))
+        return _remembered(key, lambda: authenticate(username, password))
     return None
 
 
@@ -140,7 +204,7 @@ def login():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             session.clear()
-            login_user(user)
+            login_user(Principal.of(user))
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             audit.record("login", user.username, user=user)
             db.session.commit()

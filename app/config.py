@@ -15,6 +15,8 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # How long a process trusts a resolved login (session, token, Basic) before asking the database again.
+    AUTH_CACHE_SECONDS = 10
     # Basemap: "none", or an XYZ template served on the county network
     # (e.g. http://10.0.0.5/tiles/{z}/{x}/{y}.png). The map is readable without one.
     BASEMAP_URL = "none"
@@ -25,6 +27,8 @@ class Defaults:
     # Vector tiles: household points from this zoom (aggregates below it); tiles kept per process.
     TILE_POINT_MIN_ZOOM = 14
     TILE_CACHE_ITEMS = 20_000
+    # Tiles are rebuilt at most this long after the statistics change.
+    TILE_VERSION_SECONDS = 1.0
     # OGC API - Features page sizes (items `limit`): the default and the most a client may ask for.
     OGC_DEFAULT_LIMIT = 100
     OGC_MAX_LIMIT = 10_000

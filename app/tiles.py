@@ -1,6 +1,7 @@
 """Vector tiles for the maps and for QGIS: XYZ endpoint, TileJSON, and a per-process tile cache."""
 
 import threading
+import time
 from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
@@ -50,6 +51,17 @@ def _cache() -> TileCache:
     return cache
 
 
+def _stats_version():
+    """Return the statistics version, asking the database at most every TILE_VERSION_SECONDS."""
+    version = current_app.extensions.setdefault("tile_version", {"value": None, "until": 0.0})
+    now = time.monotonic()
+    if now >= version["until"]:
+        version.update(
+            value=tile_queries.stats_version(), until=now + current_app.config["TILE_VERSION_SECONDS"]
+        )
+    return version["value"]
+
+
 def _check(z: int, x: int, y: int) -> None:
     if z > MAX_ZOOM:
         raise bad_parameter("z", str(z), f"0 to {MAX_ZOOM}")
@@ -68,7 +80,7 @@ def tile(z: int, x: int, y: int):
     points = detail is not privacy.Detail.AGGREGATE and z >= current_app.config["TILE_POINT_MIN_ZOOM"]
     flags = privacy.household_flags(detail) if points else []
     # Whatever changes a tile's content is in its key: the data, the role's scope, the place.
-    key = (tile_queries.stats_version(), points, villages, tuple(f.key for f in flags), z, x, y)
+    key = (_stats_version(), points, villages, tuple(f.key for f in flags), z, x, y)
     cache = _cache()
     body = cache.get(key)
     if body is None:

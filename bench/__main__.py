@@ -2,7 +2,7 @@
 
 import argparse
 
-from bench import foundation
+from bench import foundation, tiles
 
 
 def main() -> None:
@@ -11,6 +11,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="Runs per timed step (the median is quoted).")
     args = parser.parse_args()
     foundation.run(households=args.households, repeat=args.repeat)
+    tiles.run(households=args.households, repeat=args.repeat)
 
 
 main()

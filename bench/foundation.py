@@ -17,10 +17,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 
+def database_url() -> str:
+    """Return the URL of the bench database beside DATABASE_URL's (loaded by `run`)."""
+    base = make_url(os.environ.get("DATABASE_URL", "postgresql://minqing@127.0.0.1:55432/minqing"))
+    return base.set(database=f"{base.database}_bench").render_as_string(hide_password=False)
+
+
 def bench_url() -> str:
     """Create (afresh) the bench database beside DATABASE_URL's and return its URL."""
     base = make_url(os.environ.get("DATABASE_URL", "postgresql://minqing@127.0.0.1:55432/minqing"))
-    target = base.set(database=f"{base.database}_bench")
+    target = make_url(database_url())
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))

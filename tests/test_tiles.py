@@ -1,6 +1,7 @@
 """Vector tiles decode, carry what each role may see, and stay fresh after data changes."""
 
 import math
+import time
 
 import mapbox_vector_tile
 import pytest
@@ -76,7 +77,9 @@ def test_a_cadre_gets_points_only_in_assigned_villages(client, login, county):
     assert foreign.natural_village_code in props(tile["natural_villages"])
 
 
-def test_a_cached_tile_follows_a_change_in_the_data(app, client, login, county):
+def test_a_cached_tile_follows_a_change_in_the_data(app, client, login, county, monkeypatch):
+    monkeypatch.setitem(app.config, "TILE_VERSION_SECONDS", 0)
+    app.extensions.pop("tile_version", None)  # forget a version an earlier test's request read
     login("admin")
     row = county.households[~county.households.dibao].iloc[0]
     z, x, y = household_tile(county, row.code, z=12)
@@ -112,3 +115,23 @@ def test_tilejson_describes_what_the_role_receives(client, login, role, sensitiv
 
 def test_tiles_need_a_login(client):
     assert client.get("/tiles/0/0/0.mvt").status_code == 401
+
+
+def test_a_revoked_token_stops_working_once_the_login_cache_expires(
+    app, client, accounts, county, monkeypatch
+):
+    from app.auth import create_token
+    from app.models import ApiToken, User
+
+    monkeypatch.setitem(app.config, "AUTH_CACHE_SECONDS", 0.3)
+    with app.app_context():
+        user = db.session.query(User).filter_by(username=accounts["gis"][0]).one()
+        token = create_token(user, name="soon revoked")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/tiles/0/0/0.mvt", headers=headers).status_code == 200
+    with app.app_context():
+        db.session.query(ApiToken).filter_by(name="soon revoked").delete()
+        db.session.commit()
+    time.sleep(0.4)
+    assert client.get("/tiles/0/0/0.mvt", headers=headers).status_code == 401
