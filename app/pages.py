@@ -16,12 +16,35 @@ from .queries import areas
 
 bp = Blueprint("pages", __name__)
 
+# Decimals of the corner overview's outlines: 1e-3 degree (about 100 m) is plenty at its scale.
+MINIMAP_PRECISION = 3
+
 
 def local_assets() -> Assets:
-    """Return Leaflet as served by this app, so the page works with no internet."""
+    """Return Leaflet and its plugins as served by this app, so the page works with no internet."""
+
+    def files(*paths: str):
+        return tuple(
+            (path.rsplit("/", 1)[-1], url_for("static", filename=f"vendor/{path}")) for path in paths
+        )
+
     return Assets(
-        js=(("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js")),),
-        css=(("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css")),),
+        js=files("leaflet/leaflet.js", "leaflet-minimap/Control.MiniMap.min.js"),
+        css=files("leaflet/leaflet.css", "leaflet-minimap/Control.MiniMap.min.css"),
+        plugins={
+            "Fullscreen": (
+                files("leaflet.fullscreen/Control.FullScreen.js"),
+                files("leaflet.fullscreen/Control.FullScreen.css"),
+            ),
+            "MeasureControl": (
+                files("leaflet-measure/leaflet-measure.min.js"),
+                files("leaflet-measure/leaflet-measure.css"),
+            ),
+            "LocateControl": (
+                files("leaflet.locatecontrol/L.Control.Locate.min.js"),
+                files("leaflet.locatecontrol/L.Control.Locate.min.css"),
+            ),
+        },
     )
 
 
@@ -45,7 +68,14 @@ _MAP_LEVEL = {"county": "natural_village", "township": "village", "village": "na
 def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
     lang = language()
     map_page, classes = area_map(
-        area, areas_geojson, indicator, lang=lang, assets=local_assets(), outlines=outlines, **_basemap()
+        area,
+        areas_geojson,
+        indicator,
+        lang=lang,
+        assets=local_assets(),
+        outlines=outlines,
+        minimap=queries.townships_geojson(precision=MINIMAP_PRECISION),
+        **_basemap(),
     )
     map_level = _MAP_LEVEL[area["level"]]
     detail, _villages = privacy.household_scope(current_user)
@@ -116,7 +146,10 @@ def natural_village(code: str):
     detail = privacy.household_detail(current_user, unit["village_id"])
     lang = language()
     flags = privacy.household_flags(detail)
-    layers: dict[str, object] = {"mq-outline": areas.area_geojson(unit)}
+    layers: dict[str, object] = {
+        "mq-outline": areas.area_geojson(unit),
+        "mq-minimap": queries.townships_geojson(precision=MINIMAP_PRECISION),
+    }
     rules = None
     if detail is not privacy.Detail.AGGREGATE:
         rules = privacy.field_rules(detail)
@@ -126,7 +159,7 @@ def natural_village(code: str):
         layers["mq-households"] = collection
         audit.record("view_households", code, detail=detail.name.lower())
         db.session.commit()
-    map_page = page(base_map(bounds_of(unit), assets=local_assets(), **_basemap()), layers)
+    map_page = page(base_map(bounds_of(unit), assets=local_assets(), lang=lang, **_basemap()), layers)
     legend = [{"key": i.key, "label": i.label(lang), "color": i.colors[-1]} for i in flags]
     return render_template(
         "natural_village.html",

@@ -22,6 +22,9 @@ ARGS = [
 
 pytestmark = pytest.mark.browser
 
+# The main map's areas, not the corner overview's (which has its own map and panes).
+AREAS = ".folium-map > .leaflet-map-pane .leaflet-overlay-pane path.leaflet-interactive"
+
 
 @pytest.fixture(scope="module")
 def server(app):
@@ -68,13 +71,18 @@ def test_a_leader_logs_in_and_the_map_draws_every_natural_village(page, server, 
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_selector(".leaflet-overlay-pane path")
-    drawn = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+    drawn = page.locator(AREAS).count()
     assert drawn == len(county.natural_villages)
     assert page.locator(".mq-label").count() == len(county.admin_units.query("level == 'township'"))
+    west, south, east, north = county.admin_units.query("level == 'county'").total_bounds
+    shows_all = f"MinqingMap.map.getBounds().contains([[{south}, {west}], [{north}, {east}]])"
+    assert page.evaluate(shows_all), "the first view does not show the whole county"
+    for control in ("zoom-fullscreen", "measure", "locate", "minimap"):
+        assert page.locator(f".leaflet-control-{control}").count() == 1, control
     assert "全县概览" in page.title()
     page.select_option("select[name=indicator]", "left_behind_children")
     page.wait_for_selector("text=图例: 留守儿童户")
-    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == drawn
+    assert page.locator(AREAS).count() == drawn
     page.screenshot(path=str(tmp_path / "overview.png"))
     assert page.outside == []
 
@@ -96,7 +104,7 @@ def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts
     page.click(f".panel a[href^='/areas/{village}']")
     page.wait_for_url(f"**/areas/{village}*")
     natural_villages = county.natural_villages[county.natural_villages.village_code == village]
-    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == len(natural_villages)
+    assert page.locator(AREAS).count() == len(natural_villages)
     code = sorted(natural_villages.code)[0]
     page.click(f".panel a[href^='/natural-villages/{code}']")
     page.wait_for_url(f"**/natural-villages/{code}*")

@@ -6,20 +6,34 @@ polygons, more than everything else on the page).
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import folium
+from folium import plugins
 
 from ..indicators import Indicator
 from .choropleth import Classes, format_value, quantiles, value_of
 
+Files = tuple[tuple[str, str], ...]  # (name, URL) pairs, as Folium lists its JS and CSS
+
 
 @dataclass(frozen=True)
 class Assets:
-    """Where the page loads Leaflet from: the app's own static files, never a CDN."""
+    """Where the page loads Leaflet and its plugins from: the app's own static files, never a CDN.
 
-    js: tuple[tuple[str, str], ...]
-    css: tuple[tuple[str, str], ...]
+    `plugins` maps a Folium plugin class name to its (js, css) files.
+    """
+
+    js: Files
+    css: Files
+    plugins: dict[str, tuple[Files, Files]] = field(default_factory=dict)
+
+
+def _plugin(instance, assets: Assets):
+    """Point a Folium plugin at the app's copy of its files."""
+    js, css = assets.plugins[type(instance).__name__]
+    instance.default_js, instance.default_css = list(js), list(css)
+    return instance
 
 
 @dataclass(frozen=True)
@@ -33,8 +47,18 @@ class MapPage:
     layers: dict[str, str]  # element id -> JSON text, safe inside <script type="application/json">
 
 
-def base_map(bounds: tuple[float, float, float, float], *, assets: Assets, basemap: str, attribution: str):
-    """Return an empty Folium map fitted to (west, south, east, north), loading only local assets."""
+def base_map(
+    bounds: tuple[float, float, float, float],
+    *,
+    assets: Assets,
+    basemap: str,
+    attribution: str,
+    lang: str = "zh",
+):
+    """Return a Folium map fitted to (west, south, east, north) with fullscreen, measure and locate controls.
+
+    Every file it loads is one of `assets`; the basemap is an XYZ template or "none".
+    """
     west, south, east, north = bounds
     # No location: the first view is fitBounds' own, not a zoom animation from a guessed one.
     fmap = folium.Map(location=None, tiles=None, control_scale=True)
@@ -42,6 +66,26 @@ def base_map(bounds: tuple[float, float, float, float], *, assets: Assets, basem
     fmap.default_css = list(assets.css)
     if basemap and basemap != "none":
         folium.TileLayer(basemap, attr=attribution or " ", name="basemap", max_zoom=18).add_to(fmap)
+    if assets.plugins:
+        zh = lang == "zh"
+        _plugin(
+            plugins.Fullscreen(
+                title="全屏" if zh else "Full screen", title_cancel="退出全屏" if zh else "Exit"
+            ),
+            assets,
+        ).add_to(fmap)
+        _plugin(
+            plugins.MeasureControl(
+                primary_length_unit="meters",
+                secondary_length_unit="kilometers",
+                primary_area_unit="sqmeters",
+                secondary_area_unit="hectares",
+                localization="cn" if zh else "en",
+            ),
+            assets,
+        ).add_to(fmap)
+        # Our own icon class: the plugin's default needs Font Awesome, which we do not load.
+        _plugin(plugins.LocateControl(icon="mq-locate", iconLoading="mq-locate"), assets).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 
@@ -91,6 +135,7 @@ def area_map(
     lang: str,
     assets: Assets,
     outlines: str | None = None,
+    minimap: str | None = None,
     basemap: str = "none",
     attribution: str = "",
 ) -> tuple[MapPage, Classes]:
@@ -102,11 +147,15 @@ def area_map(
         The area shown, with its bounds (a row from `queries.county()` or `queries.areas.area()`).
     outlines
         GeoJSON of outlines drawn with their names over the areas (the townships on the county map).
+    minimap
+        GeoJSON drawn in the corner overview map.
     """
-    fmap = base_map(bounds_of(area), assets=assets, basemap=basemap, attribution=attribution)
+    fmap = base_map(bounds_of(area), assets=assets, basemap=basemap, attribution=attribution, lang=lang)
     data = json.loads(areas)
     classes = colour(data, indicator, lang=lang)
     layers = {"mq-areas": data}
     if outlines is not None:
         layers["mq-outlines"] = outlines
+    if minimap is not None:
+        layers["mq-minimap"] = minimap
     return page(fmap, layers), classes

@@ -188,15 +188,15 @@ def natural_villages_geojson(
     return db.session.execute(text(sql), {"township_id": township_id}).scalar_one()
 
 
-def townships_geojson() -> str:
-    """Return township outlines with names as a GeoJSON FeatureCollection."""
+def townships_geojson(*, precision: int = POLYGON_PRECISION) -> str:
+    """Return township outlines with names as a GeoJSON FeatureCollection (`precision`: decimals)."""
     return db.session.execute(
         text(f"""
             SELECT json_build_object(
                 'type', 'FeatureCollection',
                 'features', coalesce(json_agg(json_build_object(
                     'type', 'Feature', 'id', code,
-                    'geometry', ST_AsGeoJSON(geom, {POLYGON_PRECISION})::json,
+                    'geometry', ST_AsGeoJSON(geom, {precision})::json,
                     'properties', json_build_object(
                         'code', code, 'name', name,
                         'label_x', round(ST_X(ST_PointOnSurface(geom))::numeric, 5),

@@ -108,7 +108,6 @@
     const layer = L.vectorGrid.protobuf(url, {
       rendererFactory: L.canvas.tile,
       interactive: true,
-      minZoom: minZoom,
       maxNativeZoom: 20,
       vectorTileLayerStyles: {
         natural_villages: [],
@@ -121,7 +120,20 @@
       L.popup().setLatLng(e.latlng)
         .setContent('<a href="' + escape(link(card.href, code)) + '">' + escape(code) + "</a>").openOn(map);
     });
-    return layer.addTo(map);
+    // Shown from `minZoom` on. Not the layer's own minZoom option: Leaflet would make it the map's.
+    const follow = () => {
+      if (map.getZoom() >= minZoom) layer.addTo(map);
+      else layer.remove();
+    };
+    map.on("zoomend", follow);
+    follow();
+    return layer;
+  }
+
+  // An overview in the corner: the county's townships, since the map may have no basemap.
+  function minimap(map, collection) {
+    const layer = L.geoJSON(collection, { style: { color: "#8c1d18", weight: 1, fillOpacity: 0.05 }, interactive: false });
+    return new L.Control.MiniMap(layer, { toggleDisplay: true, zoomLevelOffset: -4, width: 140, height: 140 }).addTo(map);
   }
 
   function data(id) {
@@ -129,5 +141,5 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, data };
+  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, minimap, data };
 })();
