@@ -10,7 +10,7 @@ from .errors import AppError, not_found
 from .extensions import db
 from .i18n import LANGUAGES, language
 from .i18n import gettext as _
-from .maps.choropleth import format_value
+from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
 from .queries import areas
 
@@ -67,11 +67,13 @@ _MAP_LEVEL = {"county": "natural_village", "township": "village", "village": "na
 
 def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
     lang = language()
+    method = params.choice(request.args, "classes", METHODS)
     map_page, classes = area_map(
         area,
         areas_geojson,
         indicator,
         lang=lang,
+        method=method,
         assets=local_assets(),
         outlines=outlines,
         minimap=queries.townships_geojson(precision=MINIMAP_PRECISION),
@@ -100,6 +102,8 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
         rows=areas.children_table(area),
         child_level=areas.CHILD_LEVEL[area["level"]],
         tiles=tiles,
+        method=method,
+        methods=METHODS,
         fmt=lambda ind, value: format_value(ind, value, lang),
     )
 
@@ -108,7 +112,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
 @login_required
 def overview():
     """The county: every natural village coloured by the chosen indicator, townships outlined."""
-    params.only(request.args, ("indicator",))
+    params.only(request.args, ("indicator", "classes"))
     indicator = params.indicator(request.args)
     county = queries.county()
     if county is None:
@@ -126,7 +130,7 @@ def overview():
 @login_required
 def area(code: str):
     """A township or administrative village: its children coloured by the chosen indicator."""
-    params.only(request.args, ("indicator",))
+    params.only(request.args, ("indicator", "classes"))
     indicator = params.indicator(request.args)
     unit = areas.area(params.code(code, what="township"))
     if unit is None or unit["level"] not in ("township", "village"):
@@ -138,7 +142,7 @@ def area(code: str):
 @login_required
 def natural_village(code: str):
     """A natural village: every household as a marker showing its flags, as the role allows."""
-    params.only(request.args, ("indicator",))
+    params.only(request.args, ("indicator", "classes"))
     params.indicator(request.args)  # carried down from the maps above; validated, every flag is drawn
     unit = areas.area(params.code(code, what="natural village"))
     if unit is None or unit["level"] != "natural_village":

@@ -31,3 +31,11 @@ def indicator(args: Mapping[str, str]) -> indicators.Indicator:
     if key not in indicators.BY_KEY:
         raise bad_parameter("indicator", key, f"one of {', '.join(indicators.BY_KEY)}")
     return indicators.BY_KEY[key]
+
+
+def choice(args: Mapping[str, str], name: str, options: tuple[str, ...]) -> str:
+    """Return `?name=` if it is one of `options`, the first option when absent."""
+    value = args.get(name, options[0])
+    if value not in options:
+        raise bad_parameter(name, value, f"one of {', '.join(options)}")
+    return value

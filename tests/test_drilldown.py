@@ -33,7 +33,7 @@ def test_a_township_shows_its_villages_and_links_down(client, login, county, tow
     assert sum(f["properties"]["households"] for f in features) == len(households)
     assert sum(f["properties"]["dibao"] for f in features) == int(households.dibao.sum())
     for code in villages.code:
-        assert f'href="/areas/{code}?indicator=dibao"' in page
+        assert f'href="/areas/{code}?indicator=dibao&amp;classes=quantile"' in page
     assert re.search(r'<nav class="trail".*?<a href="/">民情县</a>', page, re.S)
 
 
@@ -44,7 +44,7 @@ def test_a_village_shows_its_natural_villages(client, login, county):
     expected = county.natural_villages[county.natural_villages.village_code == village]
     assert sorted(f["id"] for f in layer(page, "mq-areas")["features"]) == sorted(expected.code)
     for code in expected.code:
-        assert f'href="/natural-villages/{code}?indicator=registered_poor"' in page
+        assert f'href="/natural-villages/{code}?indicator=registered_poor&amp;classes=quantile"' in page
 
 
 def natural_village_page(client, code):
@@ -154,3 +154,31 @@ def test_a_cadre_finds_only_households_in_assigned_villages(client, login, count
     households = county.households
     own = set(households[households.natural_village_code.str.startswith(cadre_village(county))].code)
     assert codes and set(codes) <= own
+
+
+@pytest.mark.parametrize("method", ["quantile", "jenks"])
+def test_each_classing_puts_every_area_in_one_class(client, login, county, method):
+    login("leader")
+    page = client.get(f"/?indicator=dibao&classes={method}").get_data(as_text=True)
+    counts = [int(n) for n in re.findall(r'<span class="n">\((\d+) 个自然寨\)</span>', page)]
+    assert sum(counts) == len(county.natural_villages) and len(counts) >= 2
+    fills = {f["properties"]["fill"] for f in layer(page, "mq-areas")["features"]}
+    assert len(fills) == len(counts)
+
+
+def test_natural_breaks_differ_from_quantiles_on_skewed_data(client, login):
+    login("leader")
+    legends = [
+        re.findall(
+            r"(\d+\.\d)% – (\d+\.\d)%",
+            client.get(f"/?indicator=registered_poor&classes={m}").get_data(as_text=True),
+        )
+        for m in ("quantile", "jenks")
+    ]
+    assert legends[0] != legends[1]
+
+
+def test_an_unknown_classing_is_named(client, login):
+    login("leader")
+    response = client.get("/?classes=equal", headers={"Accept": "application/json"})
+    assert response.status_code == 400 and "classes='equal'" in response.json["message"]

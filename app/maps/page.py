@@ -12,7 +12,7 @@ import folium
 from folium import plugins
 
 from ..indicators import Indicator
-from .choropleth import Classes, format_value, quantiles, value_of
+from .choropleth import Classes, classify, format_value, value_of
 
 Files = tuple[tuple[str, str], ...]  # (name, URL) pairs, as Folium lists its JS and CSS
 
@@ -114,9 +114,10 @@ def bounds_of(area: dict) -> tuple[float, float, float, float]:
     return (area["west"], area["south"], area["east"], area["north"])
 
 
-def colour(data: dict, indicator: Indicator, *, lang: str) -> Classes:
+def colour(data: dict, indicator: Indicator, *, lang: str, method: str = "quantile") -> Classes:
     """Class the areas of a FeatureCollection by `indicator`; add `fill` and `value` to their properties."""
-    classes = quantiles(indicator, [value_of(indicator, f["properties"]) for f in data["features"]])
+    values = [value_of(indicator, f["properties"]) for f in data["features"]]
+    classes = classify(indicator, values, method=method)
     for feature in data["features"]:
         props = feature["properties"]
         value = value_of(indicator, props)
@@ -134,6 +135,7 @@ def area_map(
     *,
     lang: str,
     assets: Assets,
+    method: str = "quantile",
     outlines: str | None = None,
     minimap: str | None = None,
     basemap: str = "none",
@@ -152,7 +154,7 @@ def area_map(
     """
     fmap = base_map(bounds_of(area), assets=assets, basemap=basemap, attribution=attribution, lang=lang)
     data = json.loads(areas)
-    classes = colour(data, indicator, lang=lang)
+    classes = colour(data, indicator, lang=lang, method=method)
     layers = {"mq-areas": data}
     if outlines is not None:
         layers["mq-outlines"] = outlines
