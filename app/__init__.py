@@ -36,6 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(tiles.bp)
 
+    from .exports import views as exports
+
+    app.register_blueprint(exports.bp)
+
+    from .importers import views as imports
+
+    app.register_blueprint(imports.bp)
+
     from . import errors, i18n
 
     errors.register(app)

@@ -125,3 +125,8 @@ def register(app: Flask) -> None:
     """Add the commands to `flask --app app`."""
     for command in (demo, demo_users, users, tokens):
         app.cli.add_command(command)
+    from .exports.cli import export
+    from .importers.cli import import_group
+
+    app.cli.add_command(import_group)
+    app.cli.add_command(export)

@@ -2,7 +2,7 @@
 
 import argparse
 
-from bench import foundation, tiles
+from bench import foundation, imports, tiles
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     args = parser.parse_args()
     foundation.run(households=args.households, repeat=args.repeat)
     tiles.run(households=args.households, repeat=args.repeat)
+    imports.run(households=args.households, repeat=args.repeat)
 
 
 main()

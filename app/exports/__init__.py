@@ -1,0 +1,323 @@
+"""Exports: the layers a user may see, masked per role, in the common GIS formats and CRSs.
+
+Layers: townships, villages, natural villages (with every indicator's counts
+and shares), households (fields per `privacy.field_rules`; a cadre gets only
+the households of assigned villages). Formats: GeoPackage (all layers in one
+file, with default QGIS styles), zipped Shapefile (.cpg, short field names mapped deterministically),
+GeoJSON, CSV, KML, XLSX. CRSs: CRS84, EPSG:4490 or a CGCS2000 3-degree
+Gauss-Kruger zone (EPSG:4534–4554). Every export is written to the audit log,
+and carries the user and time in its metadata where the format has a place.
+
+Functions here know nothing of Flask: the view and the CLI call `export`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import pathlib
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+
+import geopandas
+import pandas as pd
+import pyogrio
+import shapely
+
+from .. import audit, privacy
+from ..extensions import db
+from ..models import SRID
+from ..queries import exports as sql
+from . import styles
+
+LAYERS = ("townships", "villages", "natural_villages", "households")
+ALL = "all"
+
+
+@dataclasses.dataclass(frozen=True)
+class Format:
+    """An output format: GDAL driver, file extension, media type, and whether one file holds many layers."""
+
+    driver: str | None
+    extension: str
+    media_type: str
+    multi_layer: bool = False
+    tabular: bool = False
+
+
+FORMATS = {
+    "gpkg": Format("GPKG", "gpkg", "application/geopackage+sqlite3", multi_layer=True),
+    "shp": Format("ESRI Shapefile", "zip", "application/zip", multi_layer=True),
+    "geojson": Format("GeoJSON", "geojson", "application/geo+json"),
+    "csv": Format(None, "csv", "text/csv", tabular=True),
+    "kml": Format("KML", "kml", "application/vnd.google-earth.kml+xml"),
+    "xlsx": Format(
+        "XLSX",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        multi_layer=True,
+        tabular=True,
+    ),
+}
+GK_ZONES = range(4534, 4555)  # CGCS2000 3-degree Gauss-Kruger CM 75E … 135E
+CRS_NAMES = ("CRS84", "EPSG:4490", *(f"EPSG:{code}" for code in GK_ZONES))
+
+# Words shortened so Shapefile (dBase) field names fit in 10 characters.
+_WORDS = {
+    "registered": "reg",
+    "share": "sh",
+    "left": "l",
+    "behind": "b",
+    "children": "chld",
+    "elderly": "eld",
+    "empty": "e",
+    "nest": "n",
+    "natural": "n",
+    "village": "vil",
+    "disabled": "dis",
+    "members": "mem",
+    "dilapidated": "dilap",
+    "house": "hse",
+    "migrant": "mig",
+    "workers": "wrk",
+    "income": "inc",
+    "per": "p",
+    "capita": "cap",
+    "family": "fam",
+    "planning": "plan",
+    "township": "twp",
+    "households": "hh",
+    "poverty": "pov",
+    "status": "st",
+    "parent": "par",
+    "number": "no",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Crs:
+    """The CRS asked for: the SRID PostGIS transforms to, and how files label it."""
+
+    srid: int
+    label: str
+
+    @property
+    def geographic(self) -> bool:
+        return self.srid == SRID
+
+
+def parse_crs(value: str | None) -> Crs:
+    """Return the CRS named `value` (default CRS84); raise ValueError naming the accepted ones."""
+    name = (value or "CRS84").strip().upper().replace("OGC:", "")
+    if name in ("CRS84", "EPSG:4326", "WGS84"):
+        # CGCS2000 and WGS84 agree to centimetres; lon/lat order as stored.
+        return Crs(SRID, "OGC:CRS84")
+    match = re.fullmatch(r"(?:EPSG:)?(\d{4})", name)
+    if match and (int(match.group(1)) == SRID or int(match.group(1)) in GK_ZONES):
+        return Crs(int(match.group(1)), f"EPSG:{match.group(1)}")
+    raise ValueError(f"crs={value!r}: one of CRS84, EPSG:4490, EPSG:4534 … EPSG:4554 expected")
+
+
+def shapefile_names(columns: list[str]) -> dict[str, str]:
+    """Return column → a unique dBase field name of at most 10 characters, the same for the same columns."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        short = column
+        if len(short) > 10:
+            short = "_".join(_WORDS.get(word, word) for word in column.split("_"))
+        if len(short) > 10:
+            short = short.replace("_", "")[:10]
+        base, n = short, 1
+        while short.lower() in taken:
+            suffix = str(n)
+            short, n = base[: 10 - len(suffix)] + suffix, n + 1
+        taken.add(short.lower())
+        names[column] = short
+    return names
+
+
+# --- reading the layers -----------------------------------------------------
+
+
+def _frame_of(rows: pd.DataFrame, crs: Crs) -> geopandas.GeoDataFrame:
+    geometry = shapely.from_wkb([bytes(wkb) for wkb in rows.pop("geometry")])
+    # CRS84 is the stored lon/lat relabelled (CGCS2000 and WGS84 agree to centimetres).
+    label = crs.label if crs.label == "OGC:CRS84" else f"EPSG:{crs.srid}"
+    return geopandas.GeoDataFrame(rows, geometry=geometry, crs=label)
+
+
+def households_frame(user, crs: Crs) -> geopandas.GeoDataFrame:
+    """Return the households `user` may see, each field shown, masked or omitted as the role allows.
+
+    Villages are grouped by the detail the user has there; aggregate-only
+    villages are left out (their counts are in the natural-village layer).
+    """
+    groups: dict[privacy.Detail, list[int]] = {}
+    villages = sql.village_ids()
+    for village in villages:
+        groups.setdefault(privacy.household_detail(user, village), []).append(village)
+    frames = []
+    for detail, ids in sorted(groups.items(), reverse=True):
+        if detail is privacy.Detail.AGGREGATE:
+            continue
+        scope = None if len(ids) == len(villages) else ids
+        frames.append(sql.households(srid=crs.srid, rules=privacy.field_rules(detail), village_ids=scope))
+    if not frames:
+        frames.append(
+            sql.households(srid=crs.srid, rules=privacy.field_rules(privacy.Detail.MASKED), village_ids=[])
+        )
+    rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    rows = rows.rename(columns={"x": "lon", "y": "lat"} if crs.geographic else {})
+    return _frame_of(rows, crs)
+
+
+def layer_frame(layer: str, *, user, crs: Crs) -> geopandas.GeoDataFrame:
+    """Return one layer as a GeoDataFrame in `crs`, as `user` may see it."""
+    if layer == "households":
+        return households_frame(user, crs)
+    if layer == "natural_villages":
+        return _frame_of(sql.natural_villages(srid=crs.srid), crs)
+    if layer in ("townships", "villages"):
+        return _frame_of(sql.admin_units(layer[:-1], srid=crs.srid), crs)
+    raise ValueError(f"layer {layer!r}: one of {', '.join(LAYERS)} expected")
+
+
+# --- writing ----------------------------------------------------------------
+
+
+def _tabular(frame: geopandas.GeoDataFrame) -> pd.DataFrame:
+    """Return a layer as a plain table: points keep their coordinate columns, polygons get WKT."""
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    if len(frame) and not (frame.geom_type == "Point").all():
+        table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
+    return table
+
+
+def _spatial(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
+    """Return a layer for a GIS format: coordinate columns are in the geometry already."""
+    return frame.drop(columns=[c for c in ("lon", "lat", "x", "y") if c in frame.columns])
+
+
+def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[str, str]) -> None:
+    """Write one layer to `path` (adding it to the file when the format holds many)."""
+    spec = FORMATS[fmt]
+    if fmt == "csv":
+        _tabular(frame).to_csv(path, index=False, encoding="utf-8-sig")  # the BOM makes Excel read UTF-8
+        return
+    if fmt == "xlsx":
+        pyogrio.write_dataframe(_tabular(frame), path, layer=layer, driver="XLSX")
+        return
+    frame = _spatial(frame)
+    options: dict = {}
+    if fmt == "gpkg":
+        options = {"dataset_metadata": metadata if not path.exists() else None, "layer_metadata": metadata}
+    elif fmt == "geojson":
+        options = {"layer_options": {"DESCRIPTION": _describe(metadata), "RFC7946": "NO"}}
+    elif fmt == "shp":
+        frame = frame.rename(columns=shapefile_names(list(frame.columns.drop(frame.geometry.name))))
+        options = {"encoding": "UTF-8"}
+    elif fmt == "kml":
+        options = {"dataset_options": {"NameField": "name" if "name" in frame else "code"}}
+    pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options)
+
+
+def _describe(metadata: dict[str, str]) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in metadata.items())
+
+
+def export(
+    layer: str,
+    fmt: str,
+    *,
+    user,
+    crs: str | None = None,
+    out: str | pathlib.Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[bytes | None, dict]:
+    """Export `layer` (or 'all') as `fmt` in `crs` for `user`; audit it and commit.
+
+    Parameters
+    ----------
+    layer
+        One of LAYERS, or 'all' for every layer.
+    fmt
+        A key of FORMATS.
+    user
+        The user whose privacy rules apply and who is written to the audit log.
+    crs
+        CRS84 (default), EPSG:4490 or EPSG:4534 … EPSG:4554. KML is always CRS84, as KML requires.
+    out
+        Write here; when None the bytes are returned.
+    progress
+        Called as progress(layer, done, total) as each layer is read.
+
+    Returns
+    -------
+    (bytes or None, dict)
+        The file's content (None when written to `out`) and a summary: file name, media type, counts.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r}: one of {', '.join(FORMATS)} expected")
+    layers = list(LAYERS) if layer == ALL else [layer]
+    if layer != ALL and layer not in LAYERS:
+        raise ValueError(f"layer {layer!r}: one of {', '.join((*LAYERS, ALL))} expected")
+    target = parse_crs("CRS84" if fmt == "kml" else crs)
+    spec = FORMATS[fmt]
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    metadata = {
+        "source": "Minqing Map 民情地图",
+        "exported_by": user.username,
+        "exported_at": now.isoformat(),
+        "crs": target.label,
+        "role": user.role_name,
+    }
+    frames = {}
+    for done, name in enumerate(layers, start=1):
+        frames[name] = layer_frame(name, user=user, crs=target)
+        if progress:
+            progress(name, done, len(layers))
+    zipped = fmt == "shp" or (len(layers) > 1 and not spec.multi_layer)
+    stem = f"minqing-{layer}-{now:%Y%m%dT%H%M%SZ}"
+    with tempfile.TemporaryDirectory(prefix="minqing-export-") as folder:
+        folder = pathlib.Path(folder)
+        if zipped:
+            extension = "shp" if fmt == "shp" else spec.extension
+            for name, frame in frames.items():
+                _write_one(frame, folder / f"{name}.{extension}", name, fmt, metadata)
+            if fmt == "shp":
+                _field_table(frames).to_csv(folder / "fields.csv", index=False, encoding="utf-8-sig")
+            (folder / "README.txt").write_text(_describe(metadata) + "\n", encoding="utf-8")
+            result = folder / f"{stem}.zip"
+            with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as archive:
+                for member in sorted(folder.iterdir()):
+                    if member != result:
+                        archive.write(member, member.name)
+            file_name, media_type = f"{stem}.zip", "application/zip"
+        else:
+            result = folder / f"{stem}.{spec.extension}"
+            for name, frame in frames.items():
+                _write_one(frame, result, name, fmt, metadata)
+            if fmt == "gpkg":
+                styles.add_to_geopackage(str(result), list(frames), owner=user.username)
+            file_name, media_type = result.name, spec.media_type
+        content = result.read_bytes()
+    counts = {name: len(frame) for name, frame in frames.items()}
+    audit.record("export", layer, user=user, format=fmt, crs=target.label, features=counts)
+    db.session.commit()
+    summary = {"file_name": file_name, "media_type": media_type, "features": counts, "crs": target.label}
+    if out is not None:
+        pathlib.Path(out).write_bytes(content)
+        return None, summary
+    return content, summary
+
+
+def _field_table(frames: dict[str, geopandas.GeoDataFrame]) -> pd.DataFrame:
+    """Return the Shapefile field-name mapping of every layer (layer, field, shapefile_field)."""
+    rows = []
+    for name, frame in frames.items():
+        columns = list(_spatial(frame).columns.drop(frame.geometry.name))
+        rows += [(name, c, s) for c, s in shapefile_names(columns).items()]
+    return pd.DataFrame(rows, columns=["layer", "field", "shapefile_field"])

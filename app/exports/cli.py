@@ -1,0 +1,37 @@
+"""`flask --app app export LAYER --format gpkg --user USERNAME --out FILE`."""
+
+import click
+from sqlalchemy import select
+
+from .. import exports
+from ..extensions import db
+from ..models import User
+
+
+@click.command("export")
+@click.argument("layer", type=click.Choice([*exports.LAYERS, exports.ALL]))
+@click.option("--format", "fmt", type=click.Choice(list(exports.FORMATS)), default="gpkg", show_default=True)
+@click.option("--user", "username", required=True, help="Export what this user may see (and audit it so).")
+@click.option("--crs", default="CRS84", show_default=True, help="CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="File to write.")
+def export(layer: str, fmt: str, username: str, crs: str, out: str) -> None:
+    """Export LAYER (or 'all') as the given user may see it; 导出图层。"""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.BadParameter(f"no user {username!r}", param_hint="--user")
+    try:
+        exports.parse_crs(crs)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--crs") from None
+    layers = len(exports.LAYERS) if layer == exports.ALL else 1
+    with click.progressbar(length=layers, label=f"Exporting {layer}") as bar:
+        _, summary = exports.export(
+            layer,
+            fmt,
+            user=user,
+            crs=crs,
+            out=out,
+            progress=lambda name, done, total: bar.update(done - bar.pos),
+        )
+    counts = ", ".join(f"{name} {n:,}" for name, n in summary["features"].items())
+    click.echo(f"Wrote {out} ({summary['crs']}): {counts}.")

@@ -1,0 +1,1 @@
+"""Imports: files in, checked, repaired, reprojected, and upserted in one transaction."""

@@ -1,0 +1,147 @@
+"""`flask --app app import households FILE [--mapping 列名=field …] [--valid-only] [--gcj02] [--swap-fix]`."""
+
+import pathlib
+
+import click
+from flask import current_app
+
+from ..extensions import db
+from . import households as importer
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import data files; 导入数据。"""
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        header, sep, field = pair.partition("=")
+        if not sep or field not in importer.FIELDS:
+            raise click.BadParameter(
+                f"{pair!r}: HEADER=FIELD expected, FIELD one of {', '.join(importer.FIELDS)}",
+                param_hint="--mapping",
+            )
+        mapping[header.strip()] = field
+    return mapping
+
+
+@import_group.command("households")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
+@click.option("--mapping", multiple=True, help="列名=field for a header not recognised (repeatable).")
+@click.option(
+    "--valid-only", is_flag=True, help="Import the valid rows; by default any problem imports nothing."
+)
+@click.option("--gcj02", is_flag=True, help="Coordinates are GCJ-02 (AMap/Tencent): convert to CGCS2000.")
+@click.option("--swap-fix", is_flag=True, help="Swap longitude and latitude where they are swapped.")
+@click.option(
+    "--rejected",
+    type=click.Path(dir_okay=False, path_type=pathlib.Path),
+    help="Write rejected rows here (.xlsx).",
+)
+def households(
+    file: pathlib.Path,
+    mapping: tuple[str, ...],
+    valid_only: bool,
+    gcj02: bool,
+    swap_fix: bool,
+    rejected: pathlib.Path | None,
+) -> None:
+    """Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK); 导入户表。"""
+    with click.progressbar(length=4, label=f"Importing {file.name}") as bar:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        result = importer.import_households(
+            file,
+            mapping=_mapping(mapping),
+            valid_only=valid_only,
+            gcj02_input=gcj02,
+            swap_fix=swap_fix,
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            progress=progress,
+        )
+    if result.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    if result.problems:
+        click.echo(f"{'row':>6}  {'column':<12}  {'value':<24}  reason")
+        for p in result.problems:
+            row = "" if p.row is None else str(p.row)
+            click.echo(f"{row:>6}  {p.column or '':<12}  {(p.value or '')[:24]:<24}  {p.reason}")
+    if rejected and result.rejected_rows:
+        result.write_rejected_xlsx(rejected)
+        click.echo(f"Rejected rows written to {rejected}.")
+    click.echo(
+        f"{'Imported' if result.written else 'Nothing imported'}: {result.inserted} inserted, "
+        f"{result.updated} updated, {result.unchanged} unchanged, {result.rejected} rejected"
+        + (f", {result.swapped_fixed} swapped coordinates fixed" if result.swapped_fixed else "")
+        + "."
+    )
+    if result.problems:
+        raise SystemExit(1)
+
+
+@import_group.command("boundaries")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
+@click.option(
+    "--level",
+    type=click.Choice(["natural_village", "village", "township"]),
+    required=True,
+    help="What the features are.",
+)
+@click.option("--crs", default=None, help="CRS to assume when the file states none, e.g. EPSG:4545.")
+@click.option("--code-field", default=None, help="Attribute holding the code (default: code, 编码, …).")
+@click.option("--name-field", default=None, help="Attribute holding the name (default: name, 名称, …).")
+@click.option("--encoding", default=None, help="Attribute encoding (default: the file's; GBK without .cpg).")
+@click.option(
+    "--valid-only",
+    is_flag=True,
+    help="Import the acceptable features; by default any problem imports nothing.",
+)
+def boundaries(
+    file: pathlib.Path,
+    level: str,
+    crs: str | None,
+    code_field: str | None,
+    name_field: str | None,
+    encoding: str | None,
+    valid_only: bool,
+) -> None:
+    """Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ); 导入边界。"""
+    from .boundaries import import_boundaries
+
+    result = import_boundaries(
+        file,
+        level=level,
+        crs=crs,
+        code_field=code_field,
+        name_field=name_field,
+        encoding=encoding,
+        valid_only=valid_only,
+        max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+    )
+    if result.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    for title, items in (("Rejected", result.problems), ("Repaired", result.repaired)):
+        for p in items:
+            click.echo(f"{title}: feature {p.row or ''} {p.column or ''} {p.value or ''}: {p.reason}")
+    for o in result.overlaps:
+        other = f"feature {o['b']}" if o["b"] else "stored"
+        click.echo(f"Overlap: {o['a_code']} with {o['b_code']} ({other}): {o['area_m2']} m²")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+    for g in result.gaps:
+        click.echo(f"Gap: {g['area_m2']} m² of {g['parent_code']} not covered")
+    click.echo(
+        f"{'Imported' if result.written else 'Nothing imported'} ({result.crs or 'no CRS'}): "
+        f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged, "
+        f"{result.rejected} rejected."
+    )
+    if result.problems:
+        raise SystemExit(1)

@@ -1,0 +1,247 @@
+"""The upload page: choose a household spreadsheet, preview its recognised columns, import it.
+
+/import (GET form, POST upload → preview), /import/<token> (POST: import),
+/import/<token>/rejected.xlsx (the rejected rows). Uploads wait in the
+instance folder under a random token bound to the user who sent them.
+"""
+
+import functools
+import json
+import pathlib
+import re
+import secrets
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import audit
+from ..errors import AppError
+from ..extensions import db
+from . import households as importer
+from . import jobs
+
+bp = Blueprint("imports", __name__, url_prefix="/import")
+
+SUFFIXES = (".xlsx", ".xls", ".csv")
+
+
+def _may_import() -> frozenset[int] | None:
+    """Return the villages the current user may import into (None: all); refuse other roles."""
+    if current_user.role_name == "admin":
+        return None
+    if current_user.role_name == "cadre":
+        return current_user.village_ids
+    raise AppError(403, "Forbidden", "only administrators and village cadres import households")
+
+
+def _uploads() -> pathlib.Path:
+    """Return the folder uploads wait in (IMPORT_UPLOAD_FOLDER, default: the instance folder's uploads/)."""
+    configured = current_app.config.get("IMPORT_UPLOAD_FOLDER")
+    return pathlib.Path(configured or pathlib.Path(current_app.instance_path) / "uploads")
+
+
+def _folder(token: str) -> pathlib.Path:
+    """Return the upload folder of `token`, refusing tokens of other users or of no upload."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
+        raise AppError(404, "NotFound", f"upload {token!r} does not exist")
+    folder = _uploads() / token
+    owner = folder / "owner"
+    if not owner.exists() or owner.read_text() != str(current_user.id):
+        raise AppError(404, "NotFound", f"upload {token!r} does not exist")
+    return folder
+
+
+def _upload(folder: pathlib.Path) -> pathlib.Path:
+    return next(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
+
+
+def _mapping(text: str) -> dict[str, str]:
+    """Parse '列名=field' lines; a bad line is a 400 naming it."""
+    mapping = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        header, sep, field = line.partition("=")
+        if not sep or field.strip() not in importer.FIELDS:
+            raise AppError(
+                400,
+                "InvalidParameterValue",
+                f"mapping line {line!r}: 列名=field expected, field one of {', '.join(importer.FIELDS)}",
+            )
+        mapping[header.strip()] = field.strip()
+    return mapping
+
+
+def _options() -> dict:
+    return {
+        "mapping": request.form.get("mapping", ""),
+        "valid_only": request.form.get("valid_only") == "1",
+        "gcj02": request.form.get("gcj02") == "1",
+        "swap_fix": request.form.get("swap_fix") == "1",
+    }
+
+
+@bp.get("")
+@login_required
+def form():
+    """The upload form."""
+    _may_import()
+    return render_template("import.html", stage="form", options=_options(), fields=importer.FIELDS)
+
+
+@bp.post("")
+@login_required
+def upload():
+    """Keep the uploaded file and show its recognised columns and first rows."""
+    _may_import()
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        raise AppError(400, "MissingParameterValue", "no file was sent (field 'file')")
+    suffix = pathlib.Path(sent.filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise AppError(400, "InvalidParameterValue", f"file {sent.filename!r}: .xlsx, .xls or .csv expected")
+    options = _options()
+    token = secrets.token_urlsafe(24)
+    folder = _uploads() / token
+    folder.mkdir(parents=True)
+    (folder / "owner").write_text(str(current_user.id))
+    # The original name (often Chinese) is kept as text only; the file itself gets a fixed name.
+    path = folder / f"upload{suffix}"
+    sent.save(path)
+    (folder / "name").write_text(sent.filename)
+    result = importer.preview(
+        path,
+        mapping=_mapping(options["mapping"]),
+        max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        name=sent.filename,
+    )
+    return render_template(
+        "import.html", stage="preview", token=token, result=result, options=options, fields=importer.FIELDS
+    )
+
+
+@bp.post("/<token>")
+@login_required
+def run(token: str):
+    """Start importing the uploaded file with the chosen options; the job outlives the request."""
+    allowed = _may_import()
+    folder = _folder(token)
+    if jobs.status(folder) is not None:
+        return redirect(url_for("imports.job", token=token), code=303)
+    options = _options()
+    mapping = _mapping(options["mapping"])
+    name = (folder / "name").read_text()
+    (folder / "options.json").write_text(json.dumps(options, ensure_ascii=False), encoding="utf-8")
+    jobs.write_status(folder, state="running", stage="queued", done=0, total=4)
+    start = functools.partial(
+        jobs.start,
+        current_app._get_current_object(),
+        token,
+        folder,
+        user=current_user._get_current_object(),
+        run=functools.partial(
+            importer.import_households,
+            _upload(folder),
+            mapping=mapping,
+            valid_only=options["valid_only"],
+            gcj02_input=options["gcj02"],
+            swap_fix=options["swap_fix"],
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            name=name,
+            allowed_villages=allowed,
+        ),
+    )
+    response = redirect(url_for("imports.job", token=token), code=303)
+    response.call_on_close(start)
+    return response
+
+
+@bp.get("/<token>")
+@login_required
+def job(token: str):
+    """The import's progress while it runs (the page polls), then its result."""
+    _may_import()
+    folder = _folder(token)
+    state = jobs.status(folder)
+    if state is None:
+        raise AppError(404, "NotFound", f"upload {token!r} has not been imported yet")
+    result = jobs.result(folder)
+    if result is None:
+        return render_template("import.html", stage="running", token=token, status=state)
+    options = json.loads((folder / "options.json").read_text(encoding="utf-8"))
+    status = 200 if result.written or not result.problems else 422
+    return render_template("import.html", stage="done", token=token, result=result, options=options), status
+
+
+@bp.get("/<token>/status")
+@login_required
+def job_status(token: str):
+    """The import's progress as JSON: state (running, done, failed), stage, done, total."""
+    _may_import()
+    state = jobs.status(_folder(token))
+    if state is None:
+        raise AppError(404, "NotFound", f"upload {token!r} has not been imported yet")
+    return jsonify(state)
+
+
+BOUNDARY_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz")
+
+
+@bp.post("/boundaries")
+@login_required
+def boundaries():
+    """Import a boundary file now (boundary files are small) and show what was done and found."""
+    if current_user.role_name != "admin":
+        raise AppError(403, "Forbidden", "only administrators import boundaries")
+    from .boundaries import PARENT_LEVEL, import_boundaries
+
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        raise AppError(400, "MissingParameterValue", "no file was sent (field 'file')")
+    suffix = pathlib.Path(sent.filename).suffix.lower()
+    if suffix not in BOUNDARY_SUFFIXES:
+        raise AppError(
+            400,
+            "InvalidParameterValue",
+            f"file {sent.filename!r}: one of {', '.join(BOUNDARY_SUFFIXES)} expected",
+        )
+    level = request.form.get("level", "")
+    if level not in PARENT_LEVEL:
+        raise AppError(
+            400, "InvalidParameterValue", f"level {level!r}: one of {', '.join(PARENT_LEVEL)} expected"
+        )
+    folder = _uploads() / secrets.token_urlsafe(24)
+    folder.mkdir(parents=True)
+    (folder / "owner").write_text(str(current_user.id))
+    path = folder / f"upload{suffix}"
+    sent.save(path)
+    result = import_boundaries(
+        path,
+        level=level,
+        crs=request.form.get("crs", "").strip() or None,
+        valid_only=request.form.get("valid_only") == "1",
+        max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        name=sent.filename,
+    )
+    if result.written:
+        audit.record("import", sent.filename, level=level, inserted=result.inserted, updated=result.updated)
+        db.session.commit()
+    else:
+        db.session.rollback()
+    status = 200 if result.written or not result.problems else 422
+    return render_template("import.html", stage="boundaries", result=result), status
+
+
+@bp.get("/<token>/rejected.xlsx")
+@login_required
+def rejected(token: str):
+    """The rejected rows of an import, with their problems, as XLSX."""
+    _may_import()
+    path = _folder(token) / "rejected.xlsx"
+    if not path.exists():
+        raise AppError(404, "NotFound", f"upload {token!r} has no rejected rows")
+    return Response(
+        path.read_bytes(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="rejected-rows.xlsx"'},
+    )

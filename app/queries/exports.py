@@ -1,0 +1,81 @@
+"""Spatial SQL of exports: each layer's rows with WKB geometry in the requested CRS.
+
+Household fields come from `household_fields` (the privacy rules turned into
+SQL, masks applied in the database); natural-village statistics from the same
+builders the maps use.
+"""
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import text
+
+from ..extensions import db
+from ..models import SRID
+from ..privacy import Rule
+from . import _natural_village_stats, _values, household_fields
+
+
+def _in(srid: int, column: str = "geom") -> str:
+    """Return `column` in `srid` (no transform for the storage CRS)."""
+    return column if srid == SRID else f"ST_Transform({column}, {int(srid)})"
+
+
+def _geometry(srid: int, column: str = "geom") -> str:
+    """Return the SELECT expression of `column` as WKB in `srid`, named geometry."""
+    return f"ST_AsBinary({_in(srid, column)}) AS geometry"
+
+
+def _frame(sql: str, params: dict | None = None) -> pd.DataFrame:
+    result = db.session.execute(text(sql), params or {})
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def admin_units(level: str, *, srid: int) -> pd.DataFrame:
+    """Return townships or villages (`level`) with code, name, parent code and WKB geometry."""
+    return _frame(
+        f"""
+        SELECT a.code, a.name, p.code AS parent_code, {_geometry(srid, "a.geom")}
+        FROM admin_unit a LEFT JOIN admin_unit p ON p.id = a.parent_id
+        WHERE a.level = :level ORDER BY a.code""",
+        {"level": level},
+    )
+
+
+def natural_villages(*, srid: int) -> pd.DataFrame:
+    """Return natural villages with their village, township and every indicator's counts and shares."""
+    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
+    return _frame(f"""
+        WITH s AS ({_natural_village_stats()})
+        SELECT nv.code, nv.name, v.code AS village_code, v.name AS village, t.name AS township, {values},
+               {_geometry(srid, "nv.geom")}
+        FROM natural_village nv
+        JOIN admin_unit v ON v.id = nv.village_id
+        JOIN admin_unit t ON t.id = v.parent_id
+        LEFT JOIN s ON s.natural_village_id = nv.id
+        ORDER BY nv.code""")
+
+
+def households(*, srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None) -> pd.DataFrame:
+    """Return households with fields shown, masked or omitted per `rules`, in `village_ids` (None: all).
+
+    Longitude and latitude (or x and y) of the point come as columns too, for
+    tabular formats.
+    """
+    fields = household_fields(rules)
+    where = "" if village_ids is None else "WHERE nv.village_id = ANY(:villages)"
+    point = _in(srid)
+    return _frame(
+        f"""
+        SELECT {", ".join(f"{sql} AS {name}" for name, sql in fields)}, natural_village_code,
+               ST_X({point}) AS x, ST_Y({point}) AS y, {_geometry(srid)}
+        FROM (SELECT h.*, nv.code AS natural_village_code
+              FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id {where}) household
+        ORDER BY code""",
+        {"villages": list(village_ids or [])},
+    )
+
+
+def village_ids() -> list[int]:
+    """Return the ids of all administrative villages."""
+    return list(db.session.scalars(text("SELECT id FROM admin_unit WHERE level = 'village' ORDER BY id")))

@@ -1,0 +1,287 @@
+"""Spatial SQL of imports: stage checked rows, place them in natural villages, upsert them.
+
+Everything runs in the caller's transaction. Rows are COPYed into a temporary
+staging table, placed (natural village by code, else by ST_Covers, exactly as
+the household trigger would), and only then upserted into ``household`` with
+one INSERT … ON CONFLICT that rewrites a row only when something changed.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import text
+
+from ..extensions import db
+from . import _copy, _ewkb
+
+STAGE = "stage_import_household"
+
+# Household columns an import may write, with the staging column type.
+COLUMN_TYPES = {
+    "code": "text",
+    "head_name": "text",
+    "id_number": "text",
+    "address": "text",
+    "members": "integer",
+    "poverty_status": "text",
+    "dibao": "boolean",
+    "wubao": "boolean",
+    "family_planning": "boolean",
+    "left_behind_children": "integer",
+    "left_behind_elderly": "boolean",
+    "empty_nest_elderly": "boolean",
+    "disabled_members": "integer",
+    "dilapidated_house": "boolean",
+    "migrant_workers": "integer",
+    "income_per_capita": "integer",
+}
+
+
+def stage_households(frame, *, columns: Sequence[str], lon, lat) -> None:
+    """Create the staging table and COPY `frame`'s `columns` (plus row, natural village code, point) in.
+
+    Parameters
+    ----------
+    frame
+        A DataFrame with a ``row`` column, the household `columns`, ``natural_village_code`` and
+        ``natural_village_id`` (nullable: `place_staged` finds it by location).
+    columns
+        The household columns the file carries (a subset of COLUMN_TYPES, ``code`` first).
+    lon, lat
+        Arrays of EPSG:4490 coordinates, one per frame row.
+    """
+    import shapely
+
+    session = db.session
+    definitions = ", ".join(f"{c} {COLUMN_TYPES[c]}" for c in columns)
+    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    session.execute(
+        text(f"""
+        CREATE TEMP TABLE {STAGE} (row integer, {definitions}, natural_village_code text,
+                                   natural_village_id integer, geom geometry) ON COMMIT DROP""")
+    )
+    staged = frame[["row", *columns, "natural_village_code", "natural_village_id"]]
+    staged = staged.assign(geom=_ewkb(shapely.points(lon, lat)))
+    cursor = session.connection().connection.cursor()
+    _copy(cursor, STAGE, staged)
+
+
+def natural_village_ids() -> dict[str, int]:
+    """Return natural village code → id (a few thousand rows: cheaper than joining every staged row)."""
+    return dict(db.session.execute(text("SELECT code, id FROM natural_village")).tuples().all())
+
+
+def place_staged() -> list[dict]:
+    """Place staged rows without a natural village; return the rows that have none, with the reason.
+
+    A natural village code in the file wins (its id is staged already, see
+    `natural_village_ids`); otherwise the first natural village (by code) that
+    covers the point, as the household trigger does.
+
+    Returns
+    -------
+    list of dict
+        ``row``, ``natural_village_code`` and ``reason`` ('unknown' or 'outside') of each unplaced row.
+    """
+    session = db.session
+    session.execute(
+        text(f"""
+        UPDATE {STAGE} s SET natural_village_id = (
+            SELECT nv.id FROM natural_village nv WHERE ST_Covers(nv.geom, s.geom)
+            ORDER BY nv.code LIMIT 1)
+        WHERE s.natural_village_id IS NULL AND coalesce(s.natural_village_code, '') = ''""")
+    )
+    rows = session.execute(
+        text(f"""
+        SELECT row, natural_village_code,
+               CASE WHEN coalesce(natural_village_code, '') = '' THEN 'outside' ELSE 'unknown' END AS reason
+        FROM {STAGE} WHERE natural_village_id IS NULL ORDER BY row""")
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def staged_outside(village_ids: Sequence[int]) -> list[dict]:
+    """Return staged rows placed, or already stored, outside administrative villages `village_ids`."""
+    rows = db.session.execute(
+        text(f"""
+        SELECT s.row, s.code FROM {STAGE} s
+        JOIN natural_village nv ON nv.id = s.natural_village_id
+        LEFT JOIN household h ON h.code = s.code
+        LEFT JOIN natural_village hv ON hv.id = h.natural_village_id
+        WHERE nv.village_id <> ALL(:ids) OR hv.village_id <> ALL(:ids)
+        ORDER BY s.row"""),
+        {"ids": list(village_ids)},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def upsert_staged(*, columns: Sequence[str], skip_rows: Sequence[int] = ()) -> dict[str, int]:
+    """Upsert the staged rows (except `skip_rows`) by household code; return inserted and updated counts.
+
+    A row whose values all equal the stored ones is left untouched, so its
+    ``updated_at`` (set by the trigger on UPDATE) does not move.
+    """
+    session = db.session
+    if skip_rows:
+        session.execute(text(f"DELETE FROM {STAGE} WHERE row = ANY(:rows)"), {"rows": list(skip_rows)})
+    written = [*columns, "geom", "natural_village_id"]
+    changeable = [c for c in written if c != "code"]
+    new = ", ".join(f"EXCLUDED.{c}" for c in changeable)
+    staged = ", ".join(f"s.{c}" for c in changeable)
+    old = ", ".join(f"household.{c}" for c in changeable)
+    row = (
+        session.execute(
+            text(f"""
+        WITH up AS (
+            INSERT INTO household ({", ".join(written)})
+            SELECT {", ".join(f"s.{c}" for c in written)} FROM {STAGE} s
+            LEFT JOIN household ON household.code = s.code
+            -- Unchanged rows never reach ON CONFLICT, which would lock (write) each of them.
+            WHERE household.id IS NULL OR ({old}) IS DISTINCT FROM ({staged})
+            ORDER BY s.code
+            ON CONFLICT (code) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in changeable)}
+            WHERE ({old}) IS DISTINCT FROM ({new})
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted) AS inserted,
+               count(*) FILTER (WHERE NOT inserted) AS updated FROM up""")
+        )
+        .mappings()
+        .one()
+    )
+    return dict(row)
+
+
+def drop_stage() -> None:
+    """Drop the staging table now (it would go at commit anyway), so a second import can stage again."""
+    db.session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+
+
+# --- boundaries -------------------------------------------------------------
+
+BOUNDARY_STAGE = "stage_import_boundary"
+# Overlaps and gaps smaller than this (m²) are digitising noise, not worth a report.
+SLIVER_M2 = 1.0
+
+
+def stage_boundaries(frame) -> None:
+    """Create the boundary staging table and COPY `frame` (feature, code, name, parent_code, geometry) in."""
+    session = db.session
+    session.execute(text(f"DROP TABLE IF EXISTS {BOUNDARY_STAGE}"))
+    session.execute(
+        text(f"""
+        CREATE TEMP TABLE {BOUNDARY_STAGE} (feature integer, code text, name text, parent_code text,
+                                            geom geometry) ON COMMIT DROP""")
+    )
+    staged = frame[["feature", "code", "name", "parent_code"]].assign(geom=_ewkb(frame.geometry.values))
+    _copy(session.connection().connection.cursor(), BOUNDARY_STAGE, staged)
+
+
+def staged_without_parent(parent_level: str) -> list[dict]:
+    """Return staged features whose parent code names no administrative unit of `parent_level`."""
+    rows = db.session.execute(
+        text(f"""
+        SELECT s.feature, s.parent_code FROM {BOUNDARY_STAGE} s
+        LEFT JOIN admin_unit p ON p.code = s.parent_code AND p.level = :level
+        WHERE p.id IS NULL ORDER BY s.feature"""),
+        {"level": parent_level},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def _siblings(level: str) -> str:
+    """Return a CTE body of staged features plus the stored units of `level` they leave in place.
+
+    Columns: feature (NULL for stored units), code, parent_code, geom.
+    """
+    if level == "natural_village":
+        stored = """SELECT nv.code, v.code AS parent_code, nv.geom
+                    FROM natural_village nv JOIN admin_unit v ON v.id = nv.village_id"""
+    else:
+        stored = f"""SELECT a.code, p.code AS parent_code, a.geom FROM admin_unit a
+                     JOIN admin_unit p ON p.id = a.parent_id WHERE a.level = '{level}'"""
+    return f"""
+        SELECT feature, code, parent_code, geom FROM {BOUNDARY_STAGE}
+        UNION ALL
+        SELECT NULL::integer, st.code, st.parent_code, st.geom FROM ({stored}) st
+        WHERE st.parent_code IN (SELECT parent_code FROM {BOUNDARY_STAGE})
+          AND st.code NOT IN (SELECT code FROM {BOUNDARY_STAGE})"""
+
+
+def sibling_overlaps(level: str) -> list[dict]:
+    """Return staged features overlapping a staged or stored sibling by over a sliver, with the area (m²).
+
+    ``b`` is the other feature's number, or None when it is a stored unit.
+    """
+    rows = db.session.execute(
+        text(f"""
+        WITH siblings AS ({_siblings(level)})
+        SELECT a.feature AS a, b.feature AS b, a.code AS a_code, b.code AS b_code,
+               round(ST_Area(ST_Intersection(a.geom, b.geom)::geography)::numeric, 1) AS area_m2
+        FROM {BOUNDARY_STAGE} a JOIN siblings b
+          ON a.parent_code = b.parent_code AND a.code <> b.code
+         AND (b.feature IS NULL OR a.feature < b.feature) AND ST_Intersects(a.geom, b.geom)
+        WHERE ST_Area(ST_Intersection(a.geom, b.geom)::geography) > :sliver
+        ORDER BY a.feature, b.code"""),
+        {"sliver": SLIVER_M2},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def sibling_gaps(level: str) -> list[dict]:
+    """Return, per parent of a staged feature, the area (m²) of its outline no sibling would cover."""
+    rows = db.session.execute(
+        text(f"""
+        WITH siblings AS ({_siblings(level)})
+        SELECT p.code AS parent_code,
+               round(ST_Area(ST_Difference(p.geom, ST_Union(s.geom))::geography)::numeric, 1) AS area_m2
+        FROM siblings s JOIN admin_unit p ON p.code = s.parent_code
+        GROUP BY p.code, p.geom
+        HAVING ST_Area(ST_Difference(p.geom, ST_Union(s.geom))::geography) > :sliver
+        ORDER BY p.code"""),
+        {"sliver": SLIVER_M2},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def upsert_boundaries(level: str, *, skip_features: Sequence[int] = ()) -> dict[str, int]:
+    """Upsert staged features as natural villages or administrative units of `level`, by code.
+
+    Rewrites a stored row only when its name, parent or geometry changed.
+    """
+    session = db.session
+    if skip_features:
+        session.execute(
+            text(f"DELETE FROM {BOUNDARY_STAGE} WHERE feature = ANY(:f)"), {"f": list(skip_features)}
+        )
+    if level == "natural_village":
+        statement = f"""
+            INSERT INTO natural_village (code, name, village_id, geom)
+            SELECT s.code, s.name, p.id, ST_Multi(s.geom) FROM {BOUNDARY_STAGE} s
+            JOIN admin_unit p ON p.code = s.parent_code AND p.level = 'village'
+            ORDER BY s.code
+            ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, village_id = EXCLUDED.village_id,
+                                             geom = EXCLUDED.geom
+            WHERE (natural_village.name, natural_village.village_id, natural_village.geom)
+                  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.village_id, EXCLUDED.geom)"""
+    else:
+        parent = {"village": "township", "township": "county"}[level]
+        statement = f"""
+            INSERT INTO admin_unit (code, name, level, parent_id, geom)
+            SELECT s.code, s.name, '{level}', p.id, ST_Multi(s.geom) FROM {BOUNDARY_STAGE} s
+            JOIN admin_unit p ON p.code = s.parent_code AND p.level = '{parent}'
+            ORDER BY s.code
+            ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, parent_id = EXCLUDED.parent_id,
+                                             geom = EXCLUDED.geom
+            WHERE (admin_unit.name, admin_unit.parent_id, admin_unit.geom)
+                  IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.parent_id, EXCLUDED.geom)"""
+    row = (
+        session.execute(
+            text(f"""
+        WITH up AS ({statement} RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted) AS inserted,
+               count(*) FILTER (WHERE NOT inserted) AS updated FROM up""")
+        )
+        .mappings()
+        .one()
+    )
+    session.execute(text(f"DROP TABLE IF EXISTS {BOUNDARY_STAGE}"))
+    return dict(row)

@@ -1,0 +1,260 @@
+"""Exports: every layer and format, masked per role, audited, and round-tripping through the importer."""
+
+import csv
+import io
+import math
+import zipfile
+
+import pyogrio
+import pyproj
+import pytest
+from sqlalchemy import func, select, text
+
+from app import exports
+from app.extensions import db
+from app.importers.households import import_households
+from app.models import AuditEvent, User
+from tests.conftest import cadre_village
+
+
+def user(accounts, role: str) -> User:
+    return db.session.scalar(select(User).where(User.username == accounts[role][0]))
+
+
+def unzip(content: bytes, folder):
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        archive.extractall(folder)
+        return sorted(archive.namelist())
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_geopackage_holds_every_layer_with_user_and_time(tmp_path, accounts, county):
+    admin = user(accounts, "admin")
+    _, summary = exports.export("all", "gpkg", user=admin, crs="EPSG:4490", out=tmp_path / "all.gpkg")
+    layers = dict(pyogrio.list_layers(tmp_path / "all.gpkg"))
+    assert layers.pop("layer_styles") is None  # QGIS styles, a plain table
+    assert layers == {
+        "townships": "MultiPolygon",
+        "villages": "MultiPolygon",
+        "natural_villages": "MultiPolygon",
+        "households": "Point",
+    }
+    info = pyogrio.read_info(tmp_path / "all.gpkg", layer="households")
+    assert info["features"] == len(county.households)
+    assert info["dataset_metadata"]["exported_by"] == accounts["admin"][0]
+    assert info["dataset_metadata"]["exported_at"].startswith("20")
+    assert pyproj.CRS(info["crs"]).to_epsg() == 4490
+    natural = pyogrio.read_dataframe(tmp_path / "all.gpkg", layer="natural_villages")
+    assert natural.households.sum() == len(county.households)
+    assert natural.dibao.sum() == county.households.dibao.sum()
+    assert summary["features"]["natural_villages"] == len(county.natural_villages)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_an_export_is_audited(accounts):
+    admin = user(accounts, "admin")
+    before = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")
+    )
+    exports.export("townships", "geojson", user=admin)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id.desc())
+    ).all()
+    assert len(events) == before + 1
+    assert (events[0].username, events[0].target, events[0].detail["format"]) == (
+        accounts["admin"][0],
+        "townships",
+        "geojson",
+    )
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_zipped_shapefile_has_cpg_and_short_field_names(tmp_path, accounts, county):
+    content, summary = exports.export("all", "shp", user=user(accounts, "admin"), crs="EPSG:4545")
+    assert summary["file_name"].endswith(".zip")
+    names = unzip(content, tmp_path)
+    for layer in exports.LAYERS:
+        assert {f"{layer}.{ext}" for ext in ("shp", "shx", "dbf", "prj", "cpg")} <= set(names)
+    assert (tmp_path / "households.cpg").read_text().strip().upper() in ("UTF-8", "UTF8")
+    frame = pyogrio.read_dataframe(tmp_path / "natural_villages.shp")
+    assert all(len(c) <= 10 for c in frame.columns)
+    assert set(frame.name) == set(county.natural_villages.name)  # Chinese survives
+    assert pyproj.CRS(pyogrio.read_info(tmp_path / "households.shp")["crs"]).to_epsg() == 4545
+    mapping = (tmp_path / "fields.csv").read_text(encoding="utf-8-sig")
+    assert "households,left_behind_children,l_b_chld" in mapping
+
+
+def test_shapefile_names_are_short_unique_and_deterministic():
+    columns = [
+        "left_behind_children",
+        "left_behind_children_share",
+        "natural_village_code",
+        "aaaaaaaaaaaaa1",
+        "aaaaaaaaaaaaa2",
+    ]
+    names = exports.shapefile_names(columns)
+    assert names == exports.shapefile_names(columns)
+    assert all(len(n) <= 10 for n in names.values())
+    assert len({n.lower() for n in names.values()}) == len(columns)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_gauss_kruger_export_is_in_metres(tmp_path, accounts, county):
+    exports.export(
+        "households", "gpkg", user=user(accounts, "admin"), crs="EPSG:4545", out=tmp_path / "h.gpkg"
+    )
+    frame = pyogrio.read_dataframe(tmp_path / "h.gpkg", layer="households").set_index("code")
+    first = county.households.iloc[0]
+    expected = pyproj.Transformer.from_crs(4490, 4545, always_xy=True).transform(
+        first.geometry.x, first.geometry.y
+    )
+    point = frame.geometry[first.code]
+    assert math.hypot(point.x - expected[0], point.y - expected[1]) < 0.001
+
+
+@pytest.mark.usefixtures("app_context")
+def test_gis_staff_get_masked_names_and_no_personal_fields(tmp_path, accounts, county):
+    content, _ = exports.export("households", "geojson", user=user(accounts, "gis"), crs="EPSG:4490")
+    path = tmp_path / "h.geojson"
+    path.write_bytes(content)
+    frame = pyogrio.read_dataframe(path)
+    assert len(frame) == len(county.households)
+    assert frame.head_name.str.fullmatch(r".\*").all()
+    assert not {"id_number", "address", "left_behind_children"} & set(frame.columns)
+    assert not set(county.households.id_number) & set(content.decode().split('"'))
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_leader_gets_masked_id_numbers(tmp_path, accounts):
+    exports.export("households", "csv", user=user(accounts, "leader"), out=tmp_path / "h.csv")
+    text_ = (tmp_path / "h.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text_)))
+    assert all(r["id_number"][4:14] == "*" * 10 for r in rows)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_cadre_gets_only_the_assigned_villages_households(tmp_path, accounts, county):
+    exports.export("households", "gpkg", user=user(accounts, "cadre"), out=tmp_path / "h.gpkg")
+    frame = pyogrio.read_dataframe(tmp_path / "h.gpkg", layer="households")
+    village = cadre_village(county)
+    expected = county.households[county.households.natural_village_code.str.startswith(village)]
+    assert sorted(frame.code) == sorted(expected.code)
+    assert "id_number" in frame.columns  # full detail in the cadre's own village
+
+
+@pytest.mark.usefixtures("app_context")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_gives_the_same_households(tmp_path, accounts, county, fmt):
+    exports.export(
+        "households", fmt, user=user(accounts, "admin"), crs="EPSG:4490", out=tmp_path / f"h.{fmt}"
+    )
+    db.session.execute(text("DELETE FROM household"))
+    result = import_households(tmp_path / f"h.{fmt}")
+    assert result.problems == []
+    assert result.inserted == len(county.households)
+    stored = db.session.execute(
+        text("""SELECT h.code, h.head_name, h.id_number, h.address, h.members, h.poverty_status, h.dibao,
+                       h.left_behind_children, h.income_per_capita, nv.code, ST_X(h.geom), ST_Y(h.geom)
+                FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id ORDER BY h.code""")
+    ).all()
+    original = county.households.sort_values("code")
+    worst = 0.0
+    for row, h in zip(stored, original.itertuples(), strict=True):
+        assert row[:10] == (
+            h.code,
+            h.head_name,
+            h.id_number,
+            h.address,
+            h.members,
+            h.poverty_status,
+            bool(h.dibao),
+            h.left_behind_children,
+            h.income_per_capita,
+            h.natural_village_code,
+        )
+        dx = (row[10] - h.geometry.x) * 111_320 * math.cos(math.radians(h.geometry.y))
+        worst = max(worst, math.hypot(dx, (row[11] - h.geometry.y) * 110_574))
+    assert worst < 0.001
+
+
+# --- HTTP and CLI ---------------------------------------------------------------
+
+
+def test_the_export_endpoint_sends_a_file(client, login, app, accounts):
+    login("gis")
+    response = client.get("/export/natural_villages.geojson?crs=EPSG:4545")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert b'"natural_villages"' in response.data
+    assert b"EPSG::4545" in response.data or b"4545" in response.data
+    with app.app_context():
+        last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert (last.action, last.username) == ("export", accounts["gis"][0])
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/export/households.gpkg?crs=EPSG:3857", 400, "crs='EPSG:3857'"),
+        ("/export/roads.gpkg", 404, "layer 'roads'"),
+        ("/export/households.dwg", 404, "format 'dwg'"),
+        ("/export/households.gpkg?srs=x", 400, "unknown parameter 'srs'"),
+    ],
+)
+def test_bad_export_requests_are_named(client, login, path, status, words):
+    login("admin")
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == status
+    assert words in response.json["message"]
+
+
+def test_anonymous_users_cannot_export(client):
+    response = client.get("/export/households.gpkg")
+    assert response.status_code in (302, 401)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_the_export_command_writes_a_geopackage(app, accounts, tmp_path):
+    out = tmp_path / "county.gpkg"
+    result = app.test_cli_runner().invoke(
+        args=["export", "all", "--format", "gpkg", "--user", accounts["gis"][0], "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "households 3,000" in result.output
+    assert [name for name, kind in pyogrio.list_layers(out) if kind] == list(exports.LAYERS)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_geopackage_carries_default_qgis_styles(tmp_path, accounts):
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    from app import indicators
+
+    exports.export("all", "gpkg", user=user(accounts, "admin"), out=tmp_path / "all.gpkg")
+    connection = sqlite3.connect(tmp_path / "all.gpkg")
+    rows = connection.execute(
+        "SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles ORDER BY 1"
+    ).fetchall()
+    geometry_columns = dict(connection.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
+    connection.close()
+    assert [r[0] for r in rows] == sorted(exports.LAYERS)
+    for table, column, default, qml in rows:
+        assert column == geometry_columns[table] and default == 1
+        assert ET.fromstring(qml.split("'SYSTEM'>", 1)[1]).tag == "qgis"
+    natural = ET.fromstring(dict((r[0], r[3]) for r in rows)["natural_villages"].split("'SYSTEM'>", 1)[1])
+    renderer = natural.find("renderer-v2")
+    assert renderer.get("type") == "graduatedSymbol" and renderer.get("attr") == "registered_poor_share"
+    first_colour = indicators.BY_KEY["registered_poor"].colors[0].lstrip("#")
+    expected = ",".join(str(int(first_colour[i : i + 2], 16)) for i in (0, 2, 4)) + ",255"
+    assert natural.find(".//symbol[@name='0']//Option[@name='color']").get("value") == expected
+
+
+@pytest.mark.usefixtures("app_context")
+def test_the_default_crs_is_crs84(tmp_path, accounts, county):
+    exports.export("villages", "gpkg", user=user(accounts, "admin"), out=tmp_path / "v.gpkg")
+    crs = pyproj.CRS(pyogrio.read_info(tmp_path / "v.gpkg", layer="villages")["crs"])
+    assert crs.equals(pyproj.CRS("OGC:CRS84"))
+    with pytest.raises(ValueError, match="crs='EPSG:3857'"):
+        exports.parse_crs("EPSG:3857")

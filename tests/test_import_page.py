@@ -1,0 +1,152 @@
+"""The upload page: preview, import, problems and rejected rows, who may import."""
+
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from app.extensions import db
+from app.importers import jobs
+from tests.conftest import cadre_village, csrf_token
+from tests.test_imports import BAD_ROWS, rows_of, write_csv, write_xlsx
+
+
+@pytest.fixture(autouse=True)
+def uploads(app, tmp_path, monkeypatch):
+    """Keep this test's uploads in its own temporary folder."""
+    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_FOLDER", str(tmp_path / "uploads"))
+
+
+def _upload(client, path, **options):
+    token = csrf_token(client.get("/import").get_data(as_text=True))
+    with open(path, "rb") as f:
+        data = {"csrf_token": token, "file": (f, path.name), **options}
+        return client.post("/import", data=data, content_type="multipart/form-data")
+
+
+def _run(client, page: str, **options):
+    """Start the import from the preview page, wait for its job, and return the result page."""
+    action = re.search(r'action="(/import/[^"]+)"', page).group(1)
+    # buffered: the response is closed as a server closes it, which starts the job (call_on_close).
+    started = client.post(
+        action, data={"csrf_token": csrf_token(page), "mapping": "", **options}, buffered=True
+    )
+    if started.status_code != 303:
+        return started
+    # The job runs in a thread; wait before the next request so the two never share the test connection.
+    jobs.wait(action.rsplit("/", 1)[1], timeout=60)
+    assert client.get(action + "/status").json["state"] == "done"
+    return client.get(started.headers["Location"])
+
+
+def test_the_upload_page_previews_then_imports(app, client, login, tmp_path, county):
+    login("admin")
+    path = write_xlsx(tmp_path / "一户一表.xlsx", rows_of(county), title="某村一户一表")
+    preview = _upload(client, path)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "<td>户主姓名</td><td>head_name</td>" in page
+    assert rows_of(county)[0]["户主姓名"] in page  # the first rows are shown
+    done = _run(client, page)
+    assert done.status_code == 200
+    assert "已导入" in done.get_data(as_text=True) and "8 新增" in done.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.execute(text("SELECT count(*) FROM household WHERE code LIKE 'T%'")).scalar_one() == 8
+        )
+
+
+def test_the_upload_page_lists_problems_and_offers_the_rejected_rows(app, client, login, tmp_path, county):
+    login("admin")
+    rows = BAD_ROWS["duplicate_code"][0](county, rows_of(county))
+    page = _upload(client, write_csv(tmp_path / "h.csv", rows)).get_data(as_text=True)
+    done = _run(client, page)
+    body = done.get_data(as_text=True)
+    assert done.status_code == 422
+    assert "未导入任何数据" in body and "duplicate household code in the file" in body
+    link = re.search(r'href="(/import/[^"]+/rejected.xlsx)"', body).group(1)
+    download = client.get(link)
+    assert download.status_code == 200
+    table = list(load_workbook(io.BytesIO(download.data)).active.values)
+    assert {r[0] for r in table[1:]} == {2, 9}
+
+
+def test_a_cadre_imports_only_into_assigned_villages(app, client, login, tmp_path, county):
+    login("cadre")
+    page = _upload(client, write_csv(tmp_path / "h.csv", rows_of(county, 3))).get_data(as_text=True)
+    village = cadre_village(county)
+    done = _run(client, page, valid_only="1").get_data(as_text=True)
+    inside = sum(h.natural_village_code.startswith(village) for h in county.households.head(3).itertuples())
+    assert f"{inside} 新增" in done
+    if inside < 3:
+        assert "outside the villages you may edit" in done
+
+
+def test_gis_staff_may_not_import(client, login):
+    login("gis")
+    assert client.get("/import").status_code == 403
+
+
+def test_an_upload_token_is_only_its_owners(app, client, login, accounts, tmp_path, county):
+    login("admin")
+    page = _upload(client, write_csv(tmp_path / "h.csv", rows_of(county, 2))).get_data(as_text=True)
+    client.post(
+        "/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)}
+    )
+    login("cadre")
+    response = _run(client, page)
+    assert response.status_code in (400, 404)
+
+
+def test_a_running_import_shows_a_progress_bar(client, login, tmp_path, county, app):
+    login("admin")
+    page = _upload(client, write_csv(tmp_path / "h.csv", rows_of(county, 2))).get_data(as_text=True)
+    action = re.search(r'action="(/import/[^"]+)"', page).group(1)
+    assert client.get(action).status_code == 404  # not started yet
+    folder = next((tmp_path / "uploads").iterdir())
+    jobs.write_status(folder, state="running", stage="check", done=2, total=4)
+    running = client.get(action).get_data(as_text=True)
+    assert '<progress id="progress" max="4" value="2">' in running
+    assert "可以关闭此页面" in running
+    assert client.get(action + "/status").json == {
+        "state": "running",
+        "stage": "check",
+        "done": 2,
+        "total": 4,
+    }
+
+
+def test_the_page_imports_boundaries_and_reports_repairs(client, login, tmp_path, county):
+    import json
+
+    login("admin")
+    village = county.natural_villages.iloc[1]
+    x0, y0, x1, y1 = village.geometry.bounds
+    bowtie = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]]}
+    feature = {"type": "Feature", "properties": {"code": village.code, "name": "修"}, "geometry": bowtie}
+    path = tmp_path / "nv.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    form = client.get("/import").get_data(as_text=True)
+    assert 'id="boundaries"' in form
+    with open(path, "rb") as f:
+        data = {"csrf_token": csrf_token(form), "file": (f, "自然寨.geojson"), "level": "natural_village"}
+        response = client.post("/import/boundaries", data=data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "已导入" in body and "1 更新" in body
+    assert "Self-intersection" in body and "invalid polygon repaired" in body
+    assert f"<td>缝隙</td><td>{village.village_code}</td>" in body  # the bow tie leaves part uncovered
+
+
+def test_a_cadre_may_not_import_boundaries(client, login, tmp_path):
+    login("cadre")
+    form = client.get("/import").get_data(as_text=True)
+    assert 'id="boundaries"' not in form
+    response = client.post(
+        "/import/boundaries",
+        data={"csrf_token": csrf_token(form), "level": "village"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 403
