@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 CRS = "EPSG:4490"  # CGCS2000 longitude/latitude, as stored in PostGIS
-PROJECTED_CRS = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 108E, metres
+PROJECTED_CRS = "EPSG:4545"  # CGCS2000 / 3-degree Gauss-Kruger CM 108E, metres
 CENTRE = (107.0, 26.5)  # lon, lat of the county seat region
 AS_OF = datetime.date(2025, 6, 30)  # ages are as of this day, so output never depends on today
 COUNTY_CODE = "522699000000"
@@ -236,7 +236,7 @@ def _voronoi(points: np.ndarray, box: shapely.Polygon) -> np.ndarray:
 
 
 def _seed_cells(rng: np.random.Generator, count: int) -> np.ndarray:
-    """Return `count` Voronoi cells (metres, EPSG:4547) forming a blob-shaped county.
+    """Return `count` Voronoi cells (metres, EPSG:4545) forming a blob-shaped county.
 
     Seeds are spread evenly over a box larger than the blob; the `count`
     seeds nearest the centre, relative to the blob's radius in their
@@ -338,7 +338,7 @@ def _bend(rng: np.random.Generator, cells: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _lonlat(coords: np.ndarray) -> np.ndarray:
-    """Project (n, 2) EPSG:4547 metres to EPSG:4490 longitude/latitude."""
+    """Project (n, 2) EPSG:4545 metres to EPSG:4490 longitude/latitude."""
     return np.column_stack(_TO_LONLAT.transform(coords[:, 0], coords[:, 1]))
 
 

@@ -135,3 +135,14 @@ def test_a_revoked_token_stops_working_once_the_login_cache_expires(
         db.session.commit()
     time.sleep(0.4)
     assert client.get("/tiles/0/0/0.mvt", headers=headers).status_code == 401
+
+
+def test_an_import_refreshes_the_tile_statistics_only_when_it_changed_something(app, app_context):
+    from app.queries.imports import _restat
+    from app.queries.tiles import stats_version
+
+    before = stats_version()
+    _restat({"inserted": 0, "updated": 0})
+    assert stats_version() == before
+    _restat({"inserted": 0, "updated": 1})
+    assert stats_version() != before

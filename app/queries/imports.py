@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from ..extensions import db
 from . import _copy, _ewkb
+from .tiles import refresh_stats
 
 STAGE = "stage_import_household"
 
@@ -147,6 +148,7 @@ def upsert_staged(*, columns: Sequence[str], skip_rows: Sequence[int] = ()) -> d
         .mappings()
         .one()
     )
+    _restat(row)
     return dict(row)
 
 
@@ -284,4 +286,11 @@ def upsert_boundaries(level: str, *, skip_features: Sequence[int] = ()) -> dict[
         .one()
     )
     session.execute(text(f"DROP TABLE IF EXISTS {BOUNDARY_STAGE}"))
+    _restat(row)
     return dict(row)
+
+
+def _restat(counts) -> None:
+    """Rebuild the tiles' per-natural-village statistics when an upsert changed anything."""
+    if counts["inserted"] or counts["updated"]:
+        refresh_stats()
