@@ -32,9 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
 
-    from . import tiles
+    from . import basemap, tiles
 
     app.register_blueprint(tiles.bp)
+    app.register_blueprint(basemap.bp)
 
     from .exports import views as exports
 

@@ -17,10 +17,17 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # How long a process trusts a resolved login (session, token, Basic) before asking the database again.
     AUTH_CACHE_SECONDS = 10
-    # Basemap: "none", or an XYZ template served on the county network
-    # (e.g. http://10.0.0.5/tiles/{z}/{x}/{y}.png). The map is readable without one.
+    # Basemap: "none"; "tianditu" (served through /basemap so TIANDITU_KEY never reaches the
+    # browser); or an XYZ template on the county network (http://10.0.0.5/{z}/{x}/{y}.png).
+    # The map is readable without one.
     BASEMAP_URL = "none"
     BASEMAP_ATTRIBUTION = ""
+    TIANDITU_KEY = ""
+    TIANDITU_URL = (
+        "https://t0.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}"
+    )
+    BASEMAP_CACHE_ITEMS = 5_000
     DEFAULT_LANGUAGE = "zh"
     DEMO_HOUSEHOLDS = 170_000
     DEMO_SEED = 7
@@ -44,7 +51,14 @@ def from_environment() -> dict:
     settings = {}
     if "DATABASE_URL" in env:
         settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
-    for name in ("SECRET_KEY", "BASEMAP_URL", "BASEMAP_ATTRIBUTION", "DEFAULT_LANGUAGE"):
+    for name in (
+        "SECRET_KEY",
+        "BASEMAP_URL",
+        "BASEMAP_ATTRIBUTION",
+        "DEFAULT_LANGUAGE",
+        "TIANDITU_KEY",
+        "TIANDITU_URL",
+    ):
         if name in env:
             settings[name] = env[name]
     if "SESSION_HOURS" in env:

@@ -25,7 +25,7 @@ def not_found(what: str, code: str) -> AppError:
 
 
 # Paths that programs (scripts, QGIS, the maps' own tile requests) call, never people.
-PROGRAM_PATHS = ("/api/", "/tiles", "/ogc")
+PROGRAM_PATHS = ("/api/", "/tiles", "/ogc", "/basemap")
 
 
 def for_program() -> bool:

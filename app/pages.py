@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import audit, fields, indicators, params, privacy, queries
+from . import audit, basemap, fields, indicators, params, privacy, queries
 from .errors import AppError, not_found
 from .extensions import db
 from .i18n import LANGUAGES, language
@@ -49,10 +49,7 @@ def local_assets() -> Assets:
 
 
 def _basemap() -> dict:
-    return {
-        "basemap": current_app.config["BASEMAP_URL"],
-        "attribution": current_app.config["BASEMAP_ATTRIBUTION"],
-    }
+    return {"basemaps": basemap.layer_urls(), "attribution": current_app.config["BASEMAP_ATTRIBUTION"]}
 
 
 def _link(endpoint: str) -> str:

@@ -51,21 +51,21 @@ def base_map(
     bounds: tuple[float, float, float, float],
     *,
     assets: Assets,
-    basemap: str,
-    attribution: str,
+    basemaps: list[str] = (),
+    attribution: str = "",
     lang: str = "zh",
 ):
     """Return a Folium map fitted to (west, south, east, north) with fullscreen, measure and locate controls.
 
-    Every file it loads is one of `assets`; the basemap is an XYZ template or "none".
+    Every file it loads is one of `assets`; `basemaps` are XYZ templates drawn bottom first.
     """
     west, south, east, north = bounds
     # No location: the first view is fitBounds' own, not a zoom animation from a guessed one.
     fmap = folium.Map(location=None, tiles=None, control_scale=True)
     fmap.default_js = list(assets.js)
     fmap.default_css = list(assets.css)
-    if basemap and basemap != "none":
-        folium.TileLayer(basemap, attr=attribution or " ", name="basemap", max_zoom=18).add_to(fmap)
+    for i, template in enumerate(basemaps):
+        folium.TileLayer(template, attr=attribution or " ", name=f"basemap{i}", max_zoom=18).add_to(fmap)
     if assets.plugins:
         zh = lang == "zh"
         _plugin(
@@ -138,7 +138,7 @@ def area_map(
     method: str = "quantile",
     outlines: str | None = None,
     minimap: str | None = None,
-    basemap: str = "none",
+    basemaps: list[str] = (),
     attribution: str = "",
 ) -> tuple[MapPage, Classes]:
     """Build a map of `areas` (GeoJSON text) coloured by `indicator`, fitted to `area`.
@@ -152,7 +152,7 @@ def area_map(
     minimap
         GeoJSON drawn in the corner overview map.
     """
-    fmap = base_map(bounds_of(area), assets=assets, basemap=basemap, attribution=attribution, lang=lang)
+    fmap = base_map(bounds_of(area), assets=assets, basemaps=basemaps, attribution=attribution, lang=lang)
     data = json.loads(areas)
     classes = colour(data, indicator, lang=lang, method=method)
     layers = {"mq-areas": data}
