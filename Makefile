@@ -13,7 +13,8 @@ PYTEST_ARGS ?=
 # chromium: the browser tests drive Debian's build (Playwright may not download its own).
 # fonts-wqy-zenhei: Chinese glyphs in pages and screenshots. poppler-utils: pdftoppm for PDF reports.
 # The PostgreSQL server and PostGIS packages come from `scripts/postgis.sh packages`, which knows the major.
-SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils
+# wrk: the load generator `make bench` measures cached tiles with.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils wrk
 
 # apt needs root; developers who are not get sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -51,6 +52,7 @@ test: deps venv db
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: deps venv db
+	$(VENV)/bin/pip install --quiet -r requirements-bench.txt
 	$(VENV)/bin/python -m bench
 
 lint: venv

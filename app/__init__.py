@@ -37,6 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(tiles.bp)
     app.register_blueprint(basemap.bp)
 
+    from .ogc import views as ogc
+
+    app.register_blueprint(ogc.bp)
+
+    from .printing import views as printing
+
+    app.register_blueprint(printing.bp)
+
     from .exports import views as exports
 
     app.register_blueprint(exports.bp)

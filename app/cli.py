@@ -125,6 +125,9 @@ def register(app: Flask) -> None:
     """Add the commands to `flask --app app`."""
     for command in (demo, demo_users, users, tokens):
         app.cli.add_command(command)
+    from .printing.cli import print_group
+
+    app.cli.add_command(print_group)
     from .exports.cli import export
     from .importers.cli import import_group
 

@@ -2,7 +2,7 @@
 
 import argparse
 
-from bench import foundation, imports, tiles
+from bench import foundation, imports, ogc, printing
 
 
 def main() -> None:
@@ -11,8 +11,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="Runs per timed step (the median is quoted).")
     args = parser.parse_args()
     foundation.run(households=args.households, repeat=args.repeat)
-    tiles.run(households=args.households, repeat=args.repeat)
     imports.run(households=args.households, repeat=args.repeat)
+    printing.run(households=args.households, repeat=args.repeat)
+    ogc.run(households=args.households, repeat=args.repeat)
 
 
 main()

@@ -84,7 +84,7 @@ def rollback(request, app):
     as in production, or Flask-Login's per-context user cache would leak
     between requests. Tests touching the database directly use `app_context`.
     """
-    if request.node.get_closest_marker("browser"):
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("live"):
         yield
         return
     with app.app_context():

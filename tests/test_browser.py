@@ -141,7 +141,9 @@ def test_zooming_in_on_the_county_draws_household_tiles(page, server, accounts, 
         f"fetch('/tiles/{z}/{x}/{y}.mvt').then((r) => r.arrayBuffer()).then((b) => b.byteLength)"
     )
     assert size > 0
-    page.evaluate(f"() => {{ MinqingMap.map.setView([{row.geometry.y}, {row.geometry.x}], {z}, {{animate: false}}); }}")
+    page.evaluate(
+        f"() => {{ MinqingMap.map.setView([{row.geometry.y}, {row.geometry.x}], {z}, {{animate: false}}); }}"
+    )
     # Natural villages are not drawn from the tiles (the page has them already): any paint is a household.
     page.wait_for_function(
         """() => [...document.querySelectorAll('.leaflet-tile-container canvas')].some((c) => {

@@ -1,0 +1,190 @@
+"""Printing figures: one A4 natural-village map; a township atlas.
+
+Each is quoted beside a peer measured in the same run on the same data:
+- map: ours (PostGIS query + ReportLab, through the real HTTP endpoint) vs the same page drawn with
+  geopandas `.plot` + matplotlib `savefig` to PDF (CJK font, numbered households, legend);
+- atlas: pages per second and peak memory of a township atlas of about 200 natural villages.
+"""
+
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.printing.render import COLOURS, FONT_PATH
+
+
+def bench_url() -> str:
+    """Create (afresh) this benchmark's own database beside DATABASE_URL's and return its URL."""
+    base = make_url(os.environ.get("DATABASE_URL", "postgresql://minqing@127.0.0.1:55432/minqing"))
+    target = base.set(database=f"{base.database}_bench_printing")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    return target.render_as_string(hide_password=False)
+
+
+def _load(url: str, households: int):
+    """Load a county and an admin user; return the app and the user's password."""
+    import flask_migrate
+
+    from app import create_app, queries
+    from app.auth import create_user
+    from app.extensions import db
+    from geodata.generator import generate_county
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    password = secrets.token_urlsafe(12)
+    with app.app_context():
+        flask_migrate.upgrade()
+        queries.load_county(generate_county(households=households, seed=7))
+        db.session.commit()
+        queries.analyze()
+        create_user("bench-admin", password, role="admin")
+        db.session.commit()
+    return app, password
+
+
+def run(*, households: int, repeat: int) -> None:
+    url = bench_url()
+    app, password = _load(url, households)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        code, count = connection.execute(
+            text("""SELECT nv.code, count(*) FROM natural_village nv JOIN household h
+                    ON h.natural_village_id = nv.id GROUP BY nv.code ORDER BY 2 DESC, 1 LIMIT 1""")
+        ).one()
+        township, villages = connection.execute(
+            text("""SELECT t.code, count(*) FROM admin_unit t JOIN admin_unit v ON v.parent_id = t.id
+                    JOIN natural_village nv ON nv.village_id = v.id WHERE t.level = 'township'
+                    GROUP BY t.code ORDER BY abs(count(*) - 200), t.code LIMIT 1""")
+        ).one()
+    print(f"# Printing benchmarks: {households:,} households, median of {repeat} runs where timed")
+
+    from tests.conftest import log_in
+
+    client = app.test_client()
+    log_in(client, "bench-admin", password)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        response = client.get(f"/print/natural-villages/{code}.pdf?names=shown&table=0")
+        times.append(time.perf_counter() - t0)
+        assert response.status_code == 200, response.data[:200]
+    ours = statistics.median(times)
+    t0 = time.perf_counter()
+    pages = client.get(f"/print/natural-villages/{code}.pdf?names=shown&table=1")
+    with_table = time.perf_counter() - t0
+    print(
+        f"A4 natural-village map, {count} households (map page only, via HTTP): median {ours:.3f} s, "
+        f"PDF {len(response.data) / 1024:,.0f} KiB   [target < 1 s]; with its household table "
+        f"{with_table:.3f} s, {len(pages.data) / 1024:,.0f} KiB"
+    )
+    peer_times = [_matplotlib_page(engine, code) for _ in range(repeat)]
+    peer = statistics.median(peer_times)
+    print(
+        f"  peer geopandas.plot + matplotlib savefig PDF of the same page: median {peer:.3f} s "
+        f"(ours {peer / ours:.1f}x its speed)"
+    )
+    atlas(url, township, villages)
+
+
+ATLAS = """
+import resource
+import time
+from app import create_app
+from app.extensions import db
+from app.models import User
+from app.printing import documents
+app = create_app()
+with app.app_context():
+    user = db.session.query(User).filter_by(username="bench-admin").one()
+    t0 = time.perf_counter()
+    options = documents.Options(table=False)
+    body, detail = documents.atlas_pdf(user, "{township}", options, levels=("township",))
+    seconds = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(detail["natural_villages"] + 2, f"{{seconds:.2f}}", len(body), f"{{peak:.0f}}")
+"""
+
+
+def atlas(url: str, township: str, villages: int) -> None:
+    """Time a township atlas in a fresh interpreter, so its peak memory is its own."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+    result = subprocess.run(
+        [sys.executable, "-c", ATLAS.format(township=township)], env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    pages, seconds, size, peak = result.stdout.split()[-4:]
+    print(
+        f"township atlas, {villages} natural villages, {pages} pages: {float(seconds):.1f} s, "
+        f"{int(pages) / float(seconds):.1f} pages/s on one process, PDF {int(size) / 1e6:.1f} MB, "
+        f"peak memory {int(peak):,} MiB   [target 4 pages/s, < 1536 MiB]"
+    )
+
+
+def _matplotlib_page(engine, code: str) -> float:
+    """Draw the same map page with geopandas + matplotlib and save it as PDF; return the seconds."""
+    import io
+    import logging
+
+    import geopandas
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # The font has one weight; matplotlib says so on every lookup.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    font_manager.fontManager.addfont(FONT_PATH)
+    family = font_manager.FontProperties(fname=FONT_PATH).get_name()
+    t0 = time.perf_counter()
+    me = geopandas.read_postgis(
+        text("SELECT id, name, geom FROM natural_village WHERE code = :code"),
+        engine,
+        geom_col="geom",
+        params={"code": code},
+    ).to_crs(4545)
+    around = geopandas.read_postgis(
+        text("""SELECT nv.name, nv.geom FROM natural_village nv, natural_village me
+                WHERE me.code = :code AND nv.geom && ST_Expand(me.geom, 0.02) AND nv.id <> me.id"""),
+        engine,
+        geom_col="geom",
+        params={"code": code},
+    ).to_crs(4545)
+    houses = geopandas.read_postgis(
+        text("""SELECT row_number() OVER (ORDER BY code) AS number, poverty_status, dibao, wubao, geom
+                FROM household WHERE natural_village_id = :id ORDER BY code"""),
+        engine,
+        geom_col="geom",
+        params={"id": int(me.id.iloc[0])},
+    ).to_crs(4545)
+    with plt.rc_context({"font.family": family, "pdf.fonttype": 42}):
+        figure, ax = plt.subplots(figsize=(8.27, 11.69))
+        around.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#969696")
+        me.plot(ax=ax, facecolor="#fff7ec", edgecolor="#b2182b", linewidth=1.4)
+        colour = houses.poverty_status.isin(["registered", "lifted"]).map(
+            {True: COLOURS["registered_poor"], False: "white"}
+        )
+        houses.plot(ax=ax, color=colour, edgecolor="black", markersize=12)
+        for number, point in zip(houses.number, houses.geometry, strict=True):
+            ax.annotate(
+                str(number), (point.x, point.y), fontsize=4, xytext=(2, 2), textcoords="offset points"
+            )
+        x0, y0, x1, y1 = me.total_bounds
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_title(f"{me.name.iloc[0]} 民情地图 People's sentiment map")
+        ax.legend(handles=[], title="图例 Legend 建档立卡户 低保户 五保户")
+        figure.savefig(io.BytesIO(), format="pdf")
+        plt.close(figure)
+    return time.perf_counter() - t0

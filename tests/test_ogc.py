@@ -1,0 +1,474 @@
+"""OGC API - Features: GDAL's OAPIF driver against a live server; every bad input through the test client."""
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pyogrio
+import pyproj
+import pytest
+from sqlalchemy import delete, select
+
+from app.extensions import db
+from app.models import ApiToken, AuditEvent
+from tests.conftest import cadre_village
+
+ROOT = Path(__file__).resolve().parent.parent
+ID_MASKED = re.compile(r"^[0-9]{4}\*{10}[0-9]{3}[0-9X]$")
+ITEMS = "/ogc/collections/households/items"
+
+# The live server runs in its own process: pyogrio keeps the GIL while GDAL reads, so a
+# server thread in this process could not write the response GDAL is waiting for.
+SERVE = """
+from werkzeug.serving import make_server
+from app import create_app
+app = create_app({"TESTING": True})
+httpd = make_server("127.0.0.1", 0, app, threaded=True)
+print(httpd.server_port, flush=True)
+httpd.serve_forever()
+"""
+
+
+# --- GDAL against a live server -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(app, database_url):
+    """Serve the (committed) test county from a separate process; yield the OAPIF dataset name."""
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-ogc-tests"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        port = int(process.stdout.readline())
+        yield f"OAPIF:http://127.0.0.1:{port}/ogc"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+@pytest.fixture
+def gdal_as(accounts):
+    """Return a function that makes GDAL authenticate as a role with HTTP Basic; reset afterwards."""
+
+    def as_role(role: str) -> None:
+        username, password = accounts[role]
+        pyogrio.set_gdal_config_options(
+            {
+                "GDAL_HTTP_USERPWD": f"{username}:{password}",
+                "GDAL_HTTP_AUTH": "BASIC",
+                "GDAL_HTTP_HEADERS": None,
+            }
+        )
+
+    yield as_role
+    pyogrio.set_gdal_config_options(
+        {"GDAL_HTTP_USERPWD": None, "GDAL_HTTP_AUTH": None, "GDAL_HTTP_HEADERS": None}
+    )
+
+
+def by_code(frame):
+    return frame.set_index("code").sort_index()
+
+
+@pytest.mark.live
+def test_gdal_lists_the_four_collections(server, gdal_as):
+    gdal_as("gis")
+    layers = dict(pyogrio.list_layers(server).tolist())
+    assert layers == {
+        "townships": "MultiPolygon",
+        "villages": "MultiPolygon",
+        "natural_villages": "MultiPolygon",
+        "households": "Point",
+    }
+
+
+@pytest.mark.live
+def test_gdal_reads_every_page_of_households_masked_for_gis(server, gdal_as, county):
+    gdal_as("gis")
+    frame = pyogrio.read_dataframe(server, layer="households", page_size=700, crs="OGC:CRS84")
+    assert len(frame) == len(county.households) and frame.code.is_unique
+    assert set(frame.code) == set(county.households.code)
+    assert frame.head_name.str.fullmatch(r".\*").all()
+    assert not {"id_number", "address", "left_behind_children"} & set(frame.columns)
+    ours, theirs = by_code(frame), by_code(county.households)
+    assert np.allclose(ours.geometry.x, theirs.geometry.x, atol=1e-6)
+    assert np.allclose(ours.geometry.y, theirs.geometry.y, atol=1e-6)
+    assert (ours.members == theirs.members).all()
+
+
+@pytest.mark.live
+def test_gdal_reads_epsg_4490_and_a_gauss_kruger_zone_in_the_right_axis_order(server, gdal_as, county):
+    gdal_as("leader")
+    theirs = by_code(county.households)
+    frame = by_code(pyogrio.read_dataframe(server, layer="households", crs="EPSG:4490", page_size=5000))
+    assert frame.crs.to_epsg() == 4490
+    # GDAL hands coordinates back east first; they match only if the server sent latitude first.
+    assert np.allclose(frame.geometry.x, theirs.geometry.x, atol=1e-6)
+    assert np.allclose(frame.geometry.y, theirs.geometry.y, atol=1e-6)
+    zone = by_code(pyogrio.read_dataframe(server, layer="households", crs="EPSG:4545", page_size=5000))
+    east, north = pyproj.Transformer.from_crs(4490, 4545, always_xy=True).transform(
+        theirs.geometry.x.values, theirs.geometry.y.values
+    )
+    assert np.allclose(zone.geometry.x, east, atol=0.05) and np.allclose(zone.geometry.y, north, atol=0.05)
+
+
+@pytest.mark.live
+def test_gdal_filters_on_the_server(server, gdal_as, county, app):
+    gdal_as("leader")
+    frame = pyogrio.read_dataframe(
+        server, layer="households", where="poverty_status = 'registered' AND members > 3", page_size=5000
+    )
+    expected = county.households.query("poverty_status == 'registered' and members > 3")
+    assert sorted(frame.code) == sorted(expected.code)
+    with app.app_context():
+        queries = db.session.scalars(
+            select(AuditEvent.detail["query"].astext).where(AuditEvent.action == "ogc_households")
+        ).all()
+    # GDAL sends the equality as a queryable argument and evaluates the comparison itself.
+    assert any("poverty_status=registered" in query for query in queries)
+
+
+@pytest.mark.live
+def test_what_gdal_read_writes_to_a_geopackage_that_opens_again(server, gdal_as, tmp_path, county):
+    gdal_as("gis")
+    villages = pyogrio.read_dataframe(server, layer="natural_villages")
+    households = pyogrio.read_dataframe(server, layer="households", page_size=5000)
+    path = tmp_path / "minqing.gpkg"
+    pyogrio.write_dataframe(villages, path, layer="natural_villages")
+    pyogrio.write_dataframe(households, path, layer="households")
+    again = pyogrio.read_dataframe(path, layer="natural_villages")
+    assert sorted(again.code) == sorted(county.natural_villages.code)
+    assert again.households.sum() == len(county.households)
+    assert len(pyogrio.read_dataframe(path, layer="households")) == len(county.households)
+
+
+@pytest.mark.live
+def test_gdal_authenticates_with_a_bearer_token_and_not_without(server, app, accounts, tmp_path):
+    from app.auth import authenticate, create_token
+
+    with app.app_context():
+        token = create_token(authenticate(*accounts["gis"]), name="OAPIF test")
+        db.session.commit()
+    try:
+        # The OAPIF driver sets its own Accept header, which replaces GDAL_HTTP_HEADERS; a header
+        # file is added to it.
+        headers = tmp_path / "headers.txt"
+        headers.write_text(f"Authorization: Bearer {token}\n")
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": str(headers)})
+        frame = pyogrio.read_dataframe(server, layer="townships")
+        assert len(frame) == 2
+        headers.write_text("X-API-Token: wrong\n")
+        with pytest.raises(pyogrio.errors.DataSourceError, match="401"):
+            pyogrio.read_dataframe(server, layer="townships")
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": None})
+        with app.app_context():
+            db.session.execute(delete(ApiToken).where(ApiToken.name == "OAPIF test"))
+            db.session.commit()
+
+
+# --- documents ------------------------------------------------------------------
+
+
+def test_the_landing_page_links_what_ogc_api_requires(client, login):
+    login("gis")
+    body = client.get("/ogc/").json
+    rels = {link["rel"]: link for link in body["links"]}
+    assert {"self", "service-desc", "conformance", "data"} <= set(rels)
+    assert rels["service-desc"]["type"].startswith("application/vnd.oai.openapi+json")
+    api = client.get("/ogc/api")
+    assert api.status_code == 200 and api.json["openapi"].startswith("3.0")
+    limit = next(
+        p
+        for p in api.json["paths"]["/collections/households/items"]["get"]["parameters"]
+        if p["name"] == "limit"
+    )
+    assert limit["schema"]["maximum"] == 10_000
+    conforms = client.get("/ogc/conformance").json["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conforms
+    assert not any("tiles" in c or "sorting" in c for c in conforms)
+
+
+def test_collections_state_a_crs84_extent_and_their_crss(client, login, county):
+    login("gis")
+    collections = client.get("/ogc/collections").json["collections"]
+    assert [c["id"] for c in collections] == ["townships", "villages", "natural_villages", "households"]
+    west, south, east, north = county.admin_units.total_bounds
+    for c in collections:
+        assert c["extent"]["spatial"]["crs"].endswith("CRS84")
+        assert np.allclose(c["extent"]["spatial"]["bbox"][0], [west, south, east, north])
+        assert "http://www.opengis.net/def/crs/EPSG/0/4545" in c["crs"]
+        assert c["storageCrs"] == "http://www.opengis.net/def/crs/EPSG/0/4490"
+
+
+def test_natural_villages_carry_household_counts_per_indicator(client, login, county):
+    login("gis")
+    features = client.get("/ogc/collections/natural_villages/items?limit=1000").json["features"]
+    assert sorted(f["id"] for f in features) == sorted(county.natural_villages.code)
+    households = county.households
+    for feature in features[:5]:
+        mine = households[households.natural_village_code == feature["id"]]
+        assert feature["properties"]["households"] == len(mine)
+        assert feature["properties"]["dibao"] == int(mine.dibao.sum())
+        assert feature["properties"]["left_behind_children"] == int((mine.left_behind_children > 0).sum())
+    townships = client.get("/ogc/collections/townships/items").json["features"]
+    assert sum(f["properties"]["households"] for f in townships) == len(households)
+
+
+def test_next_links_page_through_every_household_once(client, login, county):
+    login("admin")
+    url, codes, pages = f"{ITEMS}?limit=700", [], 0
+    while url:
+        body = client.get(url).json
+        assert body["numberMatched"] == len(county.households)
+        assert body["numberReturned"] == len(body["features"])
+        codes += [f["id"] for f in body["features"]]
+        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
+        pages += 1
+        if url:
+            assert "offset" not in url and parse_qs(urlsplit(url).query)["limit"] == ["700"]
+    assert pages == 5 and codes == sorted(county.households.code)
+
+
+def test_crs_bbox_crs_and_content_crs(client, login, county):
+    login("gis")
+    plain = client.get(f"{ITEMS}?limit=1").json["features"][0]
+    response = client.get(f"{ITEMS}?limit=1&crs=EPSG:4490")
+    assert response.headers["Content-Crs"] == "<http://www.opengis.net/def/crs/EPSG/0/4490>"
+    assert response.json["features"][0]["geometry"]["coordinates"] == plain["geometry"]["coordinates"][::-1]
+    assert client.get(f"{ITEMS}?limit=1").headers["Content-Crs"].endswith("CRS84>")
+    village = county.natural_villages.sort_values("code").iloc[0]
+    west, south, east, north = village.geometry.bounds
+    crs84 = client.get(f"{ITEMS}?limit=10000&bbox={west},{south},{east},{north}").json
+    lat_lon = client.get(f"{ITEMS}?limit=10000&bbox={south},{west},{north},{east}&bbox-crs=EPSG:4490").json
+    x0, y0 = pyproj.Transformer.from_crs(4490, 3857, always_xy=True).transform(west, south)
+    x1, y1 = pyproj.Transformer.from_crs(4490, 3857, always_xy=True).transform(east, north)
+    mercator = client.get(f"{ITEMS}?limit=10000&bbox={x0},{y0},{x1},{y1}&bbox-crs=EPSG:3857").json
+    inside = county.households.cx[west:east, south:north]
+    assert crs84["numberMatched"] == len(inside) > 0
+    ids = sorted(f["id"] for f in crs84["features"])
+    assert ids == sorted(inside.code)
+    assert sorted(f["id"] for f in lat_lon["features"]) == ids
+    assert sorted(f["id"] for f in mercator["features"]) == ids
+
+
+def test_a_single_household_and_its_crs(client, login, county):
+    login("leader")
+    code = sorted(county.households.code)[0]
+    response = client.get(f"{ITEMS}/{code}?crs=EPSG:3857")
+    assert response.status_code == 200 and response.json["id"] == code
+    assert response.headers["Content-Crs"] == "<http://www.opengis.net/def/crs/EPSG/0/3857>"
+    x, _ = response.json["geometry"]["coordinates"]
+    assert 1.1e7 < x < 1.3e7  # metres east of Greenwich, not degrees
+
+
+def test_cql2_filters_and_property_arguments(client, login, county):
+    login("leader")
+    households = county.households
+    cases = {
+        "filter=members >= 5 AND dibao = true": households.query("members >= 5 and dibao"),
+        "filter=(poverty_status = 'lifted' OR wubao = TRUE) AND NOT members < 2": households.query(
+            "(poverty_status == 'lifted' or wubao) and not members < 2"
+        ),
+        "poverty_status=monitored": households.query("poverty_status == 'monitored'"),
+        "filter=income_per_capita IS NULL": households[households.income_per_capita.isna()],
+        "filter=updated_at > TIMESTAMP('2000-01-01T00:00:00Z') AND members <> 1": households.query(
+            "members != 1"
+        ),
+    }
+    for query, expected in cases.items():
+        body = client.get(f"{ITEMS}?limit=10000&{query}").json
+        assert sorted(f["id"] for f in body["features"]) == sorted(expected.code), query
+        assert body["numberMatched"] == len(expected)
+    picked = client.get(f"{ITEMS}?limit=1&properties=members,dibao").json["features"][0]["properties"]
+    assert set(picked) == {"members", "dibao"}
+    assert client.get(f"{ITEMS}?datetime=2000-01-01T00:00:00Z/..&limit=1").json["numberMatched"] == len(
+        households
+    )
+    assert client.get(f"{ITEMS}?datetime=../2000-01-01T00:00:00Z").json["numberMatched"] == 0
+
+
+def test_a_filter_on_a_masked_name_cannot_probe_the_clear_one(client, login, county):
+    login("gis")
+    name = county.households.sort_values("code").iloc[0].head_name
+    clear = client.get(f"{ITEMS}?filter=head_name = '{name}'").json
+    assert clear["numberMatched"] == 0
+    masked = client.get(f"{ITEMS}?filter=head_name = '{name[0]}*'").json
+    assert masked["numberMatched"] >= 1
+
+
+# --- privacy ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "name", "id_number", "address", "sensitive"),
+    [
+        ("admin", "clear", "clear", True, True),
+        ("leader", "clear", "masked", True, True),
+        ("gis", "masked", None, False, False),
+    ],
+)
+def test_each_role_gets_the_fields_it_may_see(
+    client, login, county, role, name, id_number, address, sensitive
+):
+    login(role)
+    features = client.get(f"{ITEMS}?limit=50").json["features"]
+    expected = by_code(county.households)
+    for feature in features:
+        properties, row = feature["properties"], expected.loc[feature["id"]]
+        assert properties["head_name"] == (row.head_name if name == "clear" else row.head_name[0] + "*")
+        if id_number is None:
+            assert "id_number" not in properties
+        elif id_number == "clear":
+            assert properties["id_number"] == row.id_number
+        else:
+            assert ID_MASKED.match(properties["id_number"])
+        assert ("address" in properties) is address
+        assert ("left_behind_children" in properties) is sensitive
+    queryables = client.get("/ogc/collections/households/queryables").json["properties"]
+    assert ("id_number" in queryables) is (id_number is not None)
+
+
+def test_a_cadre_gets_only_households_of_assigned_villages(client, login, county):
+    login("cadre")
+    village = cadre_village(county)
+    nvs = county.natural_villages[county.natural_villages.village_code == village].code
+    own = county.households[county.households.natural_village_code.isin(nvs)]
+    body = client.get(f"{ITEMS}?limit=10000").json
+    assert body["numberMatched"] == len(own) < len(county.households)
+    assert sorted(f["id"] for f in body["features"]) == sorted(own.code)
+    assert all(ID_MASKED.match(f["properties"]["id_number"]) is None for f in body["features"])
+    foreign = sorted(set(county.households.code) - set(own.code))[0]
+    assert client.get(f"{ITEMS}/{foreign}").status_code == 404
+    assert client.get(f"{ITEMS}?filter=code = '{foreign}'").json["numberMatched"] == 0
+
+
+def test_reading_households_is_audited(app, client, login):
+    login("gis")
+    client.get(f"{ITEMS}?limit=3&filter=members > 2")
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "ogc_households").order_by(AuditEvent.id.desc())
+        ).first()
+    assert event.username == "test-gis" and "members" in event.detail["query"]
+
+
+def test_programs_must_authenticate(client, accounts):
+    response = client.get("/ogc/collections", headers={"Accept": "application/json"})
+    assert response.status_code == 401 and "Basic" in response.headers["WWW-Authenticate"]
+    assert response.json["code"] == "Unauthorized"
+    assert client.get("/ogc/collections", headers={"Accept": "text/html"}).status_code == 302
+    username, password = accounts["gis"]
+    ok = client.get("/ogc/collections", auth=(username, password))
+    assert ok.status_code == 200
+    assert client.get("/ogc/collections", auth=(username, "wrong")).status_code == 401
+
+
+# --- bad input ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "named"),
+    [
+        ("bbox=1,2,3", 400, "bbox"),
+        ("bbox=a,b,c,d", 400, "bbox"),
+        ("bbox=108,27,107,26", 400, "bbox"),
+        ("bbox=107,26,108,27&bbox-crs=EPSG:9999", 400, "bbox-crs"),
+        ("crs=EPSG:2000", 400, "crs"),
+        ("crs=http://example.com/crs", 400, "crs"),
+        ("limit=10001", 400, "limit"),
+        ("limit=0", 400, "limit"),
+        ("limit=ten", 400, "limit"),
+        ("colour=red", 400, "colour"),
+        ("members=many", 400, "members"),
+        ("properties=members,nope", 400, "properties"),
+        ("filter=nope = 1", 400, "filter"),
+        ("filter=members = ", 400, "filter"),
+        ("filter=members = 'four'", 400, "filter"),
+        ("filter=dibao > true", 400, "filter"),
+        ("filter=members = 4 AND (dibao = true", 400, "filter"),
+        ("filter=id_number = '1'", 400, "filter"),  # gis may not see it
+        ("filter=" + "(" * 900 + "members = 1" + ")" * 900, 400, "filter"),
+        ("filter=updated_at > TIMESTAMP('yesterday')", 400, "filter"),
+        ("filter-lang=cql2-json&filter=members = 1", 400, "filter-lang"),
+        ("datetime=yesterday", 400, "datetime"),
+        ("cursor=%%%", 400, "cursor"),
+        ("f=xml", 400, "f"),
+    ],
+)
+def test_bad_input_gets_an_ogc_error_naming_the_parameter(client, login, query, status, named):
+    login("gis")
+    response = client.get(f"{ITEMS}?{query}")
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.json["code"] == "InvalidParameterValue"
+    assert f"parameter {named}=" in response.json["description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/ogc/collections/nope", "collection 'nope'"),
+        ("/ogc/collections/nope/items", "collection 'nope'"),
+        ("/ogc/collections/nope/queryables", "collection 'nope'"),
+        ("/ogc/collections/households/items/00000", "'00000'"),
+    ],
+)
+def test_unknown_collections_and_features_are_404(client, login, path, words):
+    login("gis")
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json["code"] == "NotFound"
+    assert words in response.json["description"]
+
+
+def test_datetime_on_a_collection_without_time_is_refused(client, login):
+    login("gis")
+    response = client.get("/ogc/collections/villages/items?datetime=2024-01-01T00:00:00Z")
+    assert response.status_code == 400 and "datetime" in response.json["description"]
+
+
+# --- HTML and the QGIS project -----------------------------------------------------
+
+
+def test_browsers_get_html_pages(client, login):
+    login("leader")
+    landing = client.get("/ogc/", headers={"Accept": "text/html"})
+    assert landing.mimetype == "text/html" and "OGC API" in landing.get_data(as_text=True)
+    collections = client.get("/ogc/collections?f=html").get_data(as_text=True)
+    assert "自然寨" in collections and "农户" in collections
+    items = client.get(f"{ITEMS}?f=html&limit=5").get_data(as_text=True)
+    assert items.count("<tr>") == 6 and "下一页" in items
+
+
+def test_the_qgis_project_names_every_layer_and_connects_it_to_this_service(client, login):
+    login("gis")
+    response = client.get("/ogc/qgis-project.qgs")
+    assert response.status_code == 200
+    root = ET.fromstring(response.get_data(as_text=True).split("\n", 1)[1])
+    layers = root.findall("projectlayers/maplayer")
+    assert [layer.findtext("layername") for layer in layers] == [
+        "农户 Households",
+        "自然寨 Natural villages",
+        "行政村 Administrative villages",
+        "乡镇 Townships",
+    ]
+    for layer in layers:
+        assert layer.findtext("provider") == "OAPIF"
+        source = layer.findtext("datasource")
+        assert "url='http://localhost/ogc'" in source and "authcfg='minqing'" in source
+        assert layer.findtext("srs/spatialrefsys/authid") == "EPSG:4490"
+    assert root.findtext("projectCrs/spatialrefsys/authid") == "EPSG:4490"
+    tree = [leaf.get("name") for leaf in root.iter("layer-tree-layer")]
+    assert tree == [layer.findtext("layername") for layer in layers]
+    groups = [group.get("name") for group in root.findall("layer-tree-group/layer-tree-group")]
+    assert groups == ["农户 Households", "行政区 Areas"]
+    rules = [rule.get("key") for rule in root.iter("rule")]
+    assert "registered_poor" in rules and "left_behind_children" not in rules  # gis: not per household
+    ranges = root.findall(".//renderer-v2[@type='graduatedSymbol']/ranges/range")
+    assert 1 <= len(ranges) <= 5
