@@ -182,3 +182,29 @@ def test_an_unknown_classing_is_named(client, login):
     login("leader")
     response = client.get("/?classes=equal", headers={"Accept": "application/json"})
     assert response.status_code == 400 and "classes='equal'" in response.json["message"]
+
+
+def test_a_natural_village_page_prints_its_map(client, login, county):
+    login("leader")
+    code = own_natural_village(county)
+    page = natural_village_page(client, code)
+    action = re.search(r'<form class="print" method="get" action="([^"]+)"', page).group(1)
+    response = client.get(f"{action}?paper=A4&orientation=auto&names=masked&table=1&table=0")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+
+
+def test_no_print_form_where_the_role_sees_only_counts(client, login, county):
+    login("cadre")
+    assert '<form class="print"' not in natural_village_page(client, foreign_natural_village(county))
+
+
+def test_village_and_township_pages_link_their_atlases(client, login, county, township):
+    login("leader")
+    village = cadre_village(county)
+    assert f'href="/print/villages/{village}/atlas.pdf"' in client.get(f"/areas/{village}").get_data(
+        as_text=True
+    )
+    assert f'href="/print/townships/{township}/atlas"' in client.get(f"/areas/{township}").get_data(
+        as_text=True
+    )
