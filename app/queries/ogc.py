@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import SRID, Household
 from ..ogc import params as p
 from ..privacy import Rule
-from . import POINT_PRECISION, POLYGON_PRECISION, _natural_village_stats, _rollup, _values, household_fields
+from . import POINT_PRECISION, POLYGON_PRECISION, _rollup, _values, household_fields
 
 # Decimal places of projected coordinates (metres): centimetres for points, decimetres for outlines.
 PROJECTED_PRECISION = {"Point": 2, "MultiPolygon": 1}
@@ -91,7 +91,11 @@ def households(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> So
 
 
 def natural_villages() -> Source:
-    """Return natural villages with the household count per indicator."""
+    """Return natural villages with the household count per indicator.
+
+    Counts come from the `natural_village_stats` view (rebuilt after every bulk write), so a
+    page costs milliseconds rather than an aggregate over every household.
+    """
     values = _values("s")
     pairs = [
         ("code", "nv.code"),
@@ -106,7 +110,7 @@ def natural_villages() -> Source:
         FROM natural_village nv
         JOIN admin_unit v ON v.id = nv.village_id
         JOIN admin_unit t ON t.id = v.parent_id
-        LEFT JOIN ({_natural_village_stats()}) s ON s.natural_village_id = nv.id"""
+        LEFT JOIN natural_village_stats s ON s.natural_village_id = nv.id"""
     types = dict.fromkeys(("code", "name", "village_code", "village", "township"), "string")
     return Source(sql, types | _indicator_types(values), "MultiPolygon")
 
@@ -123,7 +127,7 @@ def _admin_units(level: str, group: str, parent: list[tuple[str, str]], joins: s
             SELECT {group} AS unit_id, {_rollup("s")}
             FROM natural_village nv
             JOIN admin_unit v ON v.id = nv.village_id
-            LEFT JOIN ({_natural_village_stats()}) s ON s.natural_village_id = nv.id
+            LEFT JOIN natural_village_stats s ON s.natural_village_id = nv.id
             GROUP BY {group}) r ON r.unit_id = u.id
         WHERE u.level = '{level}'"""
     types = dict.fromkeys([name for name, _ in pairs[: 2 + len(parent)]], "string")
