@@ -7,13 +7,15 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import params, privacy, queries
+from . import indicators, params, privacy, queries
 from .errors import bad_parameter
+from .maps.choropleth import quantiles
 from .queries import tiles as tile_queries
 
 bp = Blueprint("tiles", __name__)
 
 MVT = "application/vnd.mapbox-vector-tile"
+POLYGON_FIELDS = {"fid": "Number", "code": "String", "name": "String", "households": "Number"}
 MAX_ZOOM = 20
 
 
@@ -105,19 +107,89 @@ def tilejson():
         "minzoom": 0,
         "maxzoom": MAX_ZOOM,
         "vector_layers": [
+            {"id": "townships", "description": "Townships with indicator counts", "fields": POLYGON_FIELDS},
+            {
+                "id": "villages",
+                "description": "Administrative villages with indicator counts",
+                "fields": POLYGON_FIELDS,
+            },
             {
                 "id": "natural_villages",
                 "description": "Natural villages with household counts and shares per indicator",
-                "fields": {"code": "String", "name": "String", "households": "Number"},
+                "fields": POLYGON_FIELDS,
             },
             {
                 "id": "households",
                 "description": f"Household points from zoom {current_app.config['TILE_POINT_MIN_ZOOM']}",
                 "minzoom": current_app.config["TILE_POINT_MIN_ZOOM"],
-                "fields": {"code": "String", **{f.key: "Boolean" for f in flags}},
+                "fields": {"fid": "Number", "code": "String", **{f.key: "Boolean" for f in flags}},
             },
         ],
     }
     if county is not None:
         document["bounds"] = [county["west"], county["south"], county["east"], county["north"]]
     return jsonify(document)
+
+
+@bp.get("/tiles/style.json")
+@login_required
+def style():
+    """A Mapbox GL style (v8) for the tiles, for QGIS's vector tile connection or MapLibre.
+
+    Natural villages are classed like the web map (quantiles of the default indicator, the
+    registry's colours); households are coloured by the first flag the role may see.
+    """
+    params.only(request.args)
+    indicator = indicators.BY_KEY[indicators.DEFAULT]
+    classes = quantiles(indicator, tile_queries.share_values(indicator))
+    fill: list = ["step", ["coalesce", ["get", f"{indicator.key}_share"], 0]]
+    for i, item in enumerate(classes.legend):
+        fill += [item.color] if i == 0 else [item.low, item.color]
+    detail, _ = privacy.household_scope(current_user)
+    circle: list = ["case"]
+    for flag in privacy.household_flags(detail):
+        circle += [["==", ["get", flag.key], True], flag.colors[-1]]
+    circle += ["#ffffff"]
+    source = {"type": "vector", "url": url_for("tiles.tilejson", _external=True)}
+    line = {"type": "line", "source": "minqing"}
+    return jsonify(
+        {
+            "version": 8,
+            "name": f"Minqing Map · {indicator.zh}",
+            "sources": {"minqing": source},
+            "layers": [
+                {
+                    "id": "natural_villages",
+                    "type": "fill",
+                    "source": "minqing",
+                    "source-layer": "natural_villages",
+                    "paint": {"fill-color": fill if len(fill) > 3 else "#d9d9d9", "fill-opacity": 0.8},
+                },
+                {
+                    **line,
+                    "id": "villages",
+                    "source-layer": "villages",
+                    "paint": {"line-color": "#777777", "line-width": 0.8},
+                },
+                {
+                    **line,
+                    "id": "townships",
+                    "source-layer": "townships",
+                    "paint": {"line-color": "#333333", "line-width": 2},
+                },
+                {
+                    "id": "households",
+                    "type": "circle",
+                    "source": "minqing",
+                    "source-layer": "households",
+                    "minzoom": current_app.config["TILE_POINT_MIN_ZOOM"],
+                    "paint": {
+                        "circle-radius": 4,
+                        "circle-color": circle if len(circle) > 2 else "#ffffff",
+                        "circle-stroke-color": "#333333",
+                        "circle-stroke-width": 1,
+                    },
+                },
+            ],
+        }
+    )

@@ -1,5 +1,6 @@
 """Vector tiles decode, carry what each role may see, and stay fresh after data changes."""
 
+import json
 import math
 import time
 
@@ -146,3 +147,33 @@ def test_an_import_refreshes_the_tile_statistics_only_when_it_changed_something(
     assert stats_version() == before
     _restat({"inserted": 0, "updated": 1})
     assert stats_version() != before
+
+
+def test_every_layer_is_in_the_tiles_with_database_ids(app, client, login, county):
+    login("admin")
+    row = county.households.sort_values("code").iloc[0]
+    tile = decode(client, *household_tile(county, row.code, z=15))
+    assert {"townships", "villages", "natural_villages", "households"} <= set(tile)
+    with app.app_context():
+        ids = dict(db.session.execute(text("SELECT code, id FROM household")).tuples().all())
+    for feature in tile["households"]["features"]:
+        assert feature["id"] == feature["properties"]["fid"] == ids[feature["properties"]["code"]]
+    township = row.code[:9] + "000"
+    assert township in props(tile["townships"])
+
+
+@pytest.mark.parametrize(("role", "sensitive"), [("leader", True), ("gis", False)])
+def test_the_style_document_matches_the_tiles_and_the_role(client, login, role, sensitive):
+    login(role)
+    style = client.get("/tiles/style.json").json
+    assert style["version"] == 8
+    assert style["sources"]["minqing"]["url"].endswith("/tiles.json")
+    layers = {layer["id"] for layer in client.get("/tiles.json").json["vector_layers"]}
+    assert {layer["source-layer"] for layer in style["layers"]} <= layers
+    fill = next(layer for layer in style["layers"] if layer["id"] == "natural_villages")["paint"][
+        "fill-color"
+    ]
+    breaks = fill[3::2]
+    assert fill[0] == "step" and breaks == sorted(breaks) and len(breaks) >= 1
+    circle = json.dumps(next(layer for layer in style["layers"] if layer["id"] == "households")["paint"])
+    assert ("left_behind_children" in circle) == sensitive

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..models import SRID
-from . import _natural_village_stats, _values
+from . import _natural_village_stats, _rollup, _values
 
 EXTENT = 4096
 BUFFER = 64
@@ -44,6 +44,16 @@ def _flag_columns(flags: Iterable[indicators.Indicator]) -> str:
     return "".join(f", ({i.sql}) AS {i.key}" for i in flags)
 
 
+def _mvt(name: str, rows: str) -> str:
+    """Return SQL for one MVT layer of `rows`, whose `id` becomes the feature id (kept as `fid` too)."""
+    return f"""(SELECT coalesce(ST_AsMVT(q, '{name}', {EXTENT}, 'geom', 'id'), '')
+                FROM (SELECT * FROM ({rows}) r WHERE geom IS NOT NULL) q)"""
+
+
+def _mvt_geom(column: str) -> str:
+    return f"ST_AsMVTGeom(ST_Transform({column}, 3857), b.merc, {EXTENT}, {BUFFER}, true)"
+
+
 def tile(
     z: int,
     x: int,
@@ -53,7 +63,10 @@ def tile(
     villages: frozenset[int] | None,
     flags: Iterable[indicators.Indicator],
 ) -> bytes:
-    """Return the MVT tile z/x/y with layers ``natural_villages`` and (when `points`) ``households``.
+    """Return the MVT tile z/x/y: layers ``townships``, ``villages``, ``natural_villages``, ``households``.
+
+    Every feature's id is its database key (also in attribute ``fid``); polygons carry their code,
+    name and every indicator's count and share; ``households`` only when `points`.
 
     Parameters
     ----------
@@ -65,33 +78,60 @@ def tile(
         Indicators each household point carries as a boolean attribute (the ones the role may see).
         Points carry no names or ID numbers at any role.
     """
-    counts = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
     scope = ""
     if villages is not None:
         scope = (
             "AND h.natural_village_id IN (SELECT id FROM natural_village WHERE village_id = ANY(:villages))"
         )
+    counts = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
+
+    def units(level: str, key: str) -> str:
+        return f"""
+            SELECT {_mvt_geom("u.geom")} AS geom, u.id, u.id AS fid, u.code, u.name, {counts}
+            FROM admin_unit u
+            JOIN bounds b ON u.geom && b.geo
+            LEFT JOIN (
+                SELECT {key} AS unit_id, {_rollup("n")}
+                FROM natural_village nv
+                JOIN admin_unit v ON v.id = nv.village_id
+                JOIN natural_village_stats n ON n.natural_village_id = nv.id
+                GROUP BY {key}) s ON s.unit_id = u.id
+            WHERE u.level = '{level}'"""
+
+    natural_villages = f"""
+        SELECT {_mvt_geom("n.geom")} AS geom, n.id, n.id AS fid, n.code, n.name, {counts}
+        FROM natural_village n
+        JOIN bounds b ON n.geom && b.geo
+        LEFT JOIN natural_village_stats s ON s.natural_village_id = n.id"""
     households = f"""
-        SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.merc, {EXTENT}, {BUFFER}, true) AS geom,
-               h.code{_flag_columns(flags)}
+        SELECT {_mvt_geom("h.geom")} AS geom, h.id, h.id AS fid, h.code{_flag_columns(flags)}
         FROM household h, bounds b
         WHERE h.geom && b.geo {scope}"""
+    layers = [
+        _mvt("townships", units("township", "v.parent_id")),
+        _mvt("villages", units("village", "v.id")),
+        _mvt("natural_villages", natural_villages),
+    ]
+    if points:
+        layers.append(_mvt("households", households))
     sql = f"""
         WITH bounds AS (
             SELECT ST_TileEnvelope(:z, :x, :y) AS merc,
-                   ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), {SRID}) AS geo),
-        nv AS (
-            SELECT * FROM (
-                SELECT ST_AsMVTGeom(ST_Transform(n.geom, 3857), b.merc, {EXTENT}, {BUFFER}, true) AS geom,
-                       n.code, n.name, {counts}
-                FROM natural_village n
-                JOIN bounds b ON n.geom && b.geo
-                LEFT JOIN natural_village_stats s ON s.natural_village_id = n.id) q
-            WHERE geom IS NOT NULL),
-        hh AS ({households if points else "SELECT NULL::geometry AS geom WHERE false"})
-        SELECT (SELECT coalesce(ST_AsMVT(nv, 'natural_villages', {EXTENT}, 'geom'), '') FROM nv)
-            || (SELECT coalesce(ST_AsMVT(hh, 'households', {EXTENT}, 'geom'), '') FROM hh)"""
+                   ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), {SRID}) AS geo)
+        SELECT {" || ".join(layers)}"""
     result = db.session.execute(
         text(sql), {"z": z, "x": x, "y": y, "villages": sorted(villages or ())}
     ).scalar_one()
     return bytes(result)
+
+
+def share_values(indicator: indicators.Indicator) -> list[float | None]:
+    """Return every natural village's value of `indicator` (share, or mean), from the statistics view."""
+    key = f"{indicator.key}_share" if indicator.kind == "share" else indicator.key
+    value = dict(_values("s", [indicator]))[key]
+    rows = db.session.execute(
+        text(f"""
+            SELECT {value} FROM natural_village n
+            LEFT JOIN natural_village_stats s ON s.natural_village_id = n.id""")
+    ).scalars()
+    return [None if v is None else float(v) for v in rows]
