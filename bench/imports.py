@@ -14,8 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from bench import database
 
 SUFFIX = "_bench_imports"
 
@@ -116,28 +115,6 @@ print(f"{{time.perf_counter() - t0:.3f}} {{resource.getrusage(resource.RUSAGE_SE
 """
 
 
-def bench_url() -> str:
-    """Create (afresh) this module's bench database beside DATABASE_URL's and return its URL."""
-    base = make_url(os.environ.get("DATABASE_URL", "postgresql://minqing@127.0.0.1:55432/minqing"))
-    target = base.set(database=f"{base.database}{SUFFIX}")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return target.render_as_string(hide_password=False)
-
-
-def drop(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(
-        target.set(database=make_url(url).database.removesuffix(SUFFIX)), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def child(code: str, url: str) -> list[str]:
     """Run `code` in a fresh interpreter against `url`; return the words of its last output line."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
@@ -155,7 +132,7 @@ def _median(runs: list[list[str]], index: int) -> float:
 
 def run(*, households: int, repeat: int) -> None:
     """Print import and export figures for a county of `households` (big steps at most 3 times)."""
-    url = bench_url()
+    url = database.fresh(SUFFIX)
     times = max(1, min(repeat, 3))
     print(f"# Import/export benchmarks: {households:,} households, median of {times} runs")
     with tempfile.TemporaryDirectory(prefix="minqing-bench-") as folder:
@@ -198,4 +175,4 @@ def run(*, households: int, repeat: int) -> None:
             f"  peer geopandas read_postgis + to_file (no statistics, no masking): median {peer:.1f} s "
             f"(ours is {peer / ours:.2f}x its speed)"
         )
-    drop(url)
+    database.drop(SUFFIX)

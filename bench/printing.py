@@ -14,21 +14,9 @@ import sys
 import time
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.printing.render import COLOURS, FONT_PATH
-
-
-def bench_url() -> str:
-    """Create (afresh) this benchmark's own database beside DATABASE_URL's and return its URL."""
-    base = make_url(os.environ.get("DATABASE_URL", "postgresql://minqing@127.0.0.1:55432/minqing"))
-    target = base.set(database=f"{base.database}_bench_printing")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return target.render_as_string(hide_password=False)
+from bench import database
 
 
 def _load(url: str, households: int):
@@ -53,7 +41,7 @@ def _load(url: str, households: int):
 
 
 def run(*, households: int, repeat: int) -> None:
-    url = bench_url()
+    url = database.fresh("_bench_printing")
     app, password = _load(url, households)
     engine = create_engine(url)
     with engine.connect() as connection:
