@@ -86,16 +86,17 @@ def tile(
     counts = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
 
     def units(level: str, key: str) -> str:
+        # Rolled up for the units in this tile only, one lateral aggregate each.
         return f"""
             SELECT {_mvt_geom("u.geom")} AS geom, u.id, u.id AS fid, u.code, u.name, {counts}
             FROM admin_unit u
             JOIN bounds b ON u.geom && b.geo
-            LEFT JOIN (
-                SELECT {key} AS unit_id, {_rollup("n")}
+            CROSS JOIN LATERAL (
+                SELECT {_rollup("n")}
                 FROM natural_village nv
                 JOIN admin_unit v ON v.id = nv.village_id
                 JOIN natural_village_stats n ON n.natural_village_id = nv.id
-                GROUP BY {key}) s ON s.unit_id = u.id
+                WHERE {key} = u.id) s
             WHERE u.level = '{level}'"""
 
     natural_villages = f"""
