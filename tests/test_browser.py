@@ -153,3 +153,34 @@ def test_zooming_in_on_the_county_draws_household_tiles(page, server, accounts, 
     )
     page.screenshot(path=str(tmp_path / "tiles.png"))
     assert page.outside == []
+
+
+@pytest.mark.parametrize("role", ["leader", "gis"])
+def test_a_household_popup_shows_what_the_role_may_see(page, server, accounts, county, role):
+    log_in(page, server, accounts, role)
+    row = county.households.sort_values("code").iloc[0]
+    page.goto(f"{server}/natural-villages/{row.natural_village_code}")
+    page.locator(f".leaflet-marker-icon[title='{row.code}']").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert row.id_number not in text  # masked for a leader, absent for gis
+    if role == "leader":
+        assert row.head_name in text and row.address in text
+        assert f"{row.id_number[:4]}**********{row.id_number[-4:]}" in text
+    else:
+        assert f"{row.head_name[0]}*" in text and row.head_name not in text
+        assert row.address not in text and "身份证号" not in text and "留守儿童" not in text
+
+
+def test_the_county_map_is_not_blank(page, server, accounts, tmp_path):
+    from PIL import Image
+
+    log_in(page, server, accounts, "gis")
+    page.wait_for_selector(AREAS)
+    shot = tmp_path / "map.png"
+    page.locator(".folium-map").screenshot(path=str(shot))
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1_000_000)
+    # An empty map is one grey; a drawn one has the ramp's fills, outlines and labels.
+    assert colours is not None and len(colours) > 50
+    assert max(count for count, _ in colours) < 0.8 * sum(count for count, _ in colours)
