@@ -23,8 +23,11 @@ COPY migrations/ migrations/
 COPY geodata/ geodata/
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 
-RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-create-home minqing
+# The instance folder holds uploads waiting to be imported: the only place the app writes.
+RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-create-home minqing \
+    && mkdir -p /srv/minqing/instance && chown minqing:minqing /srv/minqing/instance
 USER minqing
+VOLUME /srv/minqing/instance
 
 EXPOSE 8000
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
