@@ -42,6 +42,9 @@ class Indicator:
     sensitive: bool = False
     # The household column a household-level output carries for this indicator.
     column: str = ""
+    # The colour of this flag on a household symbol (marker chips, print wedges, tile and QGIS
+    # styles): distinct for every indicator, unlike the ramps, which areas share.
+    symbol: str = "#7f7f7f"
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -59,6 +62,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "poverty_status IN ('registered', 'lifted')",
         "reds",
         column="poverty_status",
+        symbol="#d62728",
     ),
     Indicator(
         "lifted",
@@ -67,6 +71,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "poverty_status = 'lifted'",
         "oranges",
         column="poverty_status",
+        symbol="#ff7f0e",
     ),
     Indicator(
         "monitored",
@@ -75,9 +80,20 @@ INDICATORS: tuple[Indicator, ...] = (
         "poverty_status = 'monitored'",
         "reds",
         column="poverty_status",
+        symbol="#8c564b",
     ),
-    Indicator("dibao", "低保户", "Low-income allowance (dibao)", "dibao", "oranges", column="dibao"),
-    Indicator("wubao", "五保户", "Five-guarantee (wubao)", "wubao", "purples", column="wubao"),
+    Indicator(
+        "dibao",
+        "低保户",
+        "Low-income allowance (dibao)",
+        "dibao",
+        "oranges",
+        column="dibao",
+        symbol="#e377c2",
+    ),
+    Indicator(
+        "wubao", "五保户", "Five-guarantee (wubao)", "wubao", "purples", column="wubao", symbol="#9467bd"
+    ),
     Indicator(
         "family_planning",
         "计生重点帮扶户",
@@ -85,6 +101,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "family_planning",
         "purples",
         column="family_planning",
+        symbol="#bcbd22",
     ),
     Indicator(
         "left_behind_children",
@@ -94,6 +111,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "blues",
         sensitive=True,
         column="left_behind_children",
+        symbol="#1f77b4",
     ),
     Indicator(
         "left_behind_elderly",
@@ -102,6 +120,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "left_behind_elderly",
         "blues",
         column="left_behind_elderly",
+        symbol="#17becf",
     ),
     Indicator(
         "empty_nest_elderly",
@@ -110,6 +129,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "empty_nest_elderly",
         "blues",
         column="empty_nest_elderly",
+        symbol="#7f7f7f",
     ),
     Indicator(
         "disabled",
@@ -118,6 +138,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "disabled_members > 0",
         "greys",
         column="disabled_members",
+        symbol="#2ca02c",
     ),
     Indicator(
         "dilapidated_house",
@@ -126,6 +147,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "dilapidated_house",
         "browns",
         column="dilapidated_house",
+        symbol="#000000",
     ),
     Indicator(
         "migrant_workers",
@@ -134,6 +156,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "migrant_workers > 0",
         "greens",
         column="migrant_workers",
+        symbol="#98df8a",
     ),
     Indicator(
         "income_per_capita",
@@ -145,6 +168,7 @@ INDICATORS: tuple[Indicator, ...] = (
         unit_zh="元",
         unit_en="yuan",
         column="income_per_capita",
+        symbol="#9edae5",
     ),
 )
 

@@ -80,7 +80,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
     detail, _villages = privacy.household_scope(current_user)
     tiles = {
         "url": url_for("tiles.tile", z=0, x=0, y=0).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
-        "flags": [{"key": i.key, "color": i.colors[-1]} for i in privacy.household_flags(detail)],
+        "flags": [{"key": i.key, "color": i.symbol} for i in privacy.household_flags(detail)],
         "min_zoom": current_app.config["TILE_POINT_MIN_ZOOM"],
         "card": _link("pages.household"),
     }
@@ -161,7 +161,7 @@ def natural_village(code: str):
         audit.record("view_households", code, detail=detail.name.lower())
         db.session.commit()
     map_page = page(base_map(bounds_of(unit), assets=local_assets(), lang=lang, **_basemap()), layers)
-    legend = [{"key": i.key, "label": i.label(lang), "color": i.colors[-1]} for i in flags]
+    legend = [{"key": i.key, "label": i.label(lang), "color": i.symbol} for i in flags]
     return render_template(
         "natural_village.html",
         area=unit,

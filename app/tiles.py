@@ -148,7 +148,7 @@ def style():
     detail, _ = privacy.household_scope(current_user)
     circle: list = ["case"]
     for flag in privacy.household_flags(detail):
-        circle += [["==", ["get", flag.key], True], flag.colors[-1]]
+        circle += [["==", ["get", flag.key], True], flag.symbol]
     circle += ["#ffffff"]
     source = {"type": "vector", "url": url_for("tiles.tilejson", _external=True)}
     line = {"type": "line", "source": "minqing"}

@@ -127,7 +127,7 @@ def household_rules(parent: ET.Element, properties: Sequence[str]) -> None:
         if indicator.key != indicators.DEFAULT:
             attributes["checkstate"] = "0"
         ET.SubElement(rules, "rule", attributes)
-        _symbol(symbols, str(n), "marker", _marker(indicator.colors[-1]))
+        _symbol(symbols, str(n), "marker", _marker(indicator.symbol))
         n += 1
     ET.SubElement(rules, "rule", key="else", filter="ELSE", label="其他 Other", symbol=str(n))
     _symbol(symbols, str(n), "marker", _marker("#969696"))

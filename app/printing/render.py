@@ -71,17 +71,8 @@ NEIGHBOUR_FILL = HexColor("#f0f0f0")
 CONFIDENTIAL = "内部资料 注意保密 Internal — confidential"
 
 
-def _flag_colours() -> dict[str, str]:
-    """Give every flag a colour from its registry ramp, distinct where ramps are shared."""
-    shades, used = (4, 2, 3, 1, 0), Counter()
-    colours = {}
-    for indicator in FLAGS:
-        colours[indicator.key] = indicator.colors[shades[used[indicator.ramp]]]
-        used[indicator.ramp] += 1
-    return colours
-
-
-COLOURS = _flag_colours()
+# Each flag drawn in its registry symbol colour, the same as on the web map.
+COLOURS = {indicator.key: indicator.symbol for indicator in FLAGS}
 
 
 @lru_cache(maxsize=1)

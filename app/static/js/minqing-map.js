@@ -88,6 +88,9 @@
       onEachFeature: (f, marker) => marker.bindPopup(popup(f.properties)),
     }).addTo(map);
 
+    // Hamlets fill a small part of their land: open on the houses, not the whole polygon.
+    if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.15), { maxZoom: 18, animate: false });
+
     const overlays = {};
     for (const flag of flags) {
       const toggle = L.layerGroup();
