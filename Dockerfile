@@ -23,7 +23,8 @@ COPY migrations/ migrations/
 COPY geodata/ geodata/
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 
-RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-create-home minqing
+RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-create-home minqing \
+    && install -d -o minqing -g minqing /srv/uploads
 USER minqing
 
 EXPOSE 8000
