@@ -104,7 +104,9 @@ def run(job: Job, *, echo: Callable[[str], None] = lambda line: None) -> None:
         echo(f"job {job_id} ({job.kind} {job.target}): {done}/{total}")
 
     try:
-        outcome = _runner(job.kind)(job, progress, user=_owner(job))
+        # Storing the result is inside the try: a commit that fails (a result too large, say) fails the job,
+        # not the worker.
+        finish(job, *_runner(job.kind)(job, progress, user=_owner(job)))
     except Exception as error:
         # Any failure is the job's outcome; its owner reads a user's error as is, anything else in the log.
         db.session.rollback()
@@ -116,7 +118,6 @@ def run(job: Job, *, echo: Callable[[str], None] = lambda line: None) -> None:
         fail(job, message)
         echo(f"job {job_id}: failed: {message}")
         return
-    finish(job, *outcome)
     echo(f"job {job_id}: done, {job.result_name} ({len(job.result or b'') / 1024:,.0f} KiB)")
 
 
