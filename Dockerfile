@@ -23,11 +23,10 @@ COPY migrations/ migrations/
 COPY geodata/ geodata/
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 
-# The instance folder holds uploads waiting to be imported: the only place the app writes.
+# /srv/uploads holds uploads waiting to be imported (a volume the worker shares): the only place the app writes.
 RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-create-home minqing \
-    && mkdir -p /srv/minqing/instance && chown minqing:minqing /srv/minqing/instance
+    && install -d -o minqing -g minqing /srv/uploads
 USER minqing
-VOLUME /srv/minqing/instance
 
 EXPOSE 8000
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]

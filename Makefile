@@ -46,8 +46,8 @@ run: deps venv db
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	$(FLASK) demo-users
-	@# The print worker (township atlases queued from the web) runs beside the server and stops with it.
-	$(FLASK) print worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	@# The job worker (atlases, exports, imports queued from the web) runs beside the server and stops with it.
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 		$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: deps venv db

@@ -53,6 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(imports.bp)
 
+    from . import job_views
+
+    app.register_blueprint(job_views.bp)
+
     from . import errors, i18n
 
     errors.register(app)

@@ -133,3 +133,6 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(import_group)
     app.cli.add_command(export)
+    from .jobs_cli import worker
+
+    app.cli.add_command(worker)

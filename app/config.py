@@ -58,6 +58,7 @@ def from_environment() -> dict:
         "DEFAULT_LANGUAGE",
         "TIANDITU_KEY",
         "TIANDITU_URL",
+        "IMPORT_UPLOAD_FOLDER",
     ):
         if name in env:
             settings[name] = env[name]

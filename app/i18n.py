@@ -132,6 +132,17 @@ ZH = {
     "This page refreshes itself; you may close it and come back later.": (
         "本页会自动刷新；可关闭后再回来查看。"
     ),
+    "Job": "任务",
+    "atlas": "地图集",
+    "export": "导出",
+    "import": "导入",
+    "layers": "个图层",
+    "steps": "步",
+    "Download the file": "下载文件",
+    "Export in the background": "后台导出",
+    "Layer": "图层",
+    "Format": "格式",
+    "Queue the export": "排队导出",
 }
 
 

@@ -211,24 +211,30 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
 
 
-class PrintJob(db.Model):
-    """One atlas to print: who asked, what, with which options, how far it got, and the PDF."""
+class Job(db.Model):
+    """One long task (an atlas, an export, an import): who asked, what, how far it got, and its result."""
 
-    __tablename__ = "print_job"
+    __tablename__ = "job"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-        Index("ix_print_job_queued", "id", postgresql_where=text("status = 'queued'")),
+        CheckConstraint("kind IN ('atlas', 'export', 'import')", name="kind"),
+        Index("ix_job_queued", "id", postgresql_where=text("status = 'queued'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    target: Mapped[str] = mapped_column(String(14))
+    target: Mapped[str] = mapped_column(Text)
     options: Mapped[dict] = mapped_column(JSONB, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
-    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # The result can be large (a county GeoPackage); load it only when it is downloaded.
+    result: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    result_type: Mapped[str] = mapped_column(Text, default="")
+    result_name: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = _created()
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -239,11 +245,14 @@ class PrintJob(db.Model):
         """Return the job's state as a program (or a terminal) reads it."""
         return {
             "id": self.id,
+            "kind": self.kind,
             "target": self.target,
             "status": self.status,
             "done": self.done,
             "total": self.total,
             "message": self.message,
+            "summary": self.summary,
+            "result_name": self.result_name,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
         }

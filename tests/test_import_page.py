@@ -8,7 +8,6 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from app.extensions import db
-from app.importers import jobs
 from tests.conftest import cadre_village, csrf_token
 from tests.test_imports import BAD_ROWS, rows_of, write_csv, write_xlsx
 
@@ -26,19 +25,25 @@ def _upload(client, path, **options):
         return client.post("/import", data=data, content_type="multipart/form-data")
 
 
+def run_worker(app) -> str:
+    """Run the queued jobs as `flask --app app worker --once` does; return its output."""
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def _run(client, page: str, **options):
-    """Start the import from the preview page, wait for its job, and return the result page."""
+    """Queue the import from the preview page, run the worker, and return the job's page."""
     action = re.search(r'action="(/import/[^"]+)"', page).group(1)
-    # buffered: the response is closed as a server closes it, which starts the job (call_on_close).
-    started = client.post(
-        action, data={"csrf_token": csrf_token(page), "mapping": "", **options}, buffered=True
-    )
+    started = client.post(action, data={"csrf_token": csrf_token(page), "mapping": "", **options})
     if started.status_code != 303:
         return started
-    # The job runs in a thread; wait before the next request so the two never share the test connection.
-    jobs.wait(action.rsplit("/", 1)[1], timeout=60)
-    assert client.get(action + "/status").json["state"] == "done"
-    return client.get(started.headers["Location"])
+    job_url = started.headers["Location"]
+    assert client.get(job_url, headers={"Accept": "application/json"}).json["status"] == "queued"
+    run_worker(client.application)
+    assert client.get(job_url, headers={"Accept": "application/json"}).json["status"] == "done"
+    return client.get(job_url)
 
 
 def test_the_upload_page_previews_then_imports(app, client, login, tmp_path, county):
@@ -66,7 +71,7 @@ def test_the_upload_page_lists_problems_and_offers_the_rejected_rows(app, client
     body = done.get_data(as_text=True)
     assert done.status_code == 422
     assert "未导入任何数据" in body and "duplicate household code in the file" in body
-    link = re.search(r'href="(/import/[^"]+/rejected.xlsx)"', body).group(1)
+    link = re.search(r'href="(/jobs/\d+/result)"', body).group(1)
     download = client.get(link)
     assert download.status_code == 200
     table = list(load_workbook(io.BytesIO(download.data)).active.values)
@@ -100,22 +105,21 @@ def test_an_upload_token_is_only_its_owners(app, client, login, accounts, tmp_pa
     assert response.status_code in (400, 404)
 
 
-def test_a_running_import_shows_a_progress_bar(client, login, tmp_path, county, app):
+def test_a_queued_import_shows_a_progress_bar_and_survives_the_tab(client, login, tmp_path, county, app):
     login("admin")
     page = _upload(client, write_csv(tmp_path / "h.csv", rows_of(county, 2))).get_data(as_text=True)
     action = re.search(r'action="(/import/[^"]+)"', page).group(1)
-    assert client.get(action).status_code == 404  # not started yet
-    folder = next((tmp_path / "uploads").iterdir())
-    jobs.write_status(folder, state="running", stage="check", done=2, total=4)
-    running = client.get(action).get_data(as_text=True)
-    assert '<progress id="progress" max="4" value="2">' in running
-    assert "可以关闭此页面" in running
-    assert client.get(action + "/status").json == {
-        "state": "running",
-        "stage": "check",
-        "done": 2,
-        "total": 4,
-    }
+    started = client.post(action, data={"csrf_token": csrf_token(page), "mapping": ""})
+    # A second click (or a reloaded form) follows the same job instead of importing twice.
+    again = client.post(action, data={"csrf_token": csrf_token(page), "mapping": ""})
+    assert again.headers["Location"] == started.headers["Location"]
+    queued = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert '<progress id="progress" max="4" value="0">' in queued
+    assert "可关闭后再回来查看" in queued and 'http-equiv="refresh"' in queued
+    output = run_worker(app)  # no browser is waiting: the worker alone carries the import through
+    assert "3/4" in output and "1 job(s) run." in output
+    done = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "已导入" in done and "2 新增" in done and "http-equiv" not in done
 
 
 def test_the_page_imports_boundaries_and_reports_repairs(client, login, tmp_path, county):

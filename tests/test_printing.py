@@ -401,23 +401,24 @@ def test_township_atlas_runs_as_a_job_and_is_downloaded_later(app, login, county
     job_url = response.headers["Location"]
     state = client.get(job_url, headers=JSON).get_json()
     assert state["status"] == "queued" and state["total"] == len(naturals)
-    assert client.get(job_url + ".pdf", headers=JSON).status_code == 409
+    assert job_url.startswith("/jobs/")
+    assert client.get(job_url + "/result", headers=JSON).status_code == 409
     assert 'http-equiv="refresh"' in client.get(job_url).get_data(as_text=True)
 
-    with app.app_context():  # the worker, as `flask --app app print worker --once` runs it
+    with app.app_context():  # the worker, as `flask --app app print worker --once` (the old name) runs it
         result = app.test_cli_runner().invoke(args=["print", "worker", "--once"])
     assert result.exit_code == 0, result.output
-    assert f"{len(naturals)}/{len(naturals)} natural villages" in result.output
+    assert f"{len(naturals)}/{len(naturals)}" in result.output
 
     state = client.get(job_url, headers=JSON).get_json()
     assert (state["status"], state["done"]) == ("done", len(naturals))
-    body = get_pdf(client, job_url + ".pdf").data
+    body = get_pdf(client, job_url + "/result").data
     assert len(page_sizes_mm(body, tmp_path)) == len(naturals) + 2
     with app.app_context():
         actions = set(
             db.session.scalars(select(AuditEvent.action).where(AuditEvent.target.in_([township]))).all()
         )
-    assert {"print", "download_print"} <= actions
+    assert {"print", "download"} <= actions
 
 
 def test_a_cadre_cannot_queue_a_township_atlas_beyond_their_villages(login, county):

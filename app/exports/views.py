@@ -1,19 +1,22 @@
-"""HTTP face of exports: /export/<layer>.<fmt>?crs=… returns the file (masked per role, audited)."""
+"""HTTP face of exports: /export/<layer>.<fmt>?crs=… returns the file now (for programs: QGIS, scripts);
+the /export page queues the same export as a job whose page shows its progress (for people).
 
-from flask import Blueprint, Response, request
+Both are masked per role and audited by `exports.export`.
+"""
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import exports, params
+from .. import exports, jobs, params
 from ..errors import AppError, bad_parameter
+from ..extensions import db
+from . import jobs as export_jobs
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 
 
-@bp.get("/<layer>.<fmt>")
-@login_required
-def export(layer: str, fmt: str):
-    """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554)."""
-    params.only(request.args, ("crs",))
+def _checked(layer: str, fmt: str, crs: str | None) -> str:
+    """Refuse an unknown layer or format (404) or a bad CRS (400); return the CRS's label."""
     if layer not in (*exports.LAYERS, exports.ALL):
         raise AppError(
             404, "NotFound", f"layer {layer!r} does not exist (one of {', '.join(exports.LAYERS)}, all)"
@@ -23,12 +26,37 @@ def export(layer: str, fmt: str):
             404, "NotFound", f"format {fmt!r} is not offered (one of {', '.join(exports.FORMATS)})"
         )
     try:
-        crs = exports.parse_crs(request.args.get("crs"))
+        return exports.parse_crs(crs).label
     except ValueError:
-        raise bad_parameter("crs", request.args["crs"], "CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554") from None
-    content, summary = exports.export(layer, fmt, user=current_user._get_current_object(), crs=crs.label)
+        raise bad_parameter("crs", crs, "CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554") from None
+
+
+@bp.get("/<layer>.<fmt>")
+@login_required
+def export(layer: str, fmt: str):
+    """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554)."""
+    params.only(request.args, ("crs",))
+    crs = _checked(layer, fmt, request.args.get("crs"))
+    content, summary = exports.export(layer, fmt, user=current_user._get_current_object(), crs=crs)
     return Response(
         content,
         mimetype=summary["media_type"],
         headers={"Content-Disposition": f'attachment; filename="{summary["file_name"]}"'},
     )
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def background():
+    """Show the export form and recent export jobs; on POST queue the export and go to its job page."""
+    if request.method == "GET":
+        params.only(request.args)
+        recent = jobs.recent(current_user, kind="export")
+        return render_template(
+            "exports/form.html", layers=(*exports.LAYERS, exports.ALL), formats=exports.FORMATS, jobs=recent
+        )
+    layer, fmt = request.form.get("layer", ""), request.form.get("format", "")
+    crs = _checked(layer, fmt, request.form.get("crs") or None)
+    job = export_jobs.submit(current_user, layer, fmt, crs=crs)
+    db.session.commit()
+    return redirect(url_for("jobs.job", job_id=job.id), code=303)

@@ -1,17 +1,16 @@
 """The upload page: choose a household spreadsheet, preview its recognised columns, import it.
 
-/import (GET form, POST upload → preview), /import/<token> (POST: import),
-/import/<token>/rejected.xlsx (the rejected rows). Uploads wait in the
-instance folder under a random token bound to the user who sent them.
+/import (GET form, POST upload → preview), /import/<token> (POST: queue the
+import as a job, whose page /jobs/<id> shows its progress, outcome and rejected
+rows). Uploads wait in the instance folder under a random token bound to the
+user who sent them; the worker reads them from there.
 """
 
-import functools
-import json
 import pathlib
 import re
 import secrets
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit
@@ -27,11 +26,7 @@ SUFFIXES = (".xlsx", ".xls", ".csv")
 
 def _may_import() -> frozenset[int] | None:
     """Return the villages the current user may import into (None: all); refuse other roles."""
-    if current_user.role_name == "admin":
-        return None
-    if current_user.role_name == "cadre":
-        return current_user.village_ids
-    raise AppError(403, "Forbidden", "only administrators and village cadres import households")
+    return jobs.allowed_villages(current_user)
 
 
 def _uploads() -> pathlib.Path:
@@ -123,65 +118,18 @@ def upload():
 @bp.post("/<token>")
 @login_required
 def run(token: str):
-    """Start importing the uploaded file with the chosen options; the job outlives the request."""
-    allowed = _may_import()
+    """Queue the import of the uploaded file with the chosen options and go to the job's page."""
+    _may_import()
     folder = _folder(token)
-    if jobs.status(folder) is not None:
-        return redirect(url_for("imports.job", token=token), code=303)
+    queued = folder / "job"
+    if queued.exists():  # a second click on "Import" follows the first job instead of importing twice
+        return redirect(url_for("jobs.job", job_id=int(queued.read_text())), code=303)
     options = _options()
-    mapping = _mapping(options["mapping"])
-    name = (folder / "name").read_text()
-    (folder / "options.json").write_text(json.dumps(options, ensure_ascii=False), encoding="utf-8")
-    jobs.write_status(folder, state="running", stage="queued", done=0, total=4)
-    start = functools.partial(
-        jobs.start,
-        current_app._get_current_object(),
-        token,
-        folder,
-        user=current_user._get_current_object(),
-        run=functools.partial(
-            importer.import_households,
-            _upload(folder),
-            mapping=mapping,
-            valid_only=options["valid_only"],
-            gcj02_input=options["gcj02"],
-            swap_fix=options["swap_fix"],
-            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-            name=name,
-            allowed_villages=allowed,
-        ),
-    )
-    response = redirect(url_for("imports.job", token=token), code=303)
-    response.call_on_close(start)
-    return response
-
-
-@bp.get("/<token>")
-@login_required
-def job(token: str):
-    """The import's progress while it runs (the page polls), then its result."""
-    _may_import()
-    folder = _folder(token)
-    state = jobs.status(folder)
-    if state is None:
-        raise AppError(404, "NotFound", f"upload {token!r} has not been imported yet")
-    result = jobs.result(folder)
-    if result is None:
-        return render_template("import.html", stage="running", token=token, status=state)
-    options = json.loads((folder / "options.json").read_text(encoding="utf-8"))
-    status = 200 if result.written or not result.problems else 422
-    return render_template("import.html", stage="done", token=token, result=result, options=options), status
-
-
-@bp.get("/<token>/status")
-@login_required
-def job_status(token: str):
-    """The import's progress as JSON: state (running, done, failed), stage, done, total."""
-    _may_import()
-    state = jobs.status(_folder(token))
-    if state is None:
-        raise AppError(404, "NotFound", f"upload {token!r} has not been imported yet")
-    return jsonify(state)
+    options["mapping"] = _mapping(options["mapping"])
+    job = jobs.submit(current_user, _upload(folder), name=(folder / "name").read_text(), options=options)
+    db.session.commit()
+    queued.write_text(str(job.id))
+    return redirect(url_for("jobs.job", job_id=job.id), code=303)
 
 
 BOUNDARY_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz")
@@ -230,18 +178,3 @@ def boundaries():
         db.session.rollback()
     status = 200 if result.written or not result.problems else 422
     return render_template("import.html", stage="boundaries", result=result), status
-
-
-@bp.get("/<token>/rejected.xlsx")
-@login_required
-def rejected(token: str):
-    """The rejected rows of an import, with their problems, as XLSX."""
-    _may_import()
-    path = _folder(token) / "rejected.xlsx"
-    if not path.exists():
-        raise AppError(404, "NotFound", f"upload {token!r} has no rejected rows")
-    return Response(
-        path.read_bytes(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="rejected-rows.xlsx"'},
-    )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import audit
 from ..errors import AppError
 from ..extensions import db
+from ..jobs_cli import worker
 from ..models import User
 from . import documents, render
 
@@ -95,14 +96,5 @@ def atlas(code: str, username: str, out: str, table: bool, **layout) -> None:
     _write(out, body, user, code, detail)
 
 
-@print_group.command("worker")
-@click.option("--once", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
-@click.option(
-    "--poll", type=click.FloatRange(min=0.1), default=2.0, help="Seconds between looks at the queue."
-)
-def worker(once: bool, poll: float) -> None:
-    """Run queued atlas jobs (township atlases from the web), printing their progress."""
-    from . import jobs
-
-    ran = jobs.work(once=once, poll=poll, echo=click.echo)
-    click.echo(f"{ran} job(s) run.")
+# Kept so `flask --app app print worker` (older scripts, compose files) still runs every queued job.
+print_group.add_command(worker, "worker")

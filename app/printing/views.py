@@ -1,12 +1,11 @@
-"""HTTP for prints: a natural village's map, a village's atlas, and township atlases as background jobs."""
+"""HTTP for prints: a natural village's map, a village's atlas, and township atlases queued as jobs."""
 
 import io
 
-from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, params
-from ..errors import AppError, not_found
 from ..extensions import db
 from . import documents
 
@@ -47,45 +46,16 @@ def village_atlas(code: str):
 @login_required
 def township_atlas(code: str):
     """Show the atlas form and recent jobs; on POST queue the atlas and go to its progress page."""
+    from .. import jobs as all_jobs
     from . import jobs
 
     params.code(code, what="township")
     if request.method == "GET":
         params.only(request.args)
-        return render_template("printing/atlas.html", code=code, jobs=jobs.recent(current_user, code))
+        recent = all_jobs.recent(current_user, kind="atlas", target=code)
+        return render_template("printing/atlas.html", code=code, jobs=recent)
     form = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
     params.only(form, documents.OPTIONS)
     job = jobs.submit(current_user, code, documents.parse_options(form, table=False))
     db.session.commit()
-    return redirect(url_for("printing.job", job_id=job.id), code=303)
-
-
-def _job(job_id: int):
-    from . import jobs
-
-    job = jobs.for_user(current_user, job_id)
-    if job is None:
-        raise not_found("print job", str(job_id))
-    return job
-
-
-@bp.get("/jobs/<int:job_id>")
-@login_required
-def job(job_id: int):
-    """A job's progress: a page that refreshes itself until the PDF is ready, or JSON for programs."""
-    found = _job(job_id)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return jsonify(found.as_dict())
-    return render_template("printing/job.html", job=found)
-
-
-@bp.get("/jobs/<int:job_id>.pdf")
-@login_required
-def job_pdf(job_id: int):
-    """The finished atlas of a job, to its owner."""
-    found = _job(job_id)
-    if found.status != "done":
-        raise AppError(409, "NotReady", f"print job {job_id} is {found.status}, not done")
-    audit.record("download_print", found.target, job=job_id)
-    db.session.commit()
-    return _pdf(found.pdf, documents.filename(found.target, "township", atlas=True))
+    return redirect(url_for("jobs.job", job_id=job.id), code=303)

@@ -1,0 +1,22 @@
+"""Exports as jobs of the one queue (app.jobs): the same file as /export/<layer>.<fmt>, made by the worker."""
+
+from .. import exports, jobs
+from ..models import Job
+
+
+def submit(user, layer: str, fmt: str, *, crs: str) -> Job:
+    """Queue `layer` (or 'all') as `fmt` in `crs` for `user`; the caller checked them and commits."""
+    total = len(exports.LAYERS) if layer == exports.ALL else 1
+    return jobs.submit(user, "export", layer, options={"format": fmt, "crs": crs}, total=total)
+
+
+def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:
+    """Export as `user` (masked per their role now; `exports.export` audits it)."""
+    content, summary = exports.export(
+        job.target,
+        job.options["format"],
+        user=user,
+        crs=job.options["crs"],
+        progress=lambda layer, done, total: progress(done, total),
+    )
+    return content, summary["media_type"], summary["file_name"], {"features": summary["features"]}

@@ -1,0 +1,16 @@
+"""`flask --app app worker [--once] [--poll S]`: run the queued jobs (atlases, exports, imports)."""
+
+import click
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
+@click.option(
+    "--poll", type=click.FloatRange(min=0.1), default=2.0, help="Seconds between looks at the queue."
+)
+def worker(once: bool, poll: float) -> None:
+    """Run queued jobs (atlases, exports, imports from the web), printing their progress; 后台任务。"""
+    from . import jobs
+
+    ran = jobs.work(once=once, poll=poll, echo=click.echo)
+    click.echo(f"{ran} job(s) run.")
