@@ -4,7 +4,8 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_NO_CACHE_DIR=1
+    PIP_NO_CACHE_DIR=1 \
+    IMPORT_UPLOAD_FOLDER=/srv/uploads
 
 # The geopandas/pyogrio/pyproj/shapely/psycopg2-binary wheels bundle their native libraries (GDAL, GEOS,
 # PROJ, libpq); only fonts for Chinese text in rendered maps and reports come from Debian.
