@@ -71,24 +71,14 @@ HEADERS = {
     "x": "lon",
     "y": "lat",
 }
+# Every field a file may fill: the personal ones, the place, and the registry's household columns.
 FIELDS = (
     "code",
     "head_name",
     "id_number",
     "address",
     "natural_village_code",
-    "members",
-    "poverty_status",
-    "dibao",
-    "wubao",
-    "family_planning",
-    "left_behind_children",
-    "left_behind_elderly",
-    "empty_nest_elderly",
-    "disabled_members",
-    "dilapidated_house",
-    "migrant_workers",
-    "income_per_capita",
+    *queries.HOUSEHOLD_COLUMNS,
     "lon",
     "lat",
 )
