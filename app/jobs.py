@@ -10,8 +10,10 @@ run as the job's user. Nothing here knows about Flask requests.
 
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import func, select, text
@@ -22,6 +24,8 @@ from .models import Job, User
 
 # A running job whose worker has not reported for this long is taken up again.
 STALE_AFTER = timedelta(minutes=2)
+# How often a running job's worker says it is alive, whatever its runner is doing; well under STALE_AFTER.
+HEARTBEAT_SECONDS = 30.0
 # kind -> "module:function"; imported when first run so the queue does not load every package.
 RUNNERS = {
     "atlas": "app.printing.jobs:run",
@@ -87,7 +91,35 @@ def _owner(job: Job) -> User:
     return user
 
 
-def run(job: Job, *, echo: Callable[[str], None] = lambda line: None) -> None:
+@contextmanager
+def _heartbeat(job_id: int, *, every: float):
+    """Keep job `job_id`'s heartbeat fresh from a thread with its own connection while the block runs.
+
+    Progress reports beat too, but a runner may be silent for long (an import's final upsert):
+    without this, a second worker would take the job up while the first still works on it.
+    """
+    engine, stop = db.engine, threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            with engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE job SET heartbeat_at = now() WHERE id = :id AND status = 'running'"),
+                    {"id": job_id},
+                )
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def run(
+    job: Job, *, echo: Callable[[str], None] = lambda line: None, heartbeat: float = HEARTBEAT_SECONDS
+) -> None:
     """Run `job` as its user, committing progress as it goes, then store its result (or its error).
 
     The runner's own writes (an import's rows, an audit event) share the
@@ -106,7 +138,9 @@ def run(job: Job, *, echo: Callable[[str], None] = lambda line: None) -> None:
     try:
         # Storing the result is inside the try: a commit that fails (a result too large, say) fails the job,
         # not the worker.
-        finish(job, *_runner(job.kind)(job, progress, user=_owner(job)))
+        with _heartbeat(job_id, every=heartbeat):
+            result = _runner(job.kind)(job, progress, user=_owner(job))
+        finish(job, *result)
     except Exception as error:
         # Any failure is the job's outcome; its owner reads a user's error as is, anything else in the log.
         db.session.rollback()
@@ -135,7 +169,13 @@ def fail(job: Job, message: str) -> None:
     db.session.commit()
 
 
-def work(*, once: bool = False, poll: float = 2.0, echo: Callable[[str], None] = lambda line: None) -> int:
+def work(
+    *,
+    once: bool = False,
+    poll: float = 2.0,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    echo: Callable[[str], None] = lambda line: None,
+) -> int:
     """Run queued jobs until stopped (or, with `once`, until the queue is empty); return how many ran."""
     ran = 0
     while True:
@@ -145,5 +185,5 @@ def work(*, once: bool = False, poll: float = 2.0, echo: Callable[[str], None] =
                 return ran
             time.sleep(poll)
             continue
-        run(job, echo=echo)
+        run(job, echo=echo, heartbeat=heartbeat)
         ran += 1

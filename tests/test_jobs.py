@@ -1,6 +1,7 @@
 """The one job queue: durable across restarts, with progress, private to its owner, run as its user."""
 
 import datetime
+import time
 
 import pyogrio
 import pytest
@@ -183,3 +184,28 @@ def test_a_job_runs_as_its_user_is_now(app, tmp_path, county, accounts, change):
     expected = "inactive" if change == "deactivated" else "only administrators and village cadres"
     assert expected in job.message
     assert new_households(app) == 0
+
+
+def silent_export(job, progress, *, user):
+    """A runner that works a while without reporting progress, like an import's final upsert."""
+    time.sleep(0.7)
+    return b"{}", "application/geo+json", "silent.geojson"
+
+
+@pytest.mark.live  # the heartbeat thread needs the real engine, not the test's one shared connection
+def test_a_silent_runner_still_beats_so_no_other_worker_takes_its_job(app, accounts, monkeypatch):
+    monkeypatch.setitem(jobs.RUNNERS, "export", f"{__name__}:silent_export")
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.username == accounts["gis"][0]))
+        job_id = jobs.submit(owner, "export", "townships", options={}).id
+        db.session.commit()
+        job = jobs.claim()
+        assert job.id == job_id
+        claimed_at = job.heartbeat_at
+        jobs.run(job, heartbeat=0.1)
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        assert job.status == "done" and job.result_name == "silent.geojson"
+        assert (job.heartbeat_at - claimed_at).total_seconds() >= 0.4
+        db.session.delete(job)  # a live test commits: leave the queue as it was
+        db.session.commit()
