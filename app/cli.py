@@ -133,6 +133,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(import_group)
     app.cli.add_command(export)
-    from .jobs_cli import worker
+    from .jobs_cli import prune_jobs, worker
 
     app.cli.add_command(worker)
+    app.cli.add_command(prune_jobs)

@@ -42,7 +42,7 @@ def result(job_id: int):
     if found.status != "done":
         raise AppError(409, "NotReady", f"job {job_id} is {found.status}, not done")
     if not found.result:
-        raise AppError(404, "NotFound", f"job {job_id} has no file")
+        raise AppError(410, "Gone", f"job {job_id} has no file ({found.message or 'none was made'})")
     audit.record("download", found.target, kind=found.kind, job=job_id, file=found.result_name)
     db.session.commit()
     return send_file(

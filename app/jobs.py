@@ -10,6 +10,7 @@ run as the job's user. Nothing here knows about Flask requests.
 
 import importlib
 import logging
+import pathlib
 import threading
 import time
 from collections.abc import Callable
@@ -187,3 +188,30 @@ def work(
             continue
         run(job, echo=echo, heartbeat=heartbeat)
         ran += 1
+
+
+def prune(*, older_than: timedelta, uploads: pathlib.Path) -> tuple[int, int]:
+    """Drop finished jobs' files and unused uploads older than `older_than`; return how many of each.
+
+    A job's row stays (who asked for what, and when, is a record); only its file goes. An upload
+    a queued or running import still needs is kept, however old.
+    """
+    cleared = db.session.execute(
+        text("""
+            UPDATE job SET result = NULL, message = 'file removed after ' || :days || ' days'
+            WHERE status IN ('done', 'failed') AND result IS NOT NULL AND finished_at < now() - :age"""),
+        {"age": older_than, "days": older_than.days},
+    ).rowcount
+    pending = set(
+        db.session.scalars(select(Job.options["path"].astext).where(Job.status.in_(("queued", "running"))))
+    )
+    db.session.commit()
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for path in sorted(uploads.rglob("*"), reverse=True):  # files before the folders holding them
+        if path.is_file() and path.stat().st_mtime < cutoff and str(path.resolve()) not in pending:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return cleared, removed

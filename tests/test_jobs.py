@@ -209,3 +209,29 @@ def test_a_silent_runner_still_beats_so_no_other_worker_takes_its_job(app, accou
         assert (job.heartbeat_at - claimed_at).total_seconds() >= 0.4
         db.session.delete(job)  # a live test commits: leave the queue as it was
         db.session.commit()
+
+
+def test_pruning_drops_old_files_and_keeps_what_a_queued_import_needs(app, login, tmp_path, county, accounts):
+    import os
+
+    client = login("gis")
+    job_url = queue_export(client, "townships", "geojson")
+    run_worker(app)
+    uploads = tmp_path / "uploads"
+    (uploads / "old").mkdir(parents=True)
+    stale = uploads / "old" / "户.csv"
+    stale.write_text("户编号\n")
+    waiting = write_csv(uploads / "waiting.csv", rows_of(county, 2))
+    week_ago = time.time() - 8 * 86400
+    for path in (stale, waiting):
+        os.utime(path, (week_ago, week_ago))
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.username == accounts["admin"][0]))
+        import_jobs.submit(owner, waiting, name="waiting.csv", options=IMPORT_OPTIONS)
+        db.session.execute(update(Job).values(finished_at=func.now() - datetime.timedelta(days=8)))
+        db.session.commit()
+        assert jobs.prune(older_than=datetime.timedelta(days=7), uploads=uploads) == (1, 1)
+    assert not stale.exists() and not (uploads / "old").exists() and waiting.exists()
+    assert state(client, job_url)["status"] == "done"  # the record stays
+    response = client.get(job_url + "/result", headers=JSON)
+    assert response.status_code == 410 and "removed after 7 days" in response.get_json()["message"]

@@ -29,7 +29,7 @@ def _may_import() -> frozenset[int] | None:
     return jobs.allowed_villages(current_user)
 
 
-def _uploads() -> pathlib.Path:
+def upload_folder() -> pathlib.Path:
     """Return the folder uploads wait in (IMPORT_UPLOAD_FOLDER, default: the instance folder's uploads/)."""
     configured = current_app.config.get("IMPORT_UPLOAD_FOLDER")
     return pathlib.Path(configured or pathlib.Path(current_app.instance_path) / "uploads")
@@ -39,7 +39,7 @@ def _folder(token: str) -> pathlib.Path:
     """Return the upload folder of `token`, refusing tokens of other users or of no upload."""
     if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
         raise AppError(404, "NotFound", f"upload {token!r} does not exist")
-    folder = _uploads() / token
+    folder = upload_folder() / token
     owner = folder / "owner"
     if not owner.exists() or owner.read_text() != str(current_user.id):
         raise AppError(404, "NotFound", f"upload {token!r} does not exist")
@@ -97,7 +97,7 @@ def upload():
         raise AppError(400, "InvalidParameterValue", f"file {sent.filename!r}: .xlsx, .xls or .csv expected")
     options = _options()
     token = secrets.token_urlsafe(24)
-    folder = _uploads() / token
+    folder = upload_folder() / token
     folder.mkdir(parents=True)
     (folder / "owner").write_text(str(current_user.id))
     # The original name (often Chinese) is kept as text only; the file itself gets a fixed name.
@@ -158,7 +158,7 @@ def boundaries():
         raise AppError(
             400, "InvalidParameterValue", f"level {level!r}: one of {', '.join(PARENT_LEVEL)} expected"
         )
-    folder = _uploads() / secrets.token_urlsafe(24)
+    folder = upload_folder() / secrets.token_urlsafe(24)
     folder.mkdir(parents=True)
     (folder / "owner").write_text(str(current_user.id))
     path = folder / f"upload{suffix}"
