@@ -64,4 +64,7 @@ def from_environment() -> dict:
             settings[name] = env[name]
     if "SESSION_HOURS" in env:
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_HOURS"]))
+    # Behind HTTPS the session cookie must never travel in clear: SESSION_COOKIE_SECURE=1.
+    if env.get("SESSION_COOKIE_SECURE") in ("1", "true", "yes"):
+        settings["SESSION_COOKIE_SECURE"] = True
     return settings

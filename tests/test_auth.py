@@ -120,3 +120,18 @@ def test_http_basic_authenticates_qgis(client, accounts, township):
     )
     wrong = base64.b64encode(f"{username}:nope".encode()).decode()
     assert client.get(API.format(township), headers={"Authorization": f"Basic {wrong}"}).status_code == 401
+
+
+def test_behind_https_the_session_cookie_is_secure(monkeypatch, database_url):
+    from app import create_app
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    app = create_app({"SECRET_KEY": "x"})
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["probe"] = 1
+        response = app.make_response("ok")
+        app.session_interface.save_session(app, session, response)
+    assert "Secure" in response.headers["Set-Cookie"]
