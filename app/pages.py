@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import audit, basemap, fields, indicators, params, privacy, queries
+from . import audit, basemap, fields, indicators, params, privacy, queries, tiles
 from .errors import AppError, not_found
 from .extensions import db
 from .i18n import LANGUAGES, language
@@ -78,8 +78,8 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
     )
     map_level = _MAP_LEVEL[area["level"]]
     detail, _villages = privacy.household_scope(current_user)
-    tiles = {
-        "url": url_for("tiles.tile", z=0, x=0, y=0).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
+    tile_layer = {
+        "url": tiles.url_template(),
         "flags": [{"key": i.key, "color": i.symbol} for i in privacy.household_flags(detail)],
         "min_zoom": current_app.config["TILE_POINT_MIN_ZOOM"],
         "card": _link("pages.household"),
@@ -98,7 +98,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
         classes=classes,
         rows=areas.children_table(area),
         child_level=areas.CHILD_LEVEL[area["level"]],
-        tiles=tiles,
+        tiles=tile_layer,
         method=method,
         methods=METHODS,
         fmt=lambda ind, value: format_value(ind, value, lang),

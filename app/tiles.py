@@ -72,6 +72,11 @@ def _check(z: int, x: int, y: int) -> None:
             raise bad_parameter(name, str(value), f"0 to {2**z - 1} at zoom {z}")
 
 
+def url_template(*, external: bool = False) -> str:
+    """Return the tiles' XYZ URL template, ``…/tiles/{z}/{x}/{y}.mvt``."""
+    return url_for("tiles.tile", z=0, x=0, y=0, _external=external).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
+
+
 @bp.get("/tiles/<int:z>/<int:x>/<int:y>.mvt")
 @login_required
 def tile(z: int, x: int, y: int):
@@ -99,7 +104,7 @@ def tilejson():
     county = queries.county()
     detail, _ = privacy.household_scope(current_user)
     flags = privacy.household_flags(detail)
-    template = url_for("tiles.tile", z=0, x=0, y=0, _external=True).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
+    template = url_template(external=True)
     document = {
         "tilejson": "3.0.0",
         "name": "Minqing Map",

@@ -129,10 +129,7 @@ def upsert_staged(*, columns: Sequence[str], skip_rows: Sequence[int] = ()) -> d
     new = ", ".join(f"EXCLUDED.{c}" for c in changeable)
     staged = ", ".join(f"s.{c}" for c in changeable)
     old = ", ".join(f"household.{c}" for c in changeable)
-    row = (
-        session.execute(
-            text(f"""
-        WITH up AS (
+    return _counted(f"""
             INSERT INTO household ({", ".join(written)})
             SELECT {", ".join(f"s.{c}" for c in written)} FROM {STAGE} s
             LEFT JOIN household ON household.code = s.code
@@ -140,16 +137,7 @@ def upsert_staged(*, columns: Sequence[str], skip_rows: Sequence[int] = ()) -> d
             WHERE household.id IS NULL OR ({old}) IS DISTINCT FROM ({staged})
             ORDER BY s.code
             ON CONFLICT (code) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in changeable)}
-            WHERE ({old}) IS DISTINCT FROM ({new})
-            RETURNING (xmax = 0) AS inserted)
-        SELECT count(*) FILTER (WHERE inserted) AS inserted,
-               count(*) FILTER (WHERE NOT inserted) AS updated FROM up""")
-        )
-        .mappings()
-        .one()
-    )
-    _restat(row)
-    return dict(row)
+            WHERE ({old}) IS DISTINCT FROM ({new})""")
 
 
 def drop_stage() -> None:
@@ -275,19 +263,28 @@ def upsert_boundaries(level: str, *, skip_features: Sequence[int] = ()) -> dict[
                                              geom = EXCLUDED.geom
             WHERE (admin_unit.name, admin_unit.parent_id, admin_unit.geom)
                   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.parent_id, EXCLUDED.geom)"""
-    row = (
-        session.execute(
+    counts = _counted(statement)
+    session.execute(text(f"DROP TABLE IF EXISTS {BOUNDARY_STAGE}"))
+    return counts
+
+
+def _counted(upsert: str) -> dict[str, int]:
+    """Run an INSERT … ON CONFLICT `upsert`; return how many rows it inserted and updated.
+
+    When it changed anything, the tiles' per-natural-village statistics are rebuilt.
+    """
+    counts = dict(
+        db.session.execute(
             text(f"""
-        WITH up AS ({statement} RETURNING (xmax = 0) AS inserted)
-        SELECT count(*) FILTER (WHERE inserted) AS inserted,
-               count(*) FILTER (WHERE NOT inserted) AS updated FROM up""")
+                WITH up AS ({upsert} RETURNING (xmax = 0) AS inserted)
+                SELECT count(*) FILTER (WHERE inserted) AS inserted,
+                       count(*) FILTER (WHERE NOT inserted) AS updated FROM up""")
         )
         .mappings()
         .one()
     )
-    session.execute(text(f"DROP TABLE IF EXISTS {BOUNDARY_STAGE}"))
-    _restat(row)
-    return dict(row)
+    _restat(counts)
+    return counts
 
 
 def _restat(counts) -> None:
