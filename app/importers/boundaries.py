@@ -25,7 +25,9 @@ import shapely
 
 from ..models import SRID
 from ..queries import imports as sql
-from .households import UNZIP_RATIO_LIMIT, Problem
+from .households import UNZIP_RATIO_LIMIT
+from .problems import Problem
+from .problems import Refused as _Refused
 
 Level = Literal["natural_village", "village", "township"]
 CODE_DIGITS = {"natural_village": 14, "village": 12, "township": 12}
@@ -52,12 +54,6 @@ class BoundaryResult:
     overlaps: list[dict] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
     gaps: list[dict] = dataclasses.field(default_factory=list)
-
-
-class _Refused(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(problem.reason)
-        self.problem = problem
 
 
 def _source(path: pathlib.Path, file: str, max_bytes: int) -> tuple[str, str | None]:

@@ -29,6 +29,8 @@ import pandas as pd
 from .. import idnumber, queries
 from ..queries import imports as sql
 from . import gcj02
+from .problems import Problem
+from .problems import Refused as _Refused
 
 # Header (as normalised by _normalise) → field. English field names are recognised too.
 HEADERS = {
@@ -111,17 +113,6 @@ HEADER_SEARCH_ROWS = 10  # a title block above the header is at most this tall
 UNZIP_RATIO_LIMIT = 100  # an .xlsx expanding more than this is treated as a zip bomb
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file or a row: where it is, what was there, and why it is refused."""
-
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: str
-
-
 @dataclasses.dataclass
 class ImportResult:
     """What an import did (or would have done): counts, problems, and the rejected rows themselves."""
@@ -158,14 +149,6 @@ class ImportResult:
         if None in reasons:
             sheet.append([None, *([None] * len(self.header)), "; ".join(reasons[None])])
         book.save(path)
-
-
-class _Refused(Exception):
-    """The file as a whole cannot be read; carries the problem."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(problem.reason)
-        self.problem = problem
 
 
 Progress = Callable[[str, int, int], None]
