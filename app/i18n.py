@@ -143,6 +143,11 @@ ZH = {
     "Layer": "图层",
     "Format": "格式",
     "Queue the export": "排队导出",
+    # --- jobs ---
+    "The worker running this job stopped responding at": "执行此任务的后台进程已于以下时间停止响应：",
+    "The next worker takes it up again from the start; nothing of the unfinished run was kept.": (
+        "下一个后台进程将从头重新执行；未完成的那次执行没有写入任何数据。"
+    ),
 }
 
 

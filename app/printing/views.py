@@ -54,8 +54,9 @@ def township_atlas(code: str):
         params.only(request.args)
         recent = all_jobs.recent(current_user, kind="atlas", target=code)
         return render_template("printing/atlas.html", code=code, jobs=recent)
-    form = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+    form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "submission") and v != ""}
     params.only(form, documents.OPTIONS)
-    job = jobs.submit(current_user, code, documents.parse_options(form, table=False))
+    options = documents.parse_options(form, table=False)
+    job = jobs.submit(current_user, code, options, submission=params.submission(request.form))
     db.session.commit()
     return redirect(url_for("jobs.job", job_id=job.id), code=303)
