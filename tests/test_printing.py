@@ -3,6 +3,7 @@
 import re
 import subprocess
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
@@ -101,6 +102,12 @@ def test_map_has_title_legend_and_every_household_number(login, county, sheet_vi
     numbers = set(re.findall(r"\b\d{1,3}\b", text))
     assert {str(n) for n in range(1, len(households) + 1)} <= numbers
     assert "打印人 Printed by test-admin" in text and "Page 1 of" in text
+    # The printed time is the county's wall clock (UTC+8), not UTC: a cadre's afternoon is not the morning.
+    beijing = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    printed = re.search(r"打印时间 Printed (\S+ \d\d:\d\d) \(Asia/Shanghai\)", text)
+    assert printed, text[-400:]
+    delta = datetime.strptime(printed.group(1), "%Y-%m-%d %H:%M") - beijing.replace(tzinfo=None)
+    assert abs(delta.total_seconds()) < 300
     # Names shown to an admin who asked for them.
     assert households.head_name.iloc[0] in text
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .. import indicators, privacy
+from .. import indicators, localtime, privacy
 from ..errors import AppError, bad_parameter, not_found
 from ..privacy import Detail, Rule
 from ..queries import printing as queries
@@ -142,7 +142,7 @@ def natural_village_pdf(
         names=names,
         table=options.table,
         printed_by=printed_by(user),
-        printed_at=now or datetime.now(UTC),
+        printed_at=(now or datetime.now(UTC)).astimezone(localtime.zone()),
     )
     audit = {
         "kind": "natural_village",
@@ -218,7 +218,7 @@ def atlas_pdf(
         names=names,
         table=options.table,
         printed_by=printed_by(user),
-        printed_at=now or datetime.now(UTC),
+        printed_at=(now or datetime.now(UTC)).astimezone(localtime.zone()),
     )
     audit = {
         "kind": f"{index['level']}_atlas",
