@@ -143,6 +143,8 @@ ZH = {
     "Layer": "图层",
     "Format": "格式",
     "Queue the export": "排队导出",
+    "Legend and details": "图例与详情",
+    "Close": "关闭",
     # --- jobs ---
     "The worker running this job stopped responding at": "执行此任务的后台进程已于以下时间停止响应：",
     "The next worker takes it up again from the start; nothing of the unfinished run was kept.": (
