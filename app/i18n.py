@@ -117,7 +117,7 @@ ZH = {
     "landscape": "横向",
     "Head of household": "户主",
     "masked": "部分隐藏",
-    "shown (if your role may)": "显示（如您的角色允许）",
+    "shown": "显示",
     "omitted": "不显示",
     "Household tables": "农户名册",
     "Print atlas": "生成地图集",

@@ -31,7 +31,8 @@ class Options:
 
     paper: str = "A4"
     orientation: str = "auto"
-    names: str = "masked"
+    # Names as the role shows them on screen: the stricter of this and the role applies.
+    names: str = "shown"
     table: bool = True
     indicators: tuple[str, ...] | None = None
 
@@ -53,7 +54,7 @@ def parse_options(args: Mapping[str, str], *, table: bool = True) -> Options:
     orientation = args.get("orientation", "auto")
     if orientation not in render.ORIENTATIONS:
         raise bad_parameter("orientation", orientation, f"one of {', '.join(render.ORIENTATIONS)}")
-    names = args.get("names", "masked")
+    names = args.get("names", "shown")
     if names not in render.NAMES:
         raise bad_parameter("names", names, f"one of {', '.join(render.NAMES)}")
     flag = args.get("table", "1" if table else "0")

@@ -16,12 +16,20 @@ def _pdf(body: bytes, name: str):
     return send_file(io.BytesIO(body), mimetype="application/pdf", download_name=name)
 
 
+def _flags_joined(args) -> dict[str, str]:
+    """Return `args` with the form's one checkbox per flag (indicators=a&indicators=b) as one list a,b."""
+    joined = args.to_dict()
+    if len(args.getlist("indicators")) > 1:
+        joined["indicators"] = ",".join(args.getlist("indicators"))
+    return joined
+
+
 @bp.get("/natural-villages/<code>.pdf")
 @login_required
 def natural_village(code: str):
     """A natural village's map with its household table, as the user's role allows."""
     params.only(request.args, documents.OPTIONS)
-    options = documents.parse_options(request.args)
+    options = documents.parse_options(_flags_joined(request.args))
     body, detail = documents.natural_village_pdf(
         current_user, params.code(code, what="natural village"), options
     )
