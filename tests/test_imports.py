@@ -432,7 +432,7 @@ def test_bulk_id_checks_agree_with_idnumber_problem(county):
     import pandas as pd
 
     from app import idnumber
-    from app.importers.households import _id_problems
+    from app.importers.household_checks import id_problems
 
     today = datetime.date(2025, 6, 30)
     values = list(county.households.id_number.head(300))
@@ -457,12 +457,12 @@ def test_bulk_id_checks_agree_with_idnumber_problem(county):
     ]
     sample = pd.Series([*values, *mutated, *extra], dtype=object).str.upper()
     expected = [idnumber.problem(v, today=today) if v else None for v in sample]
-    assert _id_problems(sample, today=today) == expected
+    assert id_problems(sample, today=today) == expected
     assert sum(r is not None for r in expected) > 100
 
 
 def test_shared_and_attribute_first_formulas_are_found(tmp_path):
-    from app.importers.households import _formula_cells
+    from app.importers.spreadsheets import formula_cells
 
     path = tmp_path / "f.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
@@ -482,7 +482,7 @@ def test_shared_and_attribute_first_formulas_are_found(tmp_path):
             '<c r="AB4" t="str"><f>"x"&amp;A4</f><v>x</v></c></row></sheetData>',
         )
     with zipfile.ZipFile(path) as archive:
-        assert _formula_cells(archive) == {(3, 2): "A3+B3", (4, 2): "", (4, 27): '"x"&A4'}
+        assert formula_cells(archive) == {(3, 2): "A3+B3", (4, 2): "", (4, 27): '"x"&A4'}
 
 
 def test_valid_only_refuses_formula_and_truncated_rows(tmp_path, county):
