@@ -2,12 +2,15 @@
 
 import csv
 import math
+import re
 import zipfile
 
 import pytest
+import shapely
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import text
 
+from app import idnumber
 from app.extensions import db
 from app.importers import gcj02
 from app.importers.households import import_households
@@ -197,12 +200,40 @@ def _corner(county):
     return repr(float(west) + 1e-6), repr(float(south) + 1e-6)
 
 
+def with_natural_villages(county, rows):
+    """Give `rows` (from `rows_of`) the 自然寨编码 column, each household's own natural village."""
+    for row, code in zip(rows, county.households.natural_village_code, strict=False):
+        row["自然寨编码"] = code
+    return rows
+
+
+def excel_text(digits: str) -> str:
+    """Return how Excel writes a long number it holds in a CSV (General format): 5.22699E+16."""
+    return f"{float(digits):.5E}"
+
+
+def excel_zeroed(id_number: str) -> str:
+    """Return an ID number as Excel leaves it after holding it as a number: 15 digits, then zeros."""
+    zeroed = id_number[:15] + "000"
+    assert idnumber.problem(zeroed) is not None  # the zeros break the check digit (as they nearly always do)
+    return zeroed
+
+
+def far_natural_village(county, index: int) -> str:
+    """Return the code of the natural village farthest from household `index`'s point."""
+    point = county.households.geometry.iloc[index]
+    villages = county.natural_villages
+    return villages.code.iloc[int(shapely.distance(villages.geometry.values, point).argmax())]
+
+
+# case: (make the rows bad, data row number, column, words of the English reason, words of the Chinese one)
 BAD_ROWS = {
     "id_length": (
         lambda c, r: _bad(r, 2, 身份证号="52260119900101123"),
         4,
         "身份证号",
         "18 characters expected",
+        "应为 18 位",
     ),
     "id_check_digit": (
         lambda c, r: _bad(
@@ -211,68 +242,168 @@ BAD_ROWS = {
         5,
         "身份证号",
         "check digit should be",
+        "校验码应为",
     ),
     "id_birth_in_future": (
         lambda c, r: _bad(r, 1, 身份证号="522601209901011234"),
         3,
         "身份证号",
         "in the future",
+        "晚于今天",
     ),
-    "outside_county": (lambda c, r: _bad(r, 4, 经度="110.5", 纬度="30.2"), 6, "经度", "outside the county"),
-    "swapped": (lambda c, r: _bad(r, 5, 经度=r[5]["纬度"], 纬度=r[5]["经度"]), 7, "经度", "swapped"),
+    "id_as_excel_writes_a_number": (
+        lambda c, r: _bad(r, 3, 身份证号=excel_text(r[3]["身份证号"])),
+        5,
+        "身份证号",
+        "Excel stored this ID number as a number",
+        "Excel 把身份证号存成了数字",
+    ),
+    "id_with_digits_lost_to_zeros": (
+        lambda c, r: _bad(r, 4, 身份证号=excel_zeroed(r[4]["身份证号"])),
+        6,
+        "身份证号",
+        "as an ID number does when Excel stored it as a number",
+        "像是 Excel 把身份证号存成数字后丢失了后几位",
+    ),
+    "code_as_excel_writes_a_number": (
+        lambda c, r: _bad(r, 1, 户编号=excel_text(c.households.code.iloc[1])),
+        3,
+        "户编号",
+        "Excel stored this code as a number",
+        "Excel 把编码存成了数字",
+    ),
+    "code_with_a_trailing_decimal": (
+        lambda c, r: _bad(r, 2, 户编号=c.households.code.iloc[2][:15] + ".0"),
+        4,
+        "户编号",
+        "Excel stored this code as a number",
+        "Excel 把编码存成了数字",
+    ),
+    "natural_village_code_as_excel_writes_a_number": (
+        lambda c, r: _bad(with_natural_villages(c, r), 5, 自然寨编码=excel_text(r[5]["自然寨编码"])),
+        7,
+        "自然寨编码",
+        "Excel stored this code as a number",
+        "Excel 把编码存成了数字",
+    ),
+    "nul_in_an_address": (
+        lambda c, r: _bad(r, 6, 住址="某村\x00号"),
+        8,
+        "住址",
+        "U+0000 (NUL)",
+        "U+0000（空字符）",
+    ),
+    "line_break_in_a_name": (
+        lambda c, r: _bad(r, 0, 户主姓名="张\n三"),
+        2,
+        "户主姓名",
+        "U+000A (line break)",
+        "换行符",
+    ),
+    "c1_control_in_an_address": (
+        lambda c, r: _bad(r, 5, 住址="组\x9b7号"),
+        7,
+        "住址",
+        "U+009B (control character)",
+        "控制字符",
+    ),
+    "outside_county": (
+        lambda c, r: _bad(r, 4, 经度="110.5", 纬度="30.2"),
+        6,
+        "经度",
+        "outside the county",
+        "本县范围",
+    ),
+    "swapped": (
+        lambda c, r: _bad(r, 5, 经度=r[5]["纬度"], 纬度=r[5]["经度"]),
+        7,
+        "经度",
+        "swapped",
+        "填反了",
+    ),
     "outside_natural_villages": (
         lambda c, r: _bad(r, 6, 经度=_corner(c)[0], 纬度=_corner(c)[1]),
         8,
         "经度",
         "outside every natural village",
+        "不在任何自然寨内",
+    ),
+    "point_in_another_natural_village_than_its_code": (
+        lambda c, r: _bad(with_natural_villages(c, r), 7, 自然寨编码=far_natural_village(c, 7)),
+        9,
+        "自然寨编码",
+        "m outside natural village",
+        "米；坐标点所在的自然寨",
+    ),
+    "unknown_natural_village_code": (
+        lambda c, r: _bad(with_natural_villages(c, r), 3, 自然寨编码="52269999999999"),
+        5,
+        "自然寨编码",
+        "no natural village has this code",
+        "没有这个编码的自然寨",
     ),
     "duplicate_code": (
         lambda c, r: _bad(r, 7, 户编号=r[0]["户编号"]),
         9,
         "户编号",
-        "duplicate household code",
+        "duplicate household code in the file (rows 2, 9)",
+        "文件中户编号重复（第 2、9 行）",
     ),
-    "members_not_a_number": (lambda c, r: _bad(r, 0, 家庭人口="三"), 2, "家庭人口", "whole number"),
-    "bad_boolean": (lambda c, r: _bad(r, 0, 是否低保="也许"), 2, "是否低保", "是/否"),
+    "members_not_a_number": (
+        lambda c, r: _bad(r, 0, 家庭人口="三"),
+        2,
+        "家庭人口",
+        "whole number",
+        "应为整数",
+    ),
+    "bad_boolean": (lambda c, r: _bad(r, 0, 是否低保="也许"), 2, "是否低保", "是/否", "应填 是 或 否"),
 }
+
+
+def reported(result, row, column, english: str, chinese: str) -> bool:
+    """Return whether `result` refuses (row, column) with a reason carrying both wordings."""
+    return any(
+        p.row == row and p.column == column and english in p.reason and chinese in p.reason_zh
+        for p in result.problems
+    )
 
 
 @pytest.mark.parametrize("case", list(BAD_ROWS))
 def test_a_bad_row_is_reported_and_nothing_is_written(tmp_path, county, case):
-    make, row, column, words = BAD_ROWS[case]
+    make, row, column, english, chinese = BAD_ROWS[case]
     rows = make(county, rows_of(county))
     path = write_csv(tmp_path / "h.csv", rows)
     before = snapshot()
     result = import_households(path)
     assert not result.written
-    hits = [p for p in result.problems if p.row == row and p.column == column]
-    assert hits, result.problems
-    assert words in hits[0].reason
-    assert hits[0].file == "h.csv"
+    assert reported(result, row, column, english, chinese), result.problems
+    assert {p.file for p in result.problems} == {"h.csv"}
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("case", list(BAD_ROWS))
 def test_valid_only_imports_the_good_rows(tmp_path, county, case):
-    make, row, _, _ = BAD_ROWS[case]
+    make, row, _, _, _ = BAD_ROWS[case]
     rows = make(county, rows_of(county))
     before = snapshot()
     result = import_households(write_csv(tmp_path / "h.csv", rows), valid_only=True)
     assert result.written
     rejected = {r for r, _ in result.rejected_rows}
-    assert row in rejected
+    assert rejected == ({2, row} if case == "duplicate_code" else {row})  # both rows of a duplicate
     assert result.inserted == 8 - len(rejected)
     assert snapshot()[0] == before[0] + result.inserted
 
 
-def test_the_rejected_rows_download_as_xlsx(tmp_path, county):
+def test_the_rejected_rows_download_as_xlsx_with_chinese_reasons(tmp_path, county):
     rows = BAD_ROWS["id_length"][0](county, rows_of(county))
     result = import_households(write_csv(tmp_path / "h.csv", rows))
     result.write_rejected_xlsx(tmp_path / "rejected.xlsx")
     sheet = load_workbook(tmp_path / "rejected.xlsx").active
     table = list(sheet.values)
-    assert table[0][0] == "行号 row" and table[0][-1] == "问题 problems"
-    assert table[1][0] == 4 and "18 characters expected" in table[1][-1] and "身份证号" in table[1][-1]
+    assert table[0][0] == "行号 row" and table[0][-2:] == ("问题", "problems (English)")
+    assert table[1][0] == 4 and table[1][1:-2] == tuple(str(v) for v in rows[2].values())
+    assert table[1][-2] == "身份证号: 应为 18 位，实为 17 位；请对照身份证核对"
+    assert "18 characters expected" in table[1][-1] and "身份证号" in table[1][-1]
 
 
 def test_a_formula_cell_is_reported(tmp_path, county):
@@ -285,55 +416,100 @@ def test_a_formula_cell_is_reported(tmp_path, county):
     assert snapshot() == before
 
 
-def test_a_missing_required_column_is_reported(tmp_path, county):
-    rows = [{k: v for k, v in row.items() if k != "纬度"} for row in rows_of(county)]
-    result = import_households(write_csv(tmp_path / "h.csv", rows))
-    assert [(p.row, p.column, p.reason) for p in result.problems] == [(1, "纬度", "required column missing")]
+def _without_latitude(tmp_path, county):
+    rows = [{k: v for k, v in r.items() if k != "纬度"} for r in rows_of(county)]
+    return write_csv(tmp_path / "h.csv", rows)
 
 
-def test_an_empty_sheet_is_reported(tmp_path):
-    book = Workbook()
-    book.save(tmp_path / "empty.xlsx")
-    result = import_households(tmp_path / "empty.xlsx")
-    assert [p.reason for p in result.problems] == ["the sheet is empty"]
+def _empty_sheet(tmp_path, county):
+    Workbook().save(tmp_path / "empty.xlsx")
+    return tmp_path / "empty.xlsx"
 
 
-def test_a_header_without_rows_is_reported(tmp_path, county):
+def _header_only(tmp_path, county):
     path = tmp_path / "h.csv"
     path.write_text(",".join(rows_of(county, 1)[0]) + "\n", encoding="utf-8")
-    assert [p.reason for p in import_households(path).problems] == ["the sheet has no data rows"]
+    return path
 
 
-def test_a_truncated_xlsx_is_unreadable(tmp_path, county):
+def _truncated_xlsx(tmp_path, county):
     path = write_xlsx(tmp_path / "h.xlsx", rows_of(county))
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-    before = snapshot()
-    result = import_households(path)
-    assert len(result.problems) == 1 and "unreadable or truncated" in result.problems[0].reason
-    assert snapshot() == before
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return path
 
 
-def test_a_truncated_csv_is_reported(tmp_path, county):
+def _truncated_csv(tmp_path, county):
     path = write_csv(tmp_path / "h.csv", rows_of(county))
     content = path.read_text(encoding="utf-8")
     path.write_text(content[: content.rindex("\n", 0, len(content) - 1) + 12], encoding="utf-8")
-    result = import_households(path)
-    assert any(p.row == 9 and "truncated" in p.reason for p in result.problems), result.problems
+    return path
 
 
-def test_a_file_over_the_size_limit_is_refused(tmp_path, county):
-    path = write_csv(tmp_path / "h.csv", rows_of(county))
-    result = import_households(path, max_bytes=100)
-    assert "over the limit of 100 bytes" in result.problems[0].reason
-
-
-def test_a_zip_bomb_is_refused(tmp_path):
+def _zip_bomb(tmp_path, county):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 20_000_000)
-    result = import_households(path, max_bytes=1_000_000)
-    assert result.problems[0].reason == "zip bomb refused"
+    return path
+
+
+def _neither_utf8_nor_gbk(tmp_path, county):
+    path = tmp_path / "h.csv"
+    path.write_bytes("户编号,户主姓名\n1,张三\n".encode() + b"\xff\xff\n")
+    return path
+
+
+def _bytes_as(name: str):
+    def make(tmp_path, county):
+        path = tmp_path / name
+        path.write_bytes(write_csv(tmp_path / "h.csv", rows_of(county)).read_bytes())
+        return path
+
+    return make
+
+
+# case: (make the file, import options, row, column, words of the English reason, words of the Chinese one)
+FILE_PROBLEMS = {
+    "required_column_missing": (
+        _without_latitude,
+        {},
+        1,
+        "纬度",
+        "required column missing; add a column headed 纬度, or map your header to lat",
+        "缺少必需的列；请添加表头为“纬度”的列",
+    ),
+    "empty_sheet": (_empty_sheet, {}, None, None, "the sheet is empty", "工作表为空"),
+    "no_data_rows": (_header_only, {}, None, None, "the sheet has no data rows", "表中没有数据行"),
+    "truncated_xlsx": (_truncated_xlsx, {}, None, None, "unreadable or truncated", "文件无法读取或不完整"),
+    "truncated_csv_row": (_truncated_csv, {}, 9, None, "fields (truncated?)", "是否被截断"),
+    "size_limit": (_bytes_as("h.csv"), {"max_bytes": 100}, None, None, "over the limit of 100", "字节的上限"),
+    "zip_bomb": (_zip_bomb, {"max_bytes": 1_000_000}, None, None, "zip bomb refused", "压缩炸弹"),
+    "unsupported_type": (_bytes_as("h.ods"), {}, None, None, "unsupported file type", "不支持的文件类型"),
+    "encoding": (_neither_utf8_nor_gbk, {}, None, None, "neither UTF-8 nor GBK", "既不是 UTF-8 也不是 GBK"),
+}
+
+
+@pytest.mark.parametrize("case", list(FILE_PROBLEMS))
+def test_a_file_problem_is_reported_in_both_languages(tmp_path, county, case):
+    make, options, row, column, english, chinese = FILE_PROBLEMS[case]
+    path = make(tmp_path, county)
+    before = snapshot()
+    result = import_households(path, **options)
+    assert not result.written and result.problems
+    assert reported(result, row, column, english, chinese), result.problems
+    assert snapshot() == before
+
+
+def test_every_problem_has_a_chinese_reason(tmp_path, county):
+    """The Chinese reason is written out, not the English one standing in for it."""
+    results = []
+    for case, (make, *_) in BAD_ROWS.items():
+        results.append(import_households(write_csv(tmp_path / f"{case}.csv", make(county, rows_of(county)))))
+    for make, options, *_ in FILE_PROBLEMS.values():
+        results.append(import_households(make(tmp_path, county), **options))
+    problems = [p for r in results for p in r.problems]
+    assert len(problems) >= len(BAD_ROWS) + len(FILE_PROBLEMS)
+    for p in problems:
+        assert p.reason_zh and p.reason_zh != p.reason and re.search("[\u4e00-\u9fff]", p.reason_zh), p
 
 
 # --- coordinates ----------------------------------------------------------------
@@ -404,17 +580,30 @@ def test_gcj02_coordinates_are_converted_on_import(tmp_path, county):
 # --- command line -----------------------------------------------------------------
 
 
-def test_the_import_command_prints_problems_and_fails(app, tmp_path, county):
-    rows = BAD_ROWS["id_check_digit"][0](county, rows_of(county))
-    path = write_csv(tmp_path / "h.csv", rows)
+@pytest.mark.parametrize(
+    "case",
+    [
+        "id_check_digit",
+        "id_as_excel_writes_a_number",
+        "code_as_excel_writes_a_number",
+        "nul_in_an_address",
+        "point_in_another_natural_village_than_its_code",
+    ],
+)
+def test_the_import_command_prints_chinese_reasons_and_fails(app, tmp_path, county, case):
+    make, row, column, english, chinese = BAD_ROWS[case]
+    path = write_csv(tmp_path / "h.csv", make(county, rows_of(county)))
     before = snapshot()
-    result = app.test_cli_runner().invoke(
-        args=["import", "households", str(path), "--rejected", str(tmp_path / "r.xlsx")]
-    )
-    assert result.exit_code == 1
-    assert "身份证号" in result.output and "check digit should be" in result.output
-    assert "Nothing imported" in result.output
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import", "households", str(path), "--rejected", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 1, result.output
+    line = next(line for line in result.output.splitlines() if line.split()[:2] == [str(row), column])
+    assert chinese in line and english not in line
+    assert "Nothing imported: 0 inserted" in result.output and "Traceback" not in result.output
     assert (tmp_path / "r.xlsx").exists()
+    assert snapshot() == before
+    in_english = runner.invoke(args=["import", "households", str(path), "--lang", "en"])
+    assert in_english.exit_code == 1 and english in in_english.output and chinese not in in_english.output
     assert snapshot() == before
 
 

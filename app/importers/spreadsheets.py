@@ -2,7 +2,8 @@
 
 Finds the header row under a title block, reports formula cells and
 truncated rows, and refuses files that are too large, unreadable or zip
-bombs. Row numbers are those a spreadsheet program shows.
+bombs; every reason is in English and Chinese and says what to do. Row
+numbers are those a spreadsheet program shows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,29 @@ from .problems import Problem, Refused
 
 HEADER_SEARCH_ROWS = 10  # a title block above the header is at most this tall
 UNZIP_RATIO_LIMIT = 100  # an .xlsx expanding more than this is treated as a zip bomb
+# Characters no cell may hold: C0 controls but tab, DEL and C1 controls, lone surrogates.
+CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_RESAVE = ("save it again from Excel and upload that copy", "请用 Excel 重新保存后再上传")
+
+
+def visible(text: str | None) -> str | None:
+    """Return `text` with each control character spelled [U+XXXX]: safe for a page, JSON and a workbook."""
+    return CONTROL.sub(lambda m: f"[U+{ord(m.group()):04X}]", text) if text else text
+
+
+def refused(file: str, value: str | None, reason: str, reason_zh: str) -> Refused:
+    """Return the refusal of a whole `file`: the `value` found, the reason in English and Chinese."""
+    return Refused(Problem(file, None, None, value, reason, reason_zh))
+
+
+def unreadable(file: str, error: Exception | str) -> Refused:
+    """Return the refusal of a file that cannot be read (truncated, corrupt, not a spreadsheet)."""
+    return refused(
+        file,
+        None,
+        f"unreadable or truncated file: {visible(str(error))}; {_RESAVE[0]}",
+        f"文件无法读取或不完整：{visible(str(error))}；{_RESAVE[1]}",
+    )
 
 
 def read_table(
@@ -35,15 +59,59 @@ def read_table(
     The header row is the first of the top rows with the most cells `is_header` recognises.
     Raises `Refused` when the file as a whole cannot be read.
     """
+    table, formulas = _read_cells(path, file, max_bytes=max_bytes)
+    index = _header_index(table, is_header)
+    header = [visible(h.strip()) for h in table[index]]
+    width = len(header)
+    rows = []
+    for i, row in enumerate(table[index + 1 :], start=index + 2):
+        if len(row) < width and any(row):
+            problems.append(
+                Problem(
+                    file,
+                    i,
+                    None,
+                    None,
+                    f"row has {len(row)} of {width} fields (truncated?); complete the row",
+                    f"该行只有 {len(row)} 个字段，应有 {width} 个（是否被截断？）；请补全该行",
+                )
+            )
+        rows.append([*row[:width], *([""] * (width - len(row)))])
+    for (row, column), formula in sorted(formulas.items()):
+        name = header[column] if column < width else None
+        if row > index + 1:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    name,
+                    "=" + formula,
+                    "formula cell (enter the value instead: copy, then Paste Special → Values)",
+                    "公式单元格（请改为填写数值：复制后“选择性粘贴 → 数值”）",
+                )
+            )
+    return index + 1, header, rows
+
+
+def _read_cells(path: pathlib.Path, file: str, *, max_bytes: int) -> tuple[list[list[str]], dict]:
+    """Return the first sheet's rows as text and its formula cells; refuse files too big, empty or unknown."""
     if not path.exists():
-        raise Refused(Problem(file, None, None, str(path), "file not found"))
+        raise refused(file, str(path), "file not found; upload it again", "找不到文件；请重新上传")
     size = path.stat().st_size
     if size > max_bytes:
-        raise Refused(
-            Problem(file, None, None, f"{size} bytes", f"file is over the limit of {max_bytes} bytes")
+        raise refused(
+            file,
+            f"{size} bytes",
+            f"file is over the limit of {max_bytes} bytes; split it into smaller files",
+            f"文件超过 {max_bytes} 字节的上限；请拆分成几个较小的文件",
         )
     if size == 0:
-        raise Refused(Problem(file, None, None, None, "the file is empty"))
+        raise refused(
+            file,
+            None,
+            "the file is empty; upload the filled-in file",
+            "文件为空；请上传填好的文件",
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         table, formulas = _read_xlsx(path, file, max_bytes=max_bytes)
@@ -53,28 +121,22 @@ def read_table(
     elif suffix in (".csv", ".txt"):
         table, formulas = _read_csv(path, file), {}
     else:
-        raise Refused(
-            Problem(file, None, None, path.suffix, "unsupported file type (.xlsx, .xls or .csv expected)")
+        raise refused(
+            file,
+            path.suffix,
+            "unsupported file type (.xlsx, .xls or .csv expected); save it from Excel as one of these",
+            "不支持的文件类型（应为 .xlsx、.xls 或 .csv）；请用 Excel 另存为其中一种",
         )
     while table and not any(table[-1]):
         table.pop()
     if not table:
-        raise Refused(Problem(file, None, None, None, "the sheet is empty"))
-    index = _header_index(table, is_header)
-    header = [h.strip() for h in table[index]]
-    width = len(header)
-    rows = []
-    for i, row in enumerate(table[index + 1 :], start=index + 2):
-        if len(row) < width and any(row):
-            problems.append(
-                Problem(file, i, None, None, f"row has {len(row)} of {width} fields (truncated?)")
-            )
-        rows.append([*row[:width], *([""] * (width - len(row)))])
-    for (row, column), formula in sorted(formulas.items()):
-        name = header[column] if column < width else None
-        if row > index + 1:
-            problems.append(Problem(file, row, name, "=" + formula, "formula cell (enter the value instead)"))
-    return index + 1, header, rows
+        raise refused(
+            file,
+            None,
+            "the sheet is empty (the first sheet is read); put the table on the first sheet",
+            "工作表为空（只读取第一个工作表）；请把表格放在第一个工作表",
+        )
+    return table, formulas
 
 
 def _header_index(table: list[list[str]], is_header: Callable[[str], bool]) -> int:
@@ -88,11 +150,15 @@ def _header_index(table: list[list[str]], is_header: Callable[[str], bool]) -> i
 
 
 def _cell_text(value) -> str:
+    """Return a workbook cell's value as the text a cadre typed (as far as the cell still holds it)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
+        # Excel keeps 15 significant digits: a whole number below 1e15 is exact, so its digits are the
+        # text typed. From 1e15 on digits may be gone; repr keeps the float's form (5.2269910020101e+16,
+        # 1000000000000000.0), which the checks refuse as a number Excel mangled.
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
@@ -106,7 +172,7 @@ def _read_xls(path: pathlib.Path, file: str) -> list[list[str]]:
     try:
         table = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:
-        raise Refused(Problem(file, None, None, None, f"unreadable or truncated file: {error}")) from None
+        raise unreadable(file, error) from None
     return [[_cell_text(v) for v in row] for row in table]
 
 
@@ -118,14 +184,20 @@ def _read_xlsx(path: pathlib.Path, file: str, *, max_bytes: int) -> tuple[list[l
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
             if unpacked > UNZIP_RATIO_LIMIT * max(path.stat().st_size, 1) or unpacked > 10 * max_bytes:
-                raise Refused(Problem(file, None, None, f"{unpacked} bytes unpacked", "zip bomb refused"))
+                raise refused(
+                    file,
+                    f"{unpacked} bytes unpacked",
+                    f"zip bomb refused: the workbook unpacks to over {UNZIP_RATIO_LIMIT} times its size; "
+                    + _RESAVE[0],
+                    f"疑似压缩炸弹，已拒绝：工作簿解压后超过原大小的 {UNZIP_RATIO_LIMIT} 倍；" + _RESAVE[1],
+                )
             formulas = formula_cells(archive)
         book = CalamineWorkbook.from_path(str(path))
         table = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Refused:
         raise
     except Exception as error:  # zipfile, calamine and XML errors all mean the same to the user
-        raise Refused(Problem(file, None, None, None, f"unreadable or truncated file: {error}")) from None
+        raise unreadable(file, error) from None
     return [[_cell_text(v) for v in row] for row in table], formulas
 
 
@@ -168,8 +240,13 @@ def _read_csv(path: pathlib.Path, file: str) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise Refused(Problem(file, None, None, None, "unreadable file: neither UTF-8 nor GBK text"))
+        raise refused(
+            file,
+            None,
+            "unreadable file: neither UTF-8 nor GBK text; save it from Excel as CSV UTF-8",
+            "无法读取：既不是 UTF-8 也不是 GBK 编码的文本；请用 Excel 另存为“CSV UTF-8”",
+        )
     try:
         return [[v.strip() for v in row] for row in csv.reader(io.StringIO(content, newline=""), strict=True)]
     except csv.Error as error:
-        raise Refused(Problem(file, None, None, None, f"unreadable or truncated file: {error}")) from None
+        raise unreadable(file, error) from None
