@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from app.extensions import db
 from tests.conftest import cadre_village, csrf_token
-from tests.test_imports import BAD_ROWS, rows_of, write_csv, write_xlsx
+from tests.test_import_problems import BAD_ROWS
+from tests.test_imports import rows_of, write_csv, write_xlsx
 
 
 @pytest.fixture(autouse=True)
