@@ -150,6 +150,17 @@ ZH = {
     "The next worker takes it up again from the start; nothing of the unfinished run was kept.": (
         "下一个后台进程将从头重新执行；未完成的那次执行没有写入任何数据。"
     ),
+    # --- places ---
+    "Search places and households": "查找地名和农户",
+    "Place name, household code or head's name": "地名、户编号或户主姓名",
+    "Place name or household code (names are masked for your role)": "地名或户编号（您的角色看不到姓名）",
+    "Places": "地名",
+    "No place found.": "未找到地名。",
+    "My villages": "我的村",
+    "households": "户",
+    "No village is assigned to you yet. Ask an administrator to assign your villages.": (
+        "您还没有分配村。请联系管理员分配。"
+    ),
 }
 
 

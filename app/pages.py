@@ -13,7 +13,7 @@ from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
-from .queries import areas
+from .queries import areas, places
 
 bp = Blueprint("pages", __name__)
 
@@ -110,6 +110,8 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
 @login_required
 def overview():
     """The county: every natural village coloured by the chosen indicator, townships outlined."""
+    if not request.args and _assigned_villages():
+        return redirect(url_for("pages.mine"))
     params.only(request.args, ("indicator", "classes"))
     indicator = params.indicator(request.args)
     county = queries.county()
@@ -203,23 +205,50 @@ def household(code: str):
     return render_template("household.html", record=record, fields=shown, trail=areas.lineage(unit))
 
 
+def _assigned_villages() -> frozenset[int]:
+    """Return the villages a cadre is assigned to (none for other roles, who see the county)."""
+    return current_user.village_ids if current_user.role_name == "cadre" else frozenset()
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    """A cadre's own villages and their natural villages: where a cadre starts, not the county."""
+    params.only(request.args, ())
+    ids = _assigned_villages()
+    villages = places.villages(ids)
+    hamlets = places.natural_villages(ids)
+    for village in villages:
+        village["natural_village_rows"] = [h for h in hamlets if h["village_code"] == village["code"]]
+    return render_template("mine.html", villages=villages, default_indicator=indicators.DEFAULT)
+
+
 @bp.get("/search")
 @login_required
 def search():
-    """Find households by code, or by head's name where the role shows names."""
+    """Find places by name or code, and households by code or (where the role shows names) head's name."""
     params.only(request.args, ("q",))
-    query = request.args.get("q", "").strip()
+    query = params.search_text(request.args, "q")
     detail, villages = privacy.household_scope(current_user)
     shown = detail is not privacy.Detail.AGGREGATE
     by_name = shown and privacy.field_rules(detail)["head_name"] is privacy.Rule.SHOW
-    results = []
+    found_places, results = [], []
+    if query:
+        found_places = places.search(query, limit=20)
     if query and shown:
         results = areas.search_households(
             query, rules=privacy.field_rules(detail), by_name=by_name, villages=villages, limit=50
         )
         audit.record("search", query[:100], results=len(results))
         db.session.commit()
-    return render_template("search.html", query=query, results=results, by_name=by_name)
+    return render_template(
+        "search.html",
+        query=query,
+        places=found_places,
+        results=results,
+        by_name=by_name,
+        households_shown=shown,
+    )
 
 
 @bp.get("/lang/<code>")

@@ -99,6 +99,8 @@ def log_in(page, server, accounts, role):
 
 def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts, county, tmp_path):
     log_in(page, server, accounts, "cadre")
+    page.wait_for_url("**/mine")  # a cadre starts at their own villages; the county is one click away
+    page.click("a:text-is('全县概览')")
     townships = county.admin_units[county.admin_units.level == "township"].sort_values("code")
     page.click(f"a:text-is('{townships.name.iloc[0]}')")  # the township's label on the map
     page.wait_for_url(f"**/areas/{townships.code.iloc[0]}*")

@@ -208,3 +208,47 @@ def test_village_and_township_pages_link_their_atlases(client, login, county, to
     assert f'href="/print/townships/{township}/atlas"' in client.get(f"/areas/{township}").get_data(
         as_text=True
     )
+
+
+def test_anyone_finds_a_place_by_its_name(client, login, county):
+    natural_villages = county.natural_villages
+    name = natural_villages.name.value_counts().index[0]  # the commonest name: several places share it
+    login("gis")
+    page = client.get(f"/search?q={name}").get_data(as_text=True)
+    for code in natural_villages[natural_villages.name == name].code:
+        assert f'href="/natural-villages/{code}"' in page
+    township = county.admin_units[county.admin_units.level == "township"].iloc[0]
+    page = client.get(f"/search?q={township['name']}").get_data(as_text=True)
+    assert f'href="/areas/{township.code}"' in page
+    assert "未找到地名" in client.get("/search?q=不存在的地方").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["a%00b", "x" * 101])
+def test_a_search_that_cannot_be_a_name_is_refused(client, login, query):
+    login("leader")
+    response = client.get(f"/search?q={query}")
+    assert response.status_code == 400 and "q=" in response.get_data(as_text=True)
+
+
+def test_a_cadre_lands_on_their_own_villages(client, login, county):
+    login("cadre")
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/mine")
+    page = client.get("/mine").get_data(as_text=True)
+    village = cadre_village(county)
+    assert f'href="/areas/{village}"' in page and f'href="/print/villages/{village}/atlas.pdf"' in page
+    own = county.natural_villages[county.natural_villages.village_code == village]
+    households = county.households
+    for code in own.code:
+        count = int((households.natural_village_code == code).sum())
+        row = rf'href="/natural-villages/{code}">[^<]+</a></td>\s*<td class="num">{count}</td>'
+        assert re.search(row, page)
+    other = sorted(county.admin_units.query("level == 'village'").code)[1]
+    assert f'href="/areas/{other}"' not in page
+    assert client.get("/?indicator=dibao").status_code == 200  # the county is one link away
+
+
+def test_other_roles_land_on_the_county(client, login):
+    login("leader")
+    assert client.get("/").status_code == 200
+    assert "我的村" not in client.get("/search").get_data(as_text=True)

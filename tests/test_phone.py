@@ -40,7 +40,9 @@ def test_the_map_fills_the_phone_and_the_panel_opens_as_a_drawer(
     tmp_path,
 ):
     log_in(phone, server, accounts, "cadre")
-    if level == "natural_village":
+    if level == "county":
+        phone.goto(f"{server}/?indicator=dibao")
+    else:
         phone.goto(f"{server}/natural-villages/{sorted(county.natural_villages.code)[0]}")
     phone.wait_for_selector(".leaflet-container")
     page_width = phone.evaluate("document.documentElement.scrollWidth")
@@ -59,3 +61,12 @@ def test_the_map_fills_the_phone_and_the_panel_opens_as_a_drawer(
     phone.click(".drawer-button")
     phone.wait_for_timeout(400)
     assert box(phone, ".panel")["x"] + box(phone, ".panel")["width"] <= 0
+
+
+def test_a_cadres_own_villages_fit_the_phone(phone, server, accounts):  # noqa: F811
+    log_in(phone, server, accounts, "cadre")
+    assert phone.url.endswith("/mine")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the page scrolls sideways"
+    link = box(phone, ".my-village td a")
+    assert link["height"] >= 16 and link["x"] >= 0
