@@ -143,6 +143,13 @@ ZH = {
     "Layer": "图层",
     "Format": "格式",
     "Queue the export": "排队导出",
+    # --- privacy ---
+    "withheld": "不公开",
+    "fewer than {k} households have it, or fewer than {k} could have it and do not, "
+    "or it could be worked out from the figures shown; withheld to protect the families": (
+        "符合条件的户少于 {k} 户，或可能符合而不符合的户少于 {k} 户，"
+        "或可由所列数字推算，为保护群众隐私不予公开"
+    ),
 }
 
 
