@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, request
 from flask_login import current_user, login_required
 
-from . import audit, params, privacy, queries
+from . import audit, disclosure, params, privacy, queries
 from .errors import AppError, not_found
 from .extensions import db
 
@@ -15,12 +15,14 @@ GEOJSON = "application/geo+json"
 @bp.get("/townships/<code>/natural-villages")
 @login_required
 def township_natural_villages(code: str):
-    """Natural villages of a township with their indicator counts and shares."""
+    """Natural villages of a township with their indicator counts and shares (small sensitive ones hidden)."""
     params.only(request.args)
     unit = queries.admin_unit(params.code(code, what="township"))
     if unit is None or unit["level"] != "township":
         raise not_found("township", code)
-    return Response(queries.natural_villages_geojson(township_id=unit["id"]), mimetype=GEOJSON)
+    suppression = disclosure.for_user(current_user)
+    body = queries.natural_villages_geojson(suppression=suppression, township_id=unit["id"])
+    return Response(body, mimetype=GEOJSON)
 
 
 @bp.get("/natural-villages/<code>/households")

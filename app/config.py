@@ -33,6 +33,9 @@ class Defaults:
     TIME_ZONE = "Asia/Shanghai"
     DEMO_HOUSEHOLDS = 170_000
     DEMO_SEED = 7
+    # Small-count suppression (app.privacy): a reader who may not see a sensitive indicator per household
+    # sees its count in an area only when at least this many households have it and this many do not.
+    DISCLOSURE_MIN_COUNT = 5
     # Vector tiles: household points from this zoom (aggregates below it); tiles kept per process.
     TILE_POINT_MIN_ZOOM = 14
     TILE_CACHE_ITEMS = 20_000
@@ -69,6 +72,8 @@ def from_environment() -> dict:
             settings[name] = env[name]
     if "JOB_STALE_SECONDS" in env:
         settings["JOB_STALE_SECONDS"] = float(env["JOB_STALE_SECONDS"])
+    if "DISCLOSURE_MIN_COUNT" in env:
+        settings["DISCLOSURE_MIN_COUNT"] = int(env["DISCLOSURE_MIN_COUNT"])
     if "SESSION_HOURS" in env:
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_HOURS"]))
     # Behind HTTPS the session cookie must never travel in clear: SESSION_COOKIE_SECURE=1.

@@ -161,6 +161,13 @@ ZH = {
     "No village is assigned to you yet. Ask an administrator to assign your villages.": (
         "您还没有分配村。请联系管理员分配。"
     ),
+    # --- privacy ---
+    "withheld": "不公开",
+    "fewer than {k} households have it, or fewer than {k} could have it and do not, "
+    "or it could be worked out from the figures shown; withheld to protect the families": (
+        "符合条件的户少于 {k} 户，或可能符合而不符合的户少于 {k} 户，"
+        "或可由所列数字推算，为保护群众隐私不予公开"
+    ),
 }
 
 

@@ -8,6 +8,11 @@ Each indicator is a SQL predicate over one household row (alias-free column
 names of table ``household``). It aggregates per area as the number of
 households matching and their share of all households; ``mean`` indicators
 aggregate as the average of a numeric expression instead.
+
+A sensitive indicator also names what would give it away (see `app.privacy`): the
+household columns correlated with it, omitted per household wherever it is, and the
+indicators whose flag rules it out, so that small-count suppression counts only the
+households a reader cannot already exclude.
 """
 
 from dataclasses import dataclass
@@ -45,6 +50,13 @@ class Indicator:
     # The colour of this flag on a household symbol (marker chips, print wedges, tile and QGIS
     # styles): distinct for every indicator, unlike the ramps, which areas share.
     symbol: str = "#7f7f7f"
+    # Household columns that would let a reader pin a sensitive indicator down (left-behind
+    # children need a parent who migrates and someone at home): omitted per household
+    # wherever the indicator is.
+    correlated: tuple[str, ...] = ()
+    # Keys of indicators whose flag rules a sensitive one out (a five-guarantee or an
+    # empty-nest household has no children at home): such households are not candidates.
+    ruled_out_by: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -112,6 +124,8 @@ INDICATORS: tuple[Indicator, ...] = (
         sensitive=True,
         column="left_behind_children",
         symbol="#1f77b4",
+        correlated=("migrant_workers", "members"),
+        ruled_out_by=("wubao", "empty_nest_elderly"),
     ),
     Indicator(
         "left_behind_elderly",
@@ -173,7 +187,16 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+SENSITIVE = tuple(i for i in INDICATORS if i.sensitive)
+# Small-count suppression (app.privacy) guards counts of households; a sensitive mean would need its own.
+if any(i.kind != "share" for i in SENSITIVE):
+    raise ValueError("a sensitive indicator must be a share (a count of households)")
 DEFAULT = "registered_poor"
+
+
+def ruled_out_sql(indicator: Indicator) -> str:
+    """Return SQL true for a household whose flags rule `indicator` out (false when none do)."""
+    return " OR ".join(f"({BY_KEY[key].sql})" for key in indicator.ruled_out_by) or "false"
 
 
 def get(key: str) -> Indicator:

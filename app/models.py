@@ -200,6 +200,17 @@ class AuditEvent(db.Model):
     """Who viewed or exported what, and when. The username is copied so the log outlives users."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        # One row per user, village and hour for household tiles read (app.audit.tile_read).
+        Index(
+            "uq_audit_event_tile_read_hour",
+            "user_id",
+            "target",
+            text("date_trunc('hour', at AT TIME ZONE 'UTC')"),
+            unique=True,
+            postgresql_where=text("action = 'view_tiles'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     at: Mapped[datetime] = _created()

@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import audit, basemap, fields, indicators, params, privacy, queries, tiles
+from . import audit, basemap, disclosure, fields, indicators, params, privacy, queries, tiles
 from .errors import AppError, not_found
 from .extensions import db
 from .i18n import LANGUAGES, language
@@ -63,7 +63,7 @@ _CHILD_PAGE = {"county": "pages.area", "township": "pages.area", "village": "pag
 _MAP_LEVEL = {"county": "natural_village", "township": "village", "village": "natural_village"}
 
 
-def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
+def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outlines=None):
     lang = language()
     method = params.choice(request.args, "classes", METHODS)
     map_page, classes = area_map(
@@ -97,13 +97,29 @@ def _render_area(area: dict, indicator, areas_geojson: str, *, outlines=None):
         map_link=_link("pages.natural_village" if map_level == "natural_village" else "pages.area"),
         row_link=_link(_CHILD_PAGE[area["level"]]),
         classes=classes,
-        rows=areas.children_table(area),
+        rows=areas.children_table(area, suppression=suppression),
         child_level=areas.CHILD_LEVEL[area["level"]],
         tiles=tile_layer,
         method=method,
         methods=METHODS,
         fmt=lambda ind, value: format_value(ind, value, lang),
+        count=_count,
+        withheld=_withheld(),
     )
+
+
+def _count(value) -> str:
+    """Return a household count as a page shows it; a withheld one (None) as "withheld"."""
+    return _("withheld") if value is None else f"{value:,}"
+
+
+def _withheld() -> str:
+    """Return what "withheld" means, with the threshold in force."""
+    k = current_app.config["DISCLOSURE_MIN_COUNT"]
+    return _(
+        "fewer than {k} households have it, or fewer than {k} could have it and do not, "
+        "or it could be worked out from the figures shown; withheld to protect the families"
+    ).format(k=k)
 
 
 @bp.get("/")
@@ -118,10 +134,12 @@ def overview():
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
     county = areas.area(county["code"])
+    suppression = disclosure.for_user(current_user)
     return _render_area(
         county,
         indicator,
-        queries.natural_villages_geojson(only=[indicator]),
+        queries.natural_villages_geojson(suppression=suppression, only=[indicator]),
+        suppression,
         outlines=queries.townships_geojson(),
     )
 
@@ -135,7 +153,9 @@ def area(code: str):
     unit = areas.area(params.code(code, what="township"))
     if unit is None or unit["level"] not in ("township", "village"):
         raise not_found("township or village", code)
-    return _render_area(unit, indicator, areas.children_geojson(unit, only=[indicator]))
+    suppression = disclosure.for_user(current_user)
+    areas_geojson = areas.children_geojson(unit, suppression=suppression, only=[indicator])
+    return _render_area(unit, indicator, areas_geojson, suppression)
 
 
 @bp.get("/natural-villages/<code>")
@@ -175,9 +195,11 @@ def natural_village(code: str):
         card_labels=fields.labels(lang, rules),
         card_link=_link("pages.household"),
         print_defaults=PRINT_DEFAULTS,
-        stats=areas.natural_village_stats(unit),
+        stats=areas.natural_village_stats(unit, suppression=disclosure.for_user(current_user)),
         indicators=indicators.INDICATORS,
         fmt=lambda ind, value: format_value(ind, value, lang),
+        count=_count,
+        withheld=_withheld(),
     )
 
 

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import indicators, params, privacy, queries
+from . import audit, disclosure, indicators, params, privacy, queries
 from .errors import bad_parameter
 from .maps.choropleth import quantiles
 from .queries import tiles as tile_queries
@@ -87,12 +87,18 @@ def tile(z: int, x: int, y: int):
     points = detail is not privacy.Detail.AGGREGATE and z >= current_app.config["TILE_POINT_MIN_ZOOM"]
     flags = privacy.household_flags(detail) if points else []
     # Whatever changes a tile's content is in its key: the data, the role's scope, the place.
-    key = (_stats_version(), points, villages, tuple(f.key for f in flags), z, x, y)
+    known = disclosure.scope(current_user)  # which sensitive counts the polygons may carry
+    key = (_stats_version(), points, villages, tuple(f.key for f in flags), known, z, x, y)
     cache = _cache()
     body = cache.get(key)
     if body is None:
-        body = tile_queries.tile(z, x, y, points=points, villages=villages, flags=flags)
+        suppression = disclosure.for_scope(known)
+        body = tile_queries.tile(
+            z, x, y, points=points, villages=villages, flags=flags, suppression=suppression
+        )
         cache.put(key, body)
+    if points:  # a cached tile is read as much as a fresh one
+        audit.tile_read(current_user, z, x, y, villages=villages)
     return Response(body, mimetype=MVT, headers={"Cache-Control": "private, max-age=300"})
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from .. import audit, privacy
+from .. import audit, disclosure, privacy
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
@@ -180,7 +180,8 @@ def layer_frame(layer: str, *, user, crs: Crs) -> geopandas.GeoDataFrame:
     if layer == "households":
         return households_frame(user, crs)
     if layer == "natural_villages":
-        return _frame_of(sql.natural_villages(srid=crs.srid), crs)
+        suppression = disclosure.for_user(user)
+        return _frame_of(sql.natural_villages(srid=crs.srid, suppression=suppression), crs)
     if layer in ("townships", "villages"):
         return _frame_of(sql.admin_units(layer[:-1], srid=crs.srid), crs)
     raise ValueError(f"layer {layer!r}: one of {', '.join(LAYERS)} expected")

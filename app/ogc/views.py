@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, indicators, privacy
+from .. import audit, disclosure, indicators, privacy
 from ..errors import AppError, not_found
 from ..extensions import db
 from ..queries import ogc as queries
@@ -73,9 +73,9 @@ def _collection_id(collection_id: str) -> str:
 
 
 def _source(collection_id: str) -> queries.Source:
-    """Return the collection's SQL source for the current user (households masked and scoped per role)."""
+    """Return the collection's SQL source for the current user (masked, scoped and suppressed per role)."""
     if collection_id != "households":
-        return _SOURCES[_collection_id(collection_id)]()
+        return _SOURCES[_collection_id(collection_id)](disclosure.for_user(current_user))
     detail, villages = privacy.household_scope(current_user)
     if detail is privacy.Detail.AGGREGATE:
         raise AppError(403, "Forbidden", "no household is in your villages; see natural_villages for counts")
@@ -218,7 +218,11 @@ def qgis_project():
         _base(),
         queries.extent(),
         household_properties=households,
-        values={"natural_villages": queries.values(queries.natural_villages(), share)},
+        values={
+            "natural_villages": queries.values(
+                queries.natural_villages(disclosure.for_user(current_user)), share
+            )
+        },
     )
     audit.record("qgis_project", "ogc")
     db.session.commit()

@@ -539,7 +539,9 @@ def _table_pages(canvas: Canvas, sheet: dict, *, size, keys: Sequence[str], name
     columns, rows = _table_geometry(size)
     per_page = columns * rows
     show_names = names != "omitted"
-    widths = (9 * mm, 18 * mm if show_names else 0, 12 * mm)
+    # Members are left out where the role may not see them (they would give a sensitive flag away).
+    show_members = any("members" in h for h in households)
+    widths = (9 * mm, 18 * mm if show_names else 0, 12 * mm if show_members else 0)
     flags_width = TABLE_COLUMN_WIDTH - sum(widths)
     total = table_pages(len(households), size)
     for part in range(total):
@@ -557,14 +559,15 @@ def _table_pages(canvas: Canvas, sheet: dict, *, size, keys: Sequence[str], name
                 break
             x = MARGIN + column * (TABLE_COLUMN_WIDTH + 4 * mm)
             y = size[1] - MARGIN - TITLE_HEIGHT - ROW_HEIGHT + 1.3 * mm
-            headers = ("编号 No.", heading if show_names else "", "人口 Members", "标注 Flags")
+            members = "人口 Members" if show_members else ""
+            headers = ("编号 No.", heading if show_names else "", members, "标注 Flags")
             _table_row(canvas, x, y, headers, widths, flags_width, header=True)
             for n, household in enumerate(rows_here, start=1):
                 flags = _shown_flags(household, keys)
                 cells = (
                     str(household["number"]),
                     household.get("head_name") or "" if show_names else "",
-                    str(household["members"]),
+                    str(household["members"]) if show_members else "",
                     _flag_text(flags),
                 )
                 _table_row(canvas, x, y - n * ROW_HEIGHT, cells, widths, flags_width, shade=n % 2 == 0)

@@ -8,6 +8,8 @@ serialising geometries in Python.
 
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 import shapely
 from sqlalchemy import text
@@ -15,7 +17,7 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..models import SRID
-from ..privacy import Rule
+from ..privacy import Rule, Suppression
 
 # Decimal places of degrees in GeoJSON: 1e-5 deg is about 1 m, enough for a
 # boundary on a county map; household points keep 1e-7 (about 1 cm).
@@ -36,11 +38,19 @@ _MASK_SQL = {
 
 
 def _aggregates(only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
-    """Return the SELECT list that aggregates households per group."""
+    """Return the SELECT list that aggregates households per group.
+
+    A sensitive indicator also counts its candidates (households its `ruled_out_by` flags do not
+    exclude), which small-count suppression weighs its count against.
+    """
     parts = ["count(*) AS households"]
     for i in only:
         if i.kind == "share":
             parts.append(f"count(*) FILTER (WHERE {i.sql}) AS {i.key}")
+            if i.sensitive:
+                parts.append(
+                    f"count(*) FILTER (WHERE NOT ({indicators.ruled_out_sql(i)})) AS {i.key}__candidates"
+                )
         else:
             parts.append(f"sum({i.sql}) AS {i.key}__sum, count({i.sql}) AS {i.key}__n")
     return ",\n".join(parts)
@@ -52,22 +62,76 @@ def _rollup(alias: str, only: Iterable[indicators.Indicator] = indicators.INDICA
     for i in only:
         if i.kind == "share":
             parts.append(f"coalesce(sum({alias}.{i.key}), 0) AS {i.key}")
+            if i.sensitive:
+                parts.append(f"coalesce(sum({alias}.{i.key}__candidates), 0) AS {i.key}__candidates")
         else:
             parts.append(f"sum({alias}.{i.key}__sum) AS {i.key}__sum")
             parts.append(f"coalesce(sum({alias}.{i.key}__n), 0) AS {i.key}__n")
     return ",\n".join(parts)
 
 
+@dataclass(frozen=True)
+class Hide:
+    """Whose sensitive counts a statement publishes: the reader's suppression, and the area it counts.
+
+    `area` is the SQL of the area's id in the statement; `level` says whether that is a
+    natural village's id or an administrative unit's (village, township, county).
+    """
+
+    suppression: Suppression
+    area: str
+    level: Literal["natural_village", "unit"]
+
+
+def disclosure_params(suppression: Suppression) -> dict:
+    """Return the bound parameters the statements built with `suppression` read."""
+    params: dict = {"disclosure_k": suppression.min_count}
+    for key, areas in suppression.shown.items():
+        params[f"shown_{key}_natural_village"] = sorted(areas.natural_villages)
+        params[f"shown_{key}_unit"] = sorted(areas.units)
+        params[f"exact_{key}_natural_village"] = sorted(areas.exact_natural_villages)
+        params[f"exact_{key}_unit"] = sorted(areas.exact_units)
+    return params
+
+
+def _published(alias: str, indicator: indicators.Indicator, hide: Hide | None) -> str:
+    """Return SQL that says whether the count of sensitive `indicator` in `alias` may be published.
+
+    `privacy.suppress` decided the areas; the small-count rule is applied here again to the very
+    numbers published, so a count below the threshold never leaves even if the two disagree.
+    """
+    if hide is None:
+        raise ValueError(f"{indicator.key} is sensitive: its counts need a Hide saying whose they are")
+    if not hide.suppression.restricts(indicator):
+        return "true"
+    key, level, area = indicator.key, hide.level, hide.area
+    count, candidates = f"coalesce({alias}.{key}, 0)", f"coalesce({alias}.{key}__candidates, 0)"
+    return (
+        f"({area} = ANY(:exact_{key}_{level}) OR ({area} = ANY(:shown_{key}_{level})"
+        f" AND {count} BETWEEN :disclosure_k AND {candidates} - :disclosure_k))"
+    )
+
+
 def _values(
-    alias: str, only: Iterable[indicators.Indicator] = indicators.INDICATORS
+    alias: str, only: Iterable[indicators.Indicator] = indicators.INDICATORS, *, hide: Hide | None = None
 ) -> list[tuple[str, str]]:
-    """Return (name, SQL) pairs of the indicators' published values from aggregates in `alias`."""
+    """Return (name, SQL) pairs of the indicators' published values from aggregates in `alias`.
+
+    A sensitive indicator's count and share are NULL where `hide` withholds them, and
+    ``<key>_suppressed`` says so.
+    """
     pairs = [("households", f"coalesce({alias}.households, 0)")]
     for i in only:
         if i.kind == "share":
             count = f"coalesce({alias}.{i.key}, 0)"
             share = f"round({count}::numeric / nullif({alias}.households, 0), 4)"
-            pairs += [(i.key, count), (f"{i.key}_share", share)]
+            if not i.sensitive:
+                pairs += [(i.key, count), (f"{i.key}_share", share)]
+                continue
+            published = _published(alias, i, hide)
+            if published != "true":
+                count, share = (f"CASE WHEN {published} THEN {sql} END" for sql in (count, share))
+            pairs += [(i.key, count), (f"{i.key}_share", share), (f"{i.key}_suppressed", f"NOT {published}")]
         else:
             pairs.append((i.key, f"round({alias}.{i.key}__sum::numeric / nullif({alias}.{i.key}__n, 0))"))
     return pairs
@@ -139,6 +203,7 @@ def natural_village(code: str) -> dict | None:
 
 def natural_villages_geojson(
     *,
+    suppression: Suppression,
     township_id: int | None = None,
     only: Iterable[indicators.Indicator] = indicators.INDICATORS,
     precision: int = POLYGON_PRECISION,
@@ -147,6 +212,8 @@ def natural_villages_geojson(
 
     Parameters
     ----------
+    suppression
+        The reader's (`app.disclosure.for_user`): which sensitive counts are withheld.
     township_id
         Only this township's natural villages; all of the county when None.
     only
@@ -167,7 +234,7 @@ def natural_villages_geojson(
         ("name", "nv.name"),
         ("village", "v.name"),
         ("township", "t.name"),
-        *_values("s", only),
+        *_values("s", only, hide=Hide(suppression, "nv.id", "natural_village")),
     ]
     sql = f"""
         WITH s AS ({_natural_village_stats(stats_filter, only)})
@@ -185,7 +252,8 @@ def natural_villages_geojson(
             JOIN admin_unit t ON t.id = v.parent_id
             LEFT JOIN s ON s.natural_village_id = nv.id
             {where}) q"""
-    return db.session.execute(text(sql), {"township_id": township_id}).scalar_one()
+    params = {"township_id": township_id, **disclosure_params(suppression)}
+    return db.session.execute(text(sql), params).scalar_one()
 
 
 def townships_geojson(*, precision: int = POLYGON_PRECISION) -> str:

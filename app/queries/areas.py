@@ -11,14 +11,16 @@ from sqlalchemy import text
 
 from .. import indicators
 from ..extensions import db
-from ..privacy import Rule
+from ..privacy import Rule, Suppression
 from . import (
     POINT_PRECISION,
     POLYGON_PRECISION,
+    Hide,
     _json_object,
     _natural_village_stats,
     _rollup,
     _values,
+    disclosure_params,
     household_fields,
 )
 
@@ -98,10 +100,25 @@ def _children(unit: dict, only: Iterable[indicators.Indicator]) -> str:
         GROUP BY {alias}.id"""
 
 
-def children_geojson(unit: dict, *, only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
-    """Return `unit`'s children as a GeoJSON FeatureCollection with their indicator values."""
+def _child_hide(unit: dict, suppression: Suppression, alias: str) -> Hide:
+    """Return how the sensitive counts of `unit`'s children (rows of `alias`) are withheld."""
+    level = "natural_village" if CHILD_LEVEL[unit["level"]] == "natural_village" else "unit"
+    return Hide(suppression, f"{alias}.id", level)
+
+
+def children_geojson(
+    unit: dict, *, suppression: Suppression, only: Iterable[indicators.Indicator] = indicators.INDICATORS
+) -> str:
+    """Return `unit`'s children as a GeoJSON FeatureCollection with their indicator values.
+
+    Sensitive counts are withheld as `suppression` (the reader's) says.
+    """
     only = list(only)
-    properties = [("code", "c.code"), ("name", "c.name"), *_values("c", only)]
+    properties = [
+        ("code", "c.code"),
+        ("name", "c.name"),
+        *_values("c", only, hide=_child_hide(unit, suppression, "c")),
+    ]
     sql = f"""
         WITH c AS ({_children(unit, only)})
         SELECT json_build_object(
@@ -111,19 +128,28 @@ def children_geojson(unit: dict, *, only: Iterable[indicators.Indicator] = indic
                 'geometry', ST_AsGeoJSON(c.geom, {POLYGON_PRECISION})::json,
                 'properties', {_json_object(properties)}) ORDER BY c.code), '[]'::json))::text
         FROM c"""
-    return db.session.execute(text(sql), {"parent": unit["id"]}).scalar_one()
+    params = {"parent": unit["id"], **disclosure_params(suppression)}
+    return db.session.execute(text(sql), params).scalar_one()
 
 
-def children_table(unit: dict) -> list[dict]:
-    """Return one row per child of `unit` with every indicator's values, then the total (code None)."""
-    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("x"))
+def children_table(unit: dict, *, suppression: Suppression) -> list[dict]:
+    """Return one row per child of `unit` with every indicator's values, then the total (code None).
+
+    Sensitive counts are withheld as `suppression` (the reader's) says, the total's as `unit`'s.
+    """
+
+    def values(hide: Hide) -> str:
+        return ", ".join(f"{sql} AS {name}" for name, sql in _values("x", hide=hide))
+
+    child, total = _child_hide(unit, suppression, "x"), Hide(suppression, "CAST(:parent AS integer)", "unit")
     sql = f"""
         WITH c AS ({_children(unit, indicators.INDICATORS)})
         SELECT * FROM (
-            SELECT x.code, x.name, {values} FROM c x ORDER BY x.code) rows
+            SELECT x.code, x.name, {values(child)} FROM c x ORDER BY x.code) rows
         UNION ALL
-        SELECT NULL, NULL, {values} FROM (SELECT {_rollup("c")} FROM c) x"""
-    return [dict(r) for r in db.session.execute(text(sql), {"parent": unit["id"]}).mappings()]
+        SELECT NULL, NULL, {values(total)} FROM (SELECT {_rollup("c")} FROM c) x"""
+    params = {"parent": unit["id"], **disclosure_params(suppression)}
+    return [dict(r) for r in db.session.execute(text(sql), params).mappings()]
 
 
 def household(code: str, rules_for) -> dict | None:
@@ -179,12 +205,14 @@ def area_geojson(unit: dict) -> str:
     ).scalar_one()
 
 
-def natural_village_stats(unit: dict) -> dict:
-    """Return every indicator's values over one natural village's households."""
-    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
+def natural_village_stats(unit: dict, *, suppression: Suppression) -> dict:
+    """Return every indicator's values over one natural village's households (withheld per `suppression`)."""
+    hide = Hide(suppression, "CAST(:id AS integer)", "natural_village")
+    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
     sql = f"""
         SELECT {values} FROM ({_natural_village_stats("WHERE h.natural_village_id = :id")}) s"""
-    row = db.session.execute(text(sql), {"id": unit["id"]}).mappings().first()
+    params = {"id": unit["id"], **disclosure_params(suppression)}
+    row = db.session.execute(text(sql), params).mappings().first()
     return dict(row) if row else {"households": 0}
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..models import SRID
-from ..privacy import Rule
-from . import _natural_village_stats, _values, household_fields
+from ..privacy import Rule, Suppression
+from . import Hide, _natural_village_stats, _values, disclosure_params, household_fields
 
 
 def _in(srid: int, column: str = "geom") -> str:
@@ -42,10 +42,15 @@ def admin_units(level: str, *, srid: int) -> pd.DataFrame:
     )
 
 
-def natural_villages(*, srid: int) -> pd.DataFrame:
-    """Return natural villages with their village, township and every indicator's counts and shares."""
-    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
-    return _frame(f"""
+def natural_villages(*, srid: int, suppression: Suppression) -> pd.DataFrame:
+    """Return natural villages with their village, township and every indicator's counts and shares.
+
+    Sensitive counts are withheld as `suppression` (the reader's) says.
+    """
+    hide = Hide(suppression, "nv.id", "natural_village")
+    values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
+    return _frame(
+        f"""
         WITH s AS ({_natural_village_stats()})
         SELECT nv.code, nv.name, v.code AS village_code, v.name AS village, t.name AS township, {values},
                {_geometry(srid, "nv.geom")}
@@ -53,7 +58,9 @@ def natural_villages(*, srid: int) -> pd.DataFrame:
         JOIN admin_unit v ON v.id = nv.village_id
         JOIN admin_unit t ON t.id = v.parent_id
         LEFT JOIN s ON s.natural_village_id = nv.id
-        ORDER BY nv.code""")
+        ORDER BY nv.code""",
+        disclosure_params(suppression),
+    )
 
 
 def households(*, srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None) -> pd.DataFrame:

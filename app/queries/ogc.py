@@ -17,8 +17,16 @@ from .. import indicators
 from ..extensions import db
 from ..models import SRID, Household
 from ..ogc import params as p
-from ..privacy import Rule
-from . import POINT_PRECISION, POLYGON_PRECISION, _rollup, _values, household_fields
+from ..privacy import Rule, Suppression
+from . import (
+    POINT_PRECISION,
+    POLYGON_PRECISION,
+    Hide,
+    _rollup,
+    _values,
+    disclosure_params,
+    household_fields,
+)
 
 # Decimal places of projected coordinates (metres): centimetres for points, decimetres for outlines.
 PROJECTED_PRECISION = {"Point": 2, "MultiPolygon": 1}
@@ -48,7 +56,10 @@ def _python_type(column: str) -> str:
 def _indicator_types(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """Return the JSON type of each published indicator value (counts are integers, shares and means not)."""
     counts = {"households"} | {i.key for i in indicators.INDICATORS if i.kind == "share"}
-    return {name: "integer" if name in counts else "number" for name, _ in pairs}
+    flags = {f"{i.key}_suppressed" for i in indicators.SENSITIVE}
+    return {
+        name: "integer" if name in counts else "boolean" if name in flags else "number" for name, _ in pairs
+    }
 
 
 def _columns(pairs: list[tuple[str, str]]) -> str:
@@ -90,13 +101,13 @@ def households(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> So
     )
 
 
-def natural_villages() -> Source:
-    """Return natural villages with the household count per indicator.
+def natural_villages(suppression: Suppression) -> Source:
+    """Return natural villages with the household count per indicator (sensitive ones per `suppression`).
 
     Counts come from the `natural_village_stats` view (rebuilt after every bulk write), so a
     page costs milliseconds rather than an aggregate over every household.
     """
-    values = _values("s")
+    values = _values("s", hide=Hide(suppression, "nv.id", "natural_village"))
     pairs = [
         ("code", "nv.code"),
         ("name", "nv.name"),
@@ -112,12 +123,14 @@ def natural_villages() -> Source:
         JOIN admin_unit t ON t.id = v.parent_id
         LEFT JOIN natural_village_stats s ON s.natural_village_id = nv.id"""
     types = dict.fromkeys(("code", "name", "village_code", "village", "township"), "string")
-    return Source(sql, types | _indicator_types(values), "MultiPolygon")
+    return Source(sql, types | _indicator_types(values), "MultiPolygon", disclosure_params(suppression))
 
 
-def _admin_units(level: str, group: str, parent: list[tuple[str, str]], joins: str) -> Source:
+def _admin_units(
+    level: str, group: str, parent: list[tuple[str, str]], joins: str, suppression: Suppression
+) -> Source:
     """Return administrative units of `level` with indicator counts rolled up from natural villages."""
-    values = _values("r")
+    values = _values("r", hide=Hide(suppression, "u.id", "unit"))
     pairs = [("code", "u.code"), ("name", "u.name"), *parent, *values]
     sql = f"""
         SELECT u.code AS __key, u.geom AS __geom, {_columns(pairs)}
@@ -131,22 +144,23 @@ def _admin_units(level: str, group: str, parent: list[tuple[str, str]], joins: s
             GROUP BY {group}) r ON r.unit_id = u.id
         WHERE u.level = '{level}'"""
     types = dict.fromkeys([name for name, _ in pairs[: 2 + len(parent)]], "string")
-    return Source(sql, types | _indicator_types(values), "MultiPolygon")
+    return Source(sql, types | _indicator_types(values), "MultiPolygon", disclosure_params(suppression))
 
 
-def villages() -> Source:
-    """Return administrative villages with household counts per indicator."""
+def villages(suppression: Suppression) -> Source:
+    """Return administrative villages with household counts per indicator (sensitive per `suppression`)."""
     return _admin_units(
         "village",
         "v.id",
         [("township_code", "t.code"), ("township", "t.name")],
         "JOIN admin_unit t ON t.id = u.parent_id",
+        suppression,
     )
 
 
-def townships() -> Source:
-    """Return townships with household counts per indicator."""
-    return _admin_units("township", "v.parent_id", [], "")
+def townships(suppression: Suppression) -> Source:
+    """Return townships with household counts per indicator (sensitive ones per `suppression`)."""
+    return _admin_units("township", "v.parent_id", [], "", suppression)
 
 
 # --- clauses ----------------------------------------------------------------

@@ -14,7 +14,8 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..models import SRID
-from . import _natural_village_stats, _rollup, _values
+from ..privacy import Suppression
+from . import Hide, _natural_village_stats, _rollup, _values, disclosure_params
 
 EXTENT = 4096
 BUFFER = 64
@@ -62,6 +63,7 @@ def tile(
     points: bool,
     villages: frozenset[int] | None,
     flags: Iterable[indicators.Indicator],
+    suppression: Suppression,
 ) -> bytes:
     """Return the MVT tile z/x/y: layers ``townships``, ``villages``, ``natural_villages``, ``households``.
 
@@ -77,18 +79,23 @@ def tile(
     flags
         Indicators each household point carries as a boolean attribute (the ones the role may see).
         Points carry no names or ID numbers at any role.
+    suppression
+        The reader's: which sensitive counts the polygons withhold.
     """
     scope = ""
     if villages is not None:
         scope = (
             "AND h.natural_village_id IN (SELECT id FROM natural_village WHERE village_id = ANY(:villages))"
         )
-    counts = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
+
+    def counts(area: str, level) -> str:
+        hide = Hide(suppression, area, level)
+        return ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
 
     def units(level: str, key: str) -> str:
         # Rolled up for the units in this tile only, one lateral aggregate each.
         return f"""
-            SELECT {_mvt_geom("u.geom")} AS geom, u.id, u.id AS fid, u.code, u.name, {counts}
+            SELECT {_mvt_geom("u.geom")} AS geom, u.id, u.id AS fid, u.code, u.name, {counts("u.id", "unit")}
             FROM admin_unit u
             JOIN bounds b ON u.geom && b.geo
             CROSS JOIN LATERAL (
@@ -100,7 +107,8 @@ def tile(
             WHERE u.level = '{level}'"""
 
     natural_villages = f"""
-        SELECT {_mvt_geom("n.geom")} AS geom, n.id, n.id AS fid, n.code, n.name, {counts}
+        SELECT {_mvt_geom("n.geom")} AS geom, n.id, n.id AS fid, n.code, n.name,
+               {counts("n.id", "natural_village")}
         FROM natural_village n
         JOIN bounds b ON n.geom && b.geo
         LEFT JOIN natural_village_stats s ON s.natural_village_id = n.id"""
@@ -120,9 +128,8 @@ def tile(
             SELECT ST_TileEnvelope(:z, :x, :y) AS merc,
                    ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), {SRID}) AS geo)
         SELECT {" || ".join(layers)}"""
-    result = db.session.execute(
-        text(sql), {"z": z, "x": x, "y": y, "villages": sorted(villages or ())}
-    ).scalar_one()
+    params = {"z": z, "x": x, "y": y, "villages": sorted(villages or ()), **disclosure_params(suppression)}
+    result = db.session.execute(text(sql), params).scalar_one()
     return bytes(result)
 
 
@@ -136,3 +143,25 @@ def share_values(indicator: indicators.Indicator) -> list[float | None]:
             LEFT JOIN natural_village_stats s ON s.natural_village_id = n.id""")
     ).scalars()
     return [None if v is None else float(v) for v in rows]
+
+
+def villages_with_points(z: int, x: int, y: int, *, villages: frozenset[int] | None) -> list[str]:
+    """Return the codes of the administrative villages whose households tile z/x/y carries (for the audit).
+
+    The same envelope and scope as the tile's ``households`` layer, so a village is named only when
+    its households were in the tile.
+    """
+    scope = "AND nv.village_id = ANY(:villages)" if villages is not None else ""
+    return list(
+        db.session.execute(
+            text(f"""
+                SELECT DISTINCT v.code
+                FROM household h
+                JOIN natural_village nv ON nv.id = h.natural_village_id
+                JOIN admin_unit v ON v.id = nv.village_id
+                WHERE h.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), {SRID})
+                {scope}
+                ORDER BY v.code"""),
+            {"z": z, "x": x, "y": y, "villages": sorted(villages or ())},
+        ).scalars()
+    )

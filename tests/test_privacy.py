@@ -1,0 +1,593 @@
+"""The leak hunt (#10): five principals × every output, and nothing beyond the policy, not even by inference.
+
+The policy is restated here, apart from app.privacy, so that loosening it there fails here:
+
+- admin and leader see everything; a leader's ID numbers masked.
+- a cadre sees full households of their own village, none elsewhere, and counts elsewhere as gis does.
+- gis sees every household with names masked and without ID number, address, left-behind
+  children, or the fields that would give left-behind children away (members, migrant workers);
+  counts of left-behind children only where at least K households have them and K candidate
+  households do not, and never in a way that subtraction undoes.
+- anonymous sees nothing.
+"""
+
+import io
+import json
+import re
+import subprocess
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+
+import mapbox_vector_tile
+import pandas as pd
+import pyogrio
+import pytest
+from sqlalchemy import select, text
+
+from app import disclosure, indicators
+from app.extensions import db
+from app.fields import LABELS
+from app.models import User
+from tests.conftest import cadre_village
+from tests.test_tiles import household_tile, tile_of
+
+K = 5
+LBC = "left_behind_children"
+LBC_COLUMN = 1 + [i.key for i in indicators.INDICATORS].index(LBC)  # in the every-indicator table
+PRINCIPALS = ("admin", "leader", "cadre", "gis", "anonymous")
+GIVE_AWAY = {"members", "migrant_workers"}  # each narrows down which families have left-behind children
+FORBIDDEN_FIELDS = {
+    "admin": set(),
+    "leader": set(),
+    "cadre": set(),
+    "gis": {"id_number", "address", LBC, *GIVE_AWAY},
+}
+FORBIDDEN_FLAGS = {"admin": set(), "leader": set(), "cadre": set(), "gis": {LBC, "migrant_workers"}}
+EXPORT_FORMATS = ("gpkg", "shp", "geojson", "csv", "kml", "xlsx")
+
+
+@dataclass
+class Seen:
+    """What one output gave one principal: household records and counts of left-behind children."""
+
+    households: dict[str, dict] = field(default_factory=dict)  # code -> fields (flags as a set)
+    counts: dict[str, int | None] = field(default_factory=dict)  # area code -> count (None: withheld)
+    refused: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    """The test county as the tests need it: households, areas and the truth about them."""
+
+    households: pd.DataFrame
+    own: str  # the cadre's village
+    own_nv: str
+    foreign_nv: str
+    zero_nvs: tuple[str, ...]  # natural villages with no left-behind children at all
+    townships: tuple[str, ...]
+    villages: tuple[str, ...]
+    county: str
+
+
+@pytest.fixture(scope="module")
+def place(county) -> Place:
+    h, units, nvs = county.households, county.admin_units, county.natural_villages
+    own = cadre_village(county)
+    counts = (h.left_behind_children > 0).groupby(h.natural_village_code).sum()
+    return Place(
+        households=h.set_index("code"),
+        own=own,
+        own_nv=sorted(nvs[nvs.village_code == own].code)[0],
+        foreign_nv=sorted(nvs[nvs.village_code != own].code)[0],
+        zero_nvs=tuple(sorted(counts[counts == 0].index)),
+        townships=tuple(sorted(units[units.level == "township"].code)),
+        villages=tuple(sorted(units[units.level == "village"].code)),
+        county=units[units.level == "county"].code.iloc[0],
+    )
+
+
+# --- reading each output ----------------------------------------------------------
+
+
+def _get(client, url: str):
+    response = client.get(url)
+    assert response.status_code in (200, 302, 401, 403), (url, response.status_code)
+    return response
+
+
+def _layer(page: str, element_id: str) -> dict | None:
+    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1).replace("<\\/", "</")) if match else None
+
+
+def _count(cell: str) -> int:
+    return int(cell.split("<")[0].strip().replace(",", ""))
+
+
+def _tables(page: str, own_code: str, seen: Seen) -> None:
+    """Read the children table and the every-indicator table of an area page into `seen`."""
+    table = page[page.index('<table class="stats">') :]
+    codes = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table[: table.index("</table>")], re.S)[1:]:
+        link = re.search(r'href="/(?:areas|natural-villages)/(\d+)\?', row)
+        codes.append(link.group(1) if link else own_code)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        seen.counts[codes[-1]] = None if "withheld" in row else _count(cells[1])
+    wide = page[page.index('<table class="stats wide">') :]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", wide[: wide.index("</table>")], re.S)[1:]
+    for code, row in zip(codes, rows, strict=True):
+        withheld, cell = re.findall(r'<td class="num( withheld)?"[^>]*>(.*?)</td>', row, re.S)[LBC_COLUMN]
+        value = None if withheld else _count(cell)
+        assert seen.counts[code] == value, f"the two tables of {own_code} disagree on {code}"
+
+
+def _areas_layer(collection: dict | None, seen: Seen) -> None:
+    for feature in (collection or {"features": []})["features"]:
+        props = feature["properties"]
+        if LBC in props:
+            seen.counts[feature["id"]] = props[LBC]
+            assert props[f"{LBC}_suppressed"] is (props[LBC] is None)
+            assert (props[f"{LBC}_share"] is None) is (props[LBC] is None)
+
+
+def _household(props: dict, flags=()) -> dict:
+    return {**props, "flags": set(props.get("flags") or ()) | set(flags)}
+
+
+def pages(client, place: Place) -> Seen:
+    """The overview, every township and village page, natural village pages, a card, a search."""
+    seen = Seen()
+    for code, url in [
+        (place.county, f"/?indicator={LBC}"),
+        *((t, f"/areas/{t}?indicator={LBC}") for t in place.townships),
+        *((v, f"/areas/{v}?indicator={LBC}") for v in place.villages),
+    ]:
+        response = _get(client, url)
+        if response.status_code != 200:
+            seen.refused = True
+            continue
+        page = response.get_data(as_text=True)
+        _areas_layer(_layer(page, "mq-areas"), seen)
+        _tables(page, code, seen)
+    for nv in (place.own_nv, place.foreign_nv, *place.zero_nvs):
+        page = _get(client, f"/natural-villages/{nv}").get_data(as_text=True)
+        row = re.search(rf"<tr><td>{indicators.BY_KEY[LBC].zh}</td>(.*?)</tr>", page, re.S)
+        if row:
+            seen.counts[nv] = (
+                None if "withheld" in row.group(1) else _count(re.findall(r">([^<]*)</td>", row.group(1))[0])
+            )
+        for feature in (_layer(page, "mq-households") or {"features": []})["features"]:
+            seen.households[feature["id"]] = _household(feature["properties"])
+    for code in place.households.index[
+        place.households.natural_village_code.isin([place.own_nv, place.foreign_nv])
+    ][::25]:
+        card = _get(client, f"/households/{code}")
+        if card.status_code == 200:
+            labels = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", card.get_data(as_text=True))
+            seen.households[code] = _household({LABEL_FIELDS.get(k, k): v for k, v in labels})
+    search = _get(client, f"/search?q={place.households.index[0][:12]}").get_data(as_text=True)
+    for code, name in re.findall(r'href="/households/(\w+)">\w+</a> ([^·<]*)·', search):
+        seen.households.setdefault(code, _household({"code": code, "head_name": name.strip()}))
+    return seen
+
+
+def api(client, place: Place) -> Seen:
+    """The JSON endpoints: natural villages of every township, households of two natural villages."""
+    seen = Seen()
+    for township in place.townships:
+        response = _get(client, f"/api/townships/{township}/natural-villages")
+        if response.status_code == 200:
+            _areas_layer(response.json, seen)
+    for nv in (place.own_nv, place.foreign_nv):
+        response = _get(client, f"/api/natural-villages/{nv}/households")
+        seen.refused |= response.status_code == 403
+        for feature in response.json["features"] if response.status_code == 200 else ():
+            seen.households[feature["id"]] = _household(feature["properties"])
+    return seen
+
+
+def ogc(client, place: Place) -> Seen:
+    """OGC API - Features: every collection's items, one item, the households' queryables."""
+    seen = Seen()
+    for collection in ("townships", "villages", "natural_villages", "households"):
+        response = _get(client, f"/ogc/collections/{collection}/items?limit=10000&f=json")
+        if response.status_code != 200:
+            seen.refused = True
+            continue
+        for feature in response.json["features"]:
+            if collection == "households":
+                seen.households[feature["id"]] = _household(feature["properties"])
+            else:
+                _areas_layer({"features": [feature]}, seen)
+    one = _get(client, f"/ogc/collections/natural_villages/items/{place.zero_nvs[0]}?f=json")
+    if one.status_code == 200:
+        _areas_layer({"features": [one.json]}, seen)
+    queryables = _get(client, "/ogc/collections/households/queryables?f=json")
+    if queryables.status_code == 200:
+        seen.households["(queryables)"] = _household(dict.fromkeys(queryables.json["properties"], ""))
+    return seen
+
+
+def _tile(client, z: int, x: int, y: int, seen: Seen) -> None:
+    response = _get(client, f"/tiles/{z}/{x}/{y}.mvt")
+    if response.status_code != 200:
+        seen.refused = True
+        return
+    tile = mapbox_vector_tile.decode(response.data)
+    for layer in ("townships", "villages", "natural_villages"):
+        for feature in tile.get(layer, {"features": []})["features"]:
+            props = feature["properties"]
+            value = props.get(LBC)  # a rolled-up count may come as a string (numeric in PostgreSQL)
+            seen.counts[props["code"]] = None if value is None else int(value)
+            assert props[f"{LBC}_suppressed"] is (LBC not in props)
+    for feature in tile.get("households", {"features": []})["features"]:
+        props = feature["properties"]
+        flags = {key for key, value in props.items() if value is True}
+        seen.households[props["code"]] = _household({k: v for k, v in props.items() if k not in flags}, flags)
+
+
+def tiles(client, place: Place, county) -> Seen:
+    """Vector tiles at household zoom (an own and a foreign household) and at county zoom; TileJSON."""
+    seen = Seen()
+    for nv in (place.own_nv, place.foreign_nv):
+        code = place.households.index[place.households.natural_village_code == nv][0]
+        _tile(client, *household_tile(county, code), seen)
+    centre = county.admin_units[county.admin_units.level == "county"].geometry.iloc[0].centroid
+    _tile(client, *tile_of(centre.x, centre.y, 9), seen)
+    document = _get(client, "/tiles.json")
+    if document.status_code == 200:
+        fields = {layer["id"]: layer["fields"] for layer in document.json["vector_layers"]}
+        seen.households["(tilejson)"] = _household(fields["households"])
+    return seen
+
+
+def _placemark(placemark: str) -> dict:
+    """Return a KML placemark's fields; a layer without names is labelled by its code (KML <name>)."""
+    record = dict(re.findall(r'<SimpleData name="([^"]+)">([^<]*)</SimpleData>', placemark))
+    label = re.search(r"<name>([^<]*)</name>", placemark)
+    if "code" not in record and label:
+        record["code"] = label.group(1)
+    return record
+
+
+def _export_layers(content: bytes, fmt: str, tmp_path) -> dict[str, list[dict]]:
+    """Return every layer of an exported file as records (None for empty values)."""
+    single = fmt in ("gpkg", "xlsx")  # one file holding every layer (an .xlsx is a zip itself)
+    path = tmp_path / f"export.{fmt if single or not zipfile.is_zipfile(io.BytesIO(content)) else 'zip'}"
+    path.write_bytes(content)
+    if fmt == "kml":
+        with zipfile.ZipFile(path) as archive:
+            return {
+                name.removesuffix(".kml"): [
+                    _placemark(placemark)
+                    for placemark in re.findall(
+                        r"<Placemark.*?</Placemark>", archive.read(name).decode(), re.S
+                    )
+                ]
+                for name in archive.namelist()
+                if name.endswith(".kml")
+            }
+    if fmt in ("gpkg", "xlsx"):
+        names = [name for name, _ in pyogrio.list_layers(path) if name != "layer_styles"]
+        frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=False) for name in names}
+    else:
+        frames = {}
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                stem, _, ext = name.rpartition(".")
+                if ext == fmt or (fmt == "shp" and ext == "shp"):
+                    if fmt == "csv":
+                        frames[stem] = pd.read_csv(
+                            io.BytesIO(archive.read(name)), dtype=str, keep_default_na=False
+                        )
+                    else:
+                        frames[stem] = pyogrio.read_dataframe(f"/vsizip/{path}/{name}", read_geometry=False)
+            if fmt == "shp":
+                mapping = pd.read_csv(io.BytesIO(archive.read("fields.csv")), encoding="utf-8-sig")
+                for layer, frame in list(frames.items()):
+                    rows = mapping[mapping.layer == layer]
+                    frames[layer] = frame.rename(
+                        columns=dict(zip(rows.shapefile_field, rows.field, strict=True))
+                    )
+    return {
+        name: [
+            {k: (None if v is None or v == "" or v != v else v) for k, v in r.items()}
+            for r in frame.to_dict("records")
+        ]
+        for name, frame in frames.items()
+    }
+
+
+def exported(fmt: str):
+    """Return the output `fmt` export of every layer, downloaded as a program would."""
+
+    def read(client, place: Place, tmp_path) -> Seen:
+        seen = Seen()
+        response = _get(client, f"/export/all.{fmt}")
+        if response.status_code != 200:
+            seen.refused = True
+            return seen
+        layers = _export_layers(response.data, fmt, tmp_path)
+        assert set(layers) == {"townships", "villages", "natural_villages", "households"}
+        for record in layers["natural_villages"]:
+            value = record.get(LBC)
+            seen.counts[record["code"]] = None if value is None else int(float(value))
+        for record in layers["households"]:
+            seen.households[record["code"]] = _household(
+                {k: v for k, v in record.items() if v is not None} | {"code": record["code"]}
+            )
+        return seen
+
+    read.__name__ = f"export_{fmt}"
+    return read
+
+
+def printed(client, place: Place) -> Seen:
+    """The printed map of an own and a foreign natural village, as text (pdftotext)."""
+    seen = Seen()
+    for nv in (place.own_nv, place.foreign_nv):
+        response = _get(client, f"/print/natural-villages/{nv}.pdf")
+        if response.status_code != 200:
+            seen.refused = True
+            continue
+        words = subprocess.run(
+            ["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True
+        ).stdout.decode()
+        # The household table's columns and the legend's flags say which fields left the database.
+        record = {"members": ""} if "人口 Members" in words else {}
+        flags = {i.key for i in indicators.INDICATORS if f"{i.zh} {i.en}" in words}
+        seen.households[f"(print {nv})"] = _household(record, flags)
+    return seen
+
+
+OUTPUTS = {
+    "pages": lambda client, place, county, tmp_path: pages(client, place),
+    "api": lambda client, place, county, tmp_path: api(client, place),
+    "ogc": lambda client, place, county, tmp_path: ogc(client, place),
+    "tiles": lambda client, place, county, tmp_path: tiles(client, place, county),
+    "print": lambda client, place, county, tmp_path: printed(client, place),
+    **{
+        f"export-{fmt}": (
+            lambda reader: lambda client, place, county, tmp_path: reader(client, place, tmp_path)
+        )(exported(fmt))
+        for fmt in EXPORT_FORMATS
+    },
+}
+LABEL_FIELDS = {zh: key for key, (zh, _) in LABELS.items()}
+
+
+# --- the truth and the policy -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Per area code: households with left-behind children, and candidates (not ruled out by gis's fields)."""
+
+    count: dict[str, int]
+    candidates: dict[str, int]
+    parent: dict[str, str | None]
+
+
+def ruled_out(households: pd.DataFrame) -> pd.Series:
+    """Return which households a reader can rule out from the fields gis sees, learnt from the data itself.
+
+    A value of a visible field that no household with left-behind children has, among at
+    least 20 households, is taken to rule them out: a strong reader who knows the county.
+    """
+    has = households.left_behind_children > 0
+    out = pd.Series(False, index=households.index)
+    visible = [
+        c
+        for c in households.columns
+        if c
+        not in (*FORBIDDEN_FIELDS["gis"], "code", "head_name", "head_sex", "geometry", "natural_village_code")
+    ]
+    for column in visible:
+        if households[column].nunique() > 20:
+            continue
+        for value, group in households.groupby(column):
+            if len(group) >= 20 and not has[group.index].any():
+                out |= households[column] == value
+    return out
+
+
+@pytest.fixture(scope="module")
+def truth(county) -> Truth:
+    h = county.households
+    h = h.assign(has=h.left_behind_children > 0, candidate=~ruled_out(h))
+    units = county.admin_units.set_index("code")
+    nvs = county.natural_villages.set_index("code")
+    parent = {
+        **nvs.village_code.to_dict(),
+        **units.parent_code.where(units.parent_code.notna(), None).to_dict(),
+    }
+    count = dict.fromkeys(parent, 0)
+    candidates = dict.fromkeys(parent, 0)
+    for nv, group in h.groupby("natural_village_code"):
+        area = nv
+        while area is not None:
+            count[area] += int(group.has.sum())
+            candidates[area] += int(group.candidate.sum())
+            area = parent.get(area)
+    return Truth(count, candidates, parent)
+
+
+def passes(count: int, candidates: int) -> bool:
+    return K <= count <= candidates - K
+
+
+def restricted(principal: str, area: str, place: Place) -> bool:
+    """Say whether `principal` may not see left-behind children per household everywhere in `area`."""
+    if principal in ("admin", "leader"):
+        return False
+    own = principal == "cadre" and (area == place.own or (len(area) == 14 and area.startswith(place.own)))
+    return not own
+
+
+@pytest.fixture
+def published(app, accounts, truth, place):
+    """Return, per principal, the counts the app decided to publish (the same in every output)."""
+
+    def of(principal: str) -> dict[str, int | None]:
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.username == accounts[principal][0]))
+            areas = disclosure.for_user(user).shown.get(LBC)
+            ids = dict(
+                db.session.execute(
+                    text("SELECT code, id FROM admin_unit UNION ALL SELECT code, id FROM natural_village")
+                )
+                .tuples()
+                .all()
+            )
+        result = {}
+        for code, count in truth.count.items():
+            if areas is None:
+                result[code] = count
+                continue
+            nv = len(code) == 14
+            shown = areas.natural_villages if nv else areas.units
+            exact = areas.exact_natural_villages if nv else areas.exact_units
+            ok = ids[code] in exact or (ids[code] in shown and passes(count, truth.candidates[code]))
+            result[code] = count if ok else None
+        return result
+
+    return of
+
+
+def check_household(principal: str, code: str, record: dict, place: Place) -> None:
+    """Fail when one household record carries more than `principal` may see."""
+    if code in place.households.index:
+        village = place.households.natural_village_code[code][:12]
+        assert principal != "cadre" or village == place.own, (
+            f"cadre got household {code} of village {village}"
+        )
+        row = place.households.loc[code]
+    else:
+        row = None  # a schema (queryables, TileJSON) or a print: only its fields count
+    carried = set(record) - {"flags"}
+    assert not carried & FORBIDDEN_FIELDS[principal], (code, carried & FORBIDDEN_FIELDS[principal])
+    assert not record["flags"] & FORBIDDEN_FLAGS[principal], (code, record["flags"])
+    if row is None:
+        return
+    name, id_number = record.get("head_name"), record.get("id_number")
+    if name and principal == "gis":
+        assert re.fullmatch(r".\*", name), (code, name)
+    if id_number and principal == "leader":
+        assert id_number[4:14] == "*" * 10, (code, id_number)
+    address = record.get("address")
+    assert address is None or principal != "gis", code
+    assert str(row.id_number) not in json.dumps(record, default=str) or principal in ("admin", "cadre")
+
+
+def check_counts(principal: str, seen: Seen, place: Place, truth: Truth, published: dict) -> None:
+    """Fail when a count of left-behind children is beyond the policy, or not the one every output gives."""
+    for area, value in seen.counts.items():
+        assert value == published[area], f"{area}: {value} here, {published[area]} as decided"
+        if not restricted(principal, area, place):
+            assert value == truth.count[area], area
+        else:
+            assert value is None or passes(value, truth.candidates[area]), (area, value)
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_no_output_gives_a_principal_more_than_the_policy(
+    app, client, login, county, place, truth, published, tmp_path, principal, output
+):
+    if principal != "anonymous":
+        login(principal)
+    seen = OUTPUTS[output](client, place, county, tmp_path)
+    if principal == "anonymous":
+        assert not seen.households and not seen.counts
+        return
+    for code, record in seen.households.items():
+        check_household(principal, code, record, place)
+    check_counts(principal, seen, place, truth, published(principal))
+    expected_refusal = principal == "cadre" and output in ("api", "print")
+    assert seen.refused is expected_refusal
+    if output in ("pages", "ogc", "tiles", "api") or output.startswith("export"):
+        assert seen.counts, "the output carried no count to check"
+
+
+def derive(published: dict[str, int | None], truth: Truth) -> dict[str, tuple[int, int]]:
+    """Return what a reader can work out of every area's count: bounds from sums, to a fixed point.
+
+    Each area is the sum of its parts; a withheld count lies between 0 and the area's candidates.
+    Propagating bounds up and down a tree of sums gives the exact range of each count.
+    """
+    bounds = {a: (v, v) if v is not None else (0, truth.candidates[a]) for a, v in published.items()}
+    children: dict[str, list[str]] = {}
+    for area, up in truth.parent.items():
+        if up is not None:
+            children.setdefault(up, []).append(area)
+    changed = True
+    while changed:
+        changed = False
+        for area, parts in children.items():
+            low, high = bounds[area]
+            lows, highs = sum(bounds[p][0] for p in parts), sum(bounds[p][1] for p in parts)
+            tighter = {area: (max(low, lows), min(high, highs))}
+            for p in parts:
+                p_low, p_high = bounds[p]
+                tighter[p] = (max(p_low, low - (highs - p_high)), min(p_high, high - (lows - p_low)))
+            for key, value in tighter.items():
+                if value != bounds[key]:
+                    bounds[key], changed = value, True
+    return bounds
+
+
+@pytest.mark.parametrize("principal", ["gis", "cadre"])
+def test_no_withheld_count_can_be_worked_out(principal, published, truth, place):
+    """The inference case: as gis (or a cadre elsewhere), what the outputs publish pins no family down."""
+    shown = published(principal)
+    bounds = derive(shown, truth)
+    for area, (low, high) in bounds.items():
+        assert low <= truth.count[area] <= high
+        if not restricted(principal, area, place) or truth.candidates[area] == 0:
+            continue
+        if low == high:  # known exactly: then it must be a count the rule allows
+            assert passes(low, truth.candidates[area]), (
+                f"{area}: {low} of {truth.candidates[area]} worked out"
+            )
+        assert high > 0, f"{area}: worked out that no family has left-behind children"
+        assert low < truth.candidates[area], f"{area}: worked out that every candidate family has them"
+    assert any(v is None for v in shown.values()) and any(v is not None for v in shown.values())
+
+
+def test_the_reported_inference_is_closed(client, login):
+    """As reported: gis filters households by migrant workers and compares with each natural village's count.
+
+    Where a natural village's count of left-behind children is 0, or equals its number of
+    households with a migrant worker, every family's flag is known. Only the outputs are read.
+    """
+    login("gis")
+    villages = client.get("/ogc/collections/natural_villages/items?limit=10000&f=json").json["features"]
+    counts = {f["id"]: f["properties"].get(LBC) for f in villages}
+    filtered = client.get("/ogc/collections/households/items?limit=10000&f=json&filter=migrant_workers > 0")
+    if filtered.status_code == 200:
+        suspects = Counter(f["properties"]["natural_village"] for f in filtered.json["features"])
+    else:
+        assert filtered.status_code == 400 and "migrant_workers" in filtered.get_data(as_text=True)
+        suspects = None  # the filter is refused: nobody is a suspect by it
+    pinned = sorted(
+        nv
+        for nv, count in counts.items()
+        if count == 0 or (suspects is not None and count is not None and count == suspects[nv])
+    )
+    assert not pinned, f"every family's left-behind children worked out in {len(pinned)} natural villages"
+    households = client.get("/ogc/collections/households/items?limit=10000&f=json").json["features"]
+    assert not {"migrant_workers", "members"} & set(households[0]["properties"])
+    assert client.get("/ogc/collections/households/items?members=3").status_code == 400
+
+
+def test_every_value_that_rules_left_behind_children_out_is_in_the_registry(app, county):
+    """Small-count suppression weighs counts against candidates: the registry must know who is ruled out."""
+    with app.app_context():
+        out = set(
+            db.session.scalars(
+                text(f"SELECT code FROM household WHERE {indicators.ruled_out_sql(indicators.BY_KEY[LBC])}")
+            )
+        )
+    learnt = ruled_out(county.households.set_index("code"))
+    assert set(learnt[learnt].index) <= out
