@@ -26,10 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import api, auth, pages
+    from . import api, auth, dashboard, pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
 
     from . import basemap, tiles

@@ -161,6 +161,18 @@ ZH = {
     "No village is assigned to you yet. Ask an administrator to assign your villages.": (
         "您还没有分配村。请联系管理员分配。"
     ),
+    "Dashboard": "数据看板",
+    "County totals": "全县合计",
+    "Rankings": "排名",
+    "Level": "层级",
+    "Whole county": "全县",
+    "Order by": "排序依据",
+    "Order": "顺序",
+    "Highest first": "从高到低",
+    "Lowest first": "从低到高",
+    "Download as XLSX": "下载 XLSX 表格",
+    "Where": "所在",
+    "Code": "编码",
     # --- privacy ---
     "withheld": "不公开",
     "fewer than {k} households have it, or fewer than {k} could have it and do not, "

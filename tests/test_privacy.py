@@ -23,6 +23,7 @@ import mapbox_vector_tile
 import pandas as pd
 import pyogrio
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, text
 
 from app import disclosure, indicators
@@ -341,8 +342,39 @@ def printed(client, place: Place) -> Seen:
     return seen
 
 
+# A dashboard ranking's row: the area's link, its households, then its count of the ranked indicator.
+RANKED_ROW = re.compile(
+    r'href="/(?:areas|natural-villages)/(\d+)\?[^"]*">.*?<td class="num">[\d,]+</td>\s*'
+    r'<td class="num[^"]*"[^>]*>([^<]*)</td>',
+    re.S,
+)
+
+
+def dashboard(client, place: Place) -> Seen:
+    """The dashboard's county total, and its rankings of every level as a page and as XLSX."""
+    seen = Seen()
+    label = indicators.BY_KEY[LBC].zh
+    response = _get(client, f"/dashboard?indicator={LBC}")
+    if response.status_code != 200:
+        seen.refused = True
+        return seen
+    total = re.search(rf"{label}</a>\s*<b[^>]*>([^<]*)</b>", response.get_data(as_text=True)).group(1)
+    seen.counts[place.county] = None if total == "不公开" else _count(total)
+    for level in ("township", "village", "natural_village"):
+        book = load_workbook(io.BytesIO(_get(client, f"/dashboard.xlsx?level={level}&indicator={LBC}").data))
+        rows = list(book.active.iter_rows(values_only=True))
+        code, count = rows[0].index("编码"), rows[0].index(label)
+        for row in rows[1:]:
+            seen.counts[row[code]] = None if row[count] == "不公开" else row[count]
+        page = _get(client, f"/dashboard?level={level}&indicator={LBC}").get_data(as_text=True)
+        for area, cell in RANKED_ROW.findall(page):
+            assert seen.counts[area] == (None if cell == "不公开" else _count(cell)), area
+    return seen
+
+
 OUTPUTS = {
     "pages": lambda client, place, county, tmp_path: pages(client, place),
+    "dashboard": lambda client, place, county, tmp_path: dashboard(client, place),
     "api": lambda client, place, county, tmp_path: api(client, place),
     "ogc": lambda client, place, county, tmp_path: ogc(client, place),
     "tiles": lambda client, place, county, tmp_path: tiles(client, place, county),
@@ -506,7 +538,7 @@ def test_no_output_gives_a_principal_more_than_the_policy(
     check_counts(principal, seen, place, truth, published(principal))
     expected_refusal = principal == "cadre" and output in ("api", "print")
     assert seen.refused is expected_refusal
-    if output in ("pages", "ogc", "tiles", "api") or output.startswith("export"):
+    if output in ("pages", "dashboard", "ogc", "tiles", "api") or output.startswith("export"):
         assert seen.counts, "the output carried no count to check"
 
 

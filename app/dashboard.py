@@ -1,0 +1,140 @@
+"""The leaders' dashboard: county totals of every indicator and areas ranked by any of them.
+
+`/dashboard` answers "which natural villages have the most left-behind children?" or "which
+villages have the highest share of dilapidated houses in this township?": every row links to its
+map, and the same table downloads as XLSX (Chinese headers, numbers as numbers). Counts are the
+drill-down's, withheld for the reader exactly as the maps withhold them.
+"""
+
+import io
+
+import openpyxl
+from flask import Blueprint, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from . import disclosure, indicators, params, queries
+from .errors import AppError, not_found
+from .exports.cells import neutralise
+from .i18n import gettext as _
+from .i18n import language
+from .maps.choropleth import format_value
+from .queries import areas, rankings
+
+bp = Blueprint("dashboard", __name__)
+
+PARAMETERS = ("level", "indicator", "by", "order", "township")
+ROWS_SHOWN = 100
+ROWS_DOWNLOADED = 20_000  # more than a prefecture's natural villages
+SHARE_FORMAT = "0.0%"
+
+
+def _choices(args) -> dict:
+    """Return the ranking asked for by the query string (each value checked)."""
+    params.only(args, PARAMETERS)
+    township = args.get("township") or None
+    if township is not None:
+        unit = areas.area(params.code(township, what="township"))
+        if unit is None or unit["level"] != "township":
+            raise not_found("township", township)
+        township = unit
+    return {
+        "level": params.choice(args, "level", rankings.LEVELS[::-1]),
+        "indicator": params.indicator(args),
+        "by": params.choice(args, "by", ("count", "share")),
+        "order": params.choice(args, "order", ("desc", "asc")),
+        "township": township,
+    }
+
+
+def _ranked(choice: dict, limit: int) -> list[dict]:
+    return rankings.ranked(
+        choice["level"],
+        choice["indicator"],
+        by_share=choice["by"] == "share",
+        descending=choice["order"] == "desc",
+        township=choice["township"]["id"] if choice["township"] else None,
+        suppression=disclosure.for_user(current_user),
+        limit=limit,
+    )
+
+
+def _link(level: str, code: str, indicator: indicators.Indicator) -> str:
+    endpoint = "pages.natural_village" if level == "natural_village" else "pages.area"
+    return url_for(endpoint, code=code, indicator=indicator.key)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """County totals, then the areas of one level ranked by one indicator."""
+    choice = _choices(request.args)
+    lang = language()
+    county = queries.county()
+    if county is None:
+        raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
+    totals = areas.children_table(areas.area(county["code"]), suppression=disclosure.for_user(current_user))
+    args = {k: v for k, v in request.args.items() if k in PARAMETERS}
+    return render_template(
+        "dashboard.html",
+        choice=choice,
+        totals=totals[-1],
+        rows=_ranked(choice, ROWS_SHOWN),
+        indicators=indicators.INDICATORS,
+        townships=rankings.townships(),
+        levels=rankings.LEVELS,
+        link=lambda code: _link(choice["level"], code, choice["indicator"]),
+        sort_url=lambda **change: url_for("dashboard.dashboard", **{**args, **change}),
+        xlsx_url=url_for("dashboard.spreadsheet", **args),
+        fmt=lambda ind, value: format_value(ind, value, lang),
+    )
+
+
+def _header(level: str, lang: str) -> list[str]:
+    names = [_("Code"), _(level), _("Township"), _("Village"), _("All households")]
+    for ind in indicators.INDICATORS:
+        label = ind.label(lang)
+        names += [label, f"{label} {_('Share')}"] if ind.kind == "share" else [label]
+    return names
+
+
+def _cells(row: dict) -> list:
+    """Return one ranked row as spreadsheet values: numbers as numbers, a withheld count as text."""
+    cells = [row["code"], *(neutralise(row[k]) for k in ("name", "township_name", "village_name"))]
+    cells.append(row["households"])
+    for ind in indicators.INDICATORS:
+        if ind.kind != "share":
+            cells.append(None if row[ind.key] is None else float(row[ind.key]))
+        elif row.get(f"{ind.key}_suppressed"):
+            cells += [_("withheld"), _("withheld")]
+        else:
+            share = row[f"{ind.key}_share"]
+            cells += [row[ind.key], None if share is None else float(share)]
+    return cells
+
+
+@bp.get("/dashboard.xlsx")
+@login_required
+def spreadsheet():
+    """The ranking as an XLSX workbook: every area of the level, every indicator."""
+    choice = _choices(request.args)
+    lang = language()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = choice["indicator"].label(lang)[:31]
+    header = _header(choice["level"], lang)
+    sheet.append(header)
+    shares = [i for i, name in enumerate(header) if name.endswith(_("Share"))]
+    for row in _ranked(choice, ROWS_DOWNLOADED):
+        sheet.append(_cells(row))
+        for i in shares:
+            sheet.cell(sheet.max_row, i + 1).number_format = SHARE_FORMAT
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 16
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    name = f"{_('Rankings')}-{_(choice['level'])}-{choice['indicator'].label(lang)}.xlsx"
+    return send_file(out, as_attachment=True, download_name=name, mimetype=XLSX)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
