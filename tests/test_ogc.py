@@ -1,11 +1,7 @@
 """OGC API - Features: GDAL's OAPIF driver against a live server; every bad input through the test client."""
 
-import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -18,39 +14,16 @@ from app.extensions import db
 from app.models import ApiToken, AuditEvent
 from tests.conftest import cadre_village
 
-ROOT = Path(__file__).resolve().parent.parent
 ID_MASKED = re.compile(r"^[0-9]{4}\*{10}[0-9]{3}[0-9X]$")
 ITEMS = "/ogc/collections/households/items"
-
-# The live server runs in its own process: pyogrio keeps the GIL while GDAL reads, so a
-# server thread in this process could not write the response GDAL is waiting for.
-SERVE = """
-from werkzeug.serving import make_server
-from app import create_app
-app = create_app({"TESTING": True})
-httpd = make_server("127.0.0.1", 0, app, threaded=True)
-print(httpd.server_port, flush=True)
-httpd.serve_forever()
-"""
-
 
 # --- GDAL against a live server -------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def server(app, database_url):
-    """Serve the (committed) test county from a separate process; yield the OAPIF dataset name."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-ogc-tests"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        port = int(process.stdout.readline())
-        yield f"OAPIF:http://127.0.0.1:{port}/ogc"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
+def server(live_server):
+    """Return the OAPIF dataset name of the live server."""
+    return f"OAPIF:{live_server}/ogc"
 
 
 @pytest.fixture
@@ -446,12 +419,13 @@ def test_browsers_get_html_pages(client, login):
     assert items.count("<tr>") == 6 and "下一页" in items
 
 
-def test_the_qgis_project_names_every_layer_and_connects_it_to_this_service(client, login):
-    login("gis")
+@pytest.mark.parametrize(("role", "sensitive"), [("gis", False), ("leader", True)])
+def test_the_qgis_project_names_every_layer_and_connects_it_to_this_service(client, login, role, sensitive):
+    login(role)
     response = client.get("/ogc/qgis-project.qgs")
     assert response.status_code == 200
     root = ET.fromstring(response.get_data(as_text=True).split("\n", 1)[1])
-    layers = root.findall("projectlayers/maplayer")
+    layers = root.findall("projectlayers/maplayer[@type='vector']")
     assert [layer.findtext("layername") for layer in layers] == [
         "农户 Households",
         "自然寨 Natural villages",
@@ -463,12 +437,22 @@ def test_the_qgis_project_names_every_layer_and_connects_it_to_this_service(clie
         source = layer.findtext("datasource")
         assert "url='http://localhost/ogc'" in source and "authcfg='minqing'" in source
         assert layer.findtext("srs/spatialrefsys/authid") == "EPSG:4490"
-    assert root.findtext("projectCrs/spatialrefsys/authid") == "EPSG:4490"
+    # QGIS 3.22 trusts a CRS only with its WKT (or its own srsid) and ProjectionsEnabled.
+    assert root.findtext("projectCrs/spatialrefsys/wkt").startswith('GEOGCRS["China Geodetic')
+    assert root.findtext("projectCrs/spatialrefsys/srsid") != "0"
+    assert root.findtext("properties/SpatialRefSys/ProjectionsEnabled") == "1"
+    tiles = root.find("projectlayers/maplayer[@type='vector-tile']")
+    assert tiles.findtext("srs/spatialrefsys/authid") == "EPSG:3857"
+    assert tiles.findtext("datasource").startswith("type=xyz&url=http://localhost/tiles/{z}/{x}/{y}.mvt&")
+    tile_layers = {style.get("layer") for style in tiles.iter("style")}
+    assert tile_layers == {"natural_villages", "villages", "townships", "households"}
+    tile_rules = " ".join(style.get("expression") for style in tiles.iter("style"))
+    assert ('"left_behind_children" IS TRUE' in tile_rules) is sensitive
     tree = [leaf.get("name") for leaf in root.iter("layer-tree-layer")]
-    assert tree == [layer.findtext("layername") for layer in layers]
+    assert tree == [layer.findtext("layername") for layer in [*layers, tiles]]
     groups = [group.get("name") for group in root.findall("layer-tree-group/layer-tree-group")]
-    assert groups == ["农户 Households", "行政区 Areas"]
+    assert groups == ["农户 Households", "行政区 Areas", "矢量瓦片 Vector tiles (whole county, fast)"]
     rules = [rule.get("key") for rule in root.iter("rule")]
-    assert "registered_poor" in rules and "left_behind_children" not in rules  # gis: not per household
+    assert "registered_poor" in rules and ("left_behind_children" in rules) is sensitive
     ranges = root.findall(".//renderer-v2[@type='graduatedSymbol']/ranges/range")
     assert 1 <= len(ranges) <= 5

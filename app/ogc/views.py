@@ -14,10 +14,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, indicators, privacy
+from .. import audit, indicators, privacy, tile_style, tiles
 from ..errors import AppError, not_found
 from ..extensions import db
+from ..maps.choropleth import quantiles
 from ..queries import ogc as queries
+from ..queries import tiles as tile_queries
 from . import documents, params, project
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -213,12 +215,19 @@ def qgis_project():
     """A QGIS project with every layer connected to this service, styled and grouped, in EPSG:4490."""
     detail, _ = privacy.household_scope(current_user)
     households = () if detail is privacy.Detail.AGGREGATE else tuple(_source("households").properties)
-    share = f"{indicators.DEFAULT}_share"
+    indicator = indicators.BY_KEY[indicators.DEFAULT]
+    classes = quantiles(indicator, tile_queries.share_values(indicator))
     body = project.qgs(
         _base(),
         queries.extent(),
+        tiles=tiles.url_template(external=True),
         household_properties=households,
-        values={"natural_villages": queries.values(queries.natural_villages(), share)},
+        classes=classes,
+        tile_rules=tile_style.rules(
+            classes,
+            privacy.household_flags(detail),
+            point_min_zoom=current_app.config["TILE_POINT_MIN_ZOOM"],
+        ),
     )
     audit.record("qgis_project", "ogc")
     db.session.commit()
