@@ -2,11 +2,13 @@
 
 Run by tests/test_qgis.py with Debian's /usr/bin/python3 (QGIS's bindings are not in the venv):
 
-    QT_QPA_PLATFORM=offscreen python3 qgis_open_project.py PROJECT PROFILE USER PASSWORD W,S,E,N
+    QT_QPA_PLATFORM=offscreen python3 qgis_open_project.py PROJECT PROFILE USER PASSWORD W,S,E,N STYLE
 
 PROFILE is a throw-away folder: QGIS keeps its settings and authentication database there,
 with the Basic configuration ``minqing`` for USER that the project's layers sign in with.
 The vector-tile layer is drawn over the CRS84 box W,S,E,N and the image's colours reported.
+STYLE is a Mapbox GL style URL: a vector tile connection to the project's tiles with that
+style is made as a user would in QGIS's browser, and what QGIS made of the style reported.
 """
 
 import json
@@ -24,6 +26,7 @@ from qgis.core import (
     QgsMapSettings,
     QgsProject,
     QgsRectangle,
+    QgsVectorTileLayer,
 )
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
@@ -81,7 +84,19 @@ def describe(project: QgsProject, layer, box: list[float]) -> dict:
     return entry
 
 
-def main(path: str, profile: str, username: str, password: str, box: str) -> None:
+def connection(tiles_source: str, style_url: str) -> dict:
+    """Add the tiles as a QGIS vector tile connection with `style_url`; return the styles QGIS made."""
+    layer = QgsVectorTileLayer(f"styleUrl={style_url}&{tiles_source}", "connection")
+    error, loaded = layer.loadDefaultStyle()
+    styles = layer.renderer().styles() if loaded and layer.renderer() else []
+    return {
+        "loaded": loaded,
+        "error": error,
+        "styles": {style.styleName(): style.filterExpression() for style in styles},
+    }
+
+
+def main(path: str, profile: str, username: str, password: str, box: str, style_url: str) -> None:
     QgsApplication.setPrefixPath("/usr", True)
     app = QgsApplication([], False, profile)
     app.initQgis()
@@ -94,6 +109,8 @@ def main(path: str, profile: str, username: str, password: str, box: str) -> Non
     report["layers"] = [
         describe(project, layer, west_south_east_north) for layer in project.mapLayers().values()
     ]
+    tiles = next(layer for layer in project.mapLayers().values() if isinstance(layer, QgsVectorTileLayer))
+    report["connection"] = connection(tiles.source(), style_url)
     print(json.dumps(report, ensure_ascii=False), flush=True)
     app.exitQgis()
 

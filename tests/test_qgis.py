@@ -58,6 +58,7 @@ def opened(live_server, accounts, county, tmp_path_factory):
     profile = folder / "profile"
     profile.mkdir()
     box = ",".join(repr(float(v)) for v in county.admin_units.total_bounds)
+    style = f"{live_server}/tiles/style.json"
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -66,7 +67,7 @@ def opened(live_server, accounts, county, tmp_path_factory):
         "HOME": str(folder),
     }
     done = subprocess.run(
-        [QGIS_PYTHON, str(PROBE), str(project), str(profile), username, password, box],
+        [QGIS_PYTHON, str(PROBE), str(project), str(profile), username, password, box, style],
         capture_output=True,
         text=True,
         env=env,
@@ -118,3 +119,16 @@ def test_the_vector_tile_layer_draws_the_classes_it_embeds(opened):
     assert len(drawn - {"#ffffff", NO_DATA}) >= 3, tiles["colours"]
     source = root.find("projectlayers/maplayer[@type='vector-tile']/datasource").text
     assert "/tiles/{z}/{x}/{y}.mvt" in source and "authcfg=minqing" in source
+
+
+def test_a_qgis_vector_tile_connection_gets_classes_from_the_style_url(opened):
+    report, _ = opened
+    # QGIS fetches the style without the connection's authentication, and converts filters
+    # (it would skip `step` and `case` expressions).
+    connection = report["connection"]
+    assert connection["loaded"], connection["error"]
+    classes = {
+        name: where for name, where in connection["styles"].items() if name.startswith("natural_villages_")
+    }
+    assert len(classes) >= 3 and all(classes.values())
+    assert connection["styles"]["households_dibao"] == '"dibao" IS TRUE'

@@ -44,6 +44,19 @@ def _flag_columns(flags: Iterable[indicators.Indicator]) -> str:
     return "".join(f", ({i.sql}) AS {i.key}" for i in flags)
 
 
+def _attributes(alias: str) -> str:
+    """Return the indicators' values from aggregates in `alias` as MVT attributes.
+
+    Counts become bigint and shares and means float8, because ST_AsMVT writes a numeric
+    (a share, a mean, a sum of counts) as a string ("0.1234"), which MapLibre's
+    comparisons refuse.
+    """
+    counts = {"households"} | {i.key for i in indicators.INDICATORS if i.kind == "share"}
+    return ", ".join(
+        f"({sql})::{'bigint' if name in counts else 'float8'} AS {name}" for name, sql in _values(alias)
+    )
+
+
 def _mvt(name: str, rows: str) -> str:
     """Return SQL for one MVT layer of `rows`, whose `id` becomes the feature id (kept as `fid` too)."""
     return f"""(SELECT coalesce(ST_AsMVT(q, '{name}', {EXTENT}, 'geom', 'id'), '')
@@ -83,7 +96,7 @@ def tile(
         scope = (
             "AND h.natural_village_id IN (SELECT id FROM natural_village WHERE village_id = ANY(:villages))"
         )
-    counts = ", ".join(f"{sql} AS {name}" for name, sql in _values("s"))
+    counts = _attributes("s")
 
     def units(level: str, key: str) -> str:
         # Rolled up for the units in this tile only, one lateral aggregate each.
