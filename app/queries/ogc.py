@@ -16,7 +16,7 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..models import SRID, Household
-from ..ogc import params as p
+from ..ogc import cql2 as p
 from ..privacy import Rule
 from . import POINT_PRECISION, POLYGON_PRECISION, _rollup, _values, household_fields
 
