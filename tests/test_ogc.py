@@ -63,9 +63,10 @@ def test_gdal_lists_the_four_collections(server, gdal_as):
 
 
 @pytest.mark.live
-def test_gdal_reads_every_page_of_households_masked_for_gis(server, gdal_as, county):
+@pytest.mark.parametrize("page_size", [700, 20_000])  # above OGC_MAX_LIMIT: clamped, not refused
+def test_gdal_reads_every_page_of_households_masked_for_gis(server, gdal_as, county, page_size):
     gdal_as("gis")
-    frame = pyogrio.read_dataframe(server, layer="households", page_size=700, crs="OGC:CRS84")
+    frame = pyogrio.read_dataframe(server, layer="households", page_size=page_size, crs="OGC:CRS84")
     assert len(frame) == len(county.households) and frame.code.is_unique
     assert set(frame.code) == set(county.households.code)
     assert frame.head_name.str.fullmatch(r".\*").all()
@@ -208,6 +209,18 @@ def test_next_links_page_through_every_household_once(client, login, county):
         if url:
             assert "offset" not in url and parse_qs(urlsplit(url).query)["limit"] == ["700"]
     assert pages == 5 and codes == sorted(county.households.code)
+
+
+def test_a_limit_above_the_maximum_is_clamped_and_paging_goes_on(app, client, login, county, monkeypatch):
+    monkeypatch.setitem(app.config, "OGC_MAX_LIMIT", 1000)
+    login("gis")
+    body = client.get(f"{ITEMS}?limit=20000").json
+    assert body["numberReturned"] == len(body["features"]) == 1000
+    following = next(link["href"] for link in body["links"] if link["rel"] == "next")
+    assert parse_qs(urlsplit(following).query)["limit"] == ["1000"]
+    second = client.get(following).json
+    assert second["numberReturned"] == 1000
+    assert second["features"][0]["id"] > body["features"][-1]["id"]
 
 
 def test_crs_bbox_crs_and_content_crs(client, login, county):
@@ -356,7 +369,8 @@ def test_programs_must_authenticate(client, accounts):
         ("bbox=107,26,108,27&bbox-crs=EPSG:9999", 400, "bbox-crs"),
         ("crs=EPSG:2000", 400, "crs"),
         ("crs=http://example.com/crs", 400, "crs"),
-        ("limit=10001", 400, "limit"),
+        ("limit=-5", 400, "limit"),
+        ("limit=2.5", 400, "limit"),
         ("limit=0", 400, "limit"),
         ("limit=ten", 400, "limit"),
         ("colour=red", 400, "colour"),

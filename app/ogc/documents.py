@@ -190,9 +190,10 @@ def items_links(href: str, args: Mapping[str, str]) -> list[dict]:
     return _self_and_alternate(href, args, json_type=GEOJSON, html=False)
 
 
-def next_link(href: str, args: Mapping[str, str], cursor: str) -> str:
-    """Return the href of the next page: the same arguments with the cursor after the last key."""
-    return _with(href, {**{k: v for k, v in args.items() if k != "cursor"}, "cursor": cursor})
+def next_link(href: str, args: Mapping[str, str], cursor: str, *, limit: int) -> str:
+    """Return the href of the next page: the same arguments, the page size served, the next cursor."""
+    kept = {k: v for k, v in args.items() if k not in ("cursor", "limit")}
+    return _with(href, {**kept, "limit": str(limit), "cursor": cursor})
 
 
 def feature(text: str, base: str, collection_id: str, key: str) -> dict:

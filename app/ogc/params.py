@@ -68,13 +68,17 @@ def crs(args: Mapping[str, str], name: str = "crs") -> Crs:
 
 
 def limit(args: Mapping[str, str], *, default: int, maximum: int) -> int:
-    """Return `limit`, 1 to `maximum`."""
+    """Return `limit`: a positive integer, clamped to `maximum`.
+
+    Above the maximum the page is the maximum (pygeoapi's and pg_featureserv's practice), so
+    a client asking for more, such as GDAL with PAGE_SIZE=20000, pages on rather than fails.
+    """
     value = args.get("limit")
     if value is None:
         return default
-    if not re.fullmatch(r"[0-9]+", value) or not 1 <= int(value) <= maximum:
-        raise bad_parameter("limit", value, f"an integer from 1 to {maximum}")
-    return int(value)
+    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
+        raise bad_parameter("limit", value, f"a positive integer (at most {maximum} are returned)")
+    return min(int(value), maximum)
 
 
 def bbox(args: Mapping[str, str], box_crs: Crs) -> tuple[float, float, float, float] | None:

@@ -166,7 +166,9 @@ def items(collection_id: str):
         features = [json.loads(feature) for _, feature in rows[: q.limit]]
         following = None
         if len(rows) > q.limit:
-            following = documents.next_link(href, args, params.encode_cursor(rows[q.limit - 1][0], matched))
+            following = documents.next_link(
+                href, args, params.encode_cursor(rows[q.limit - 1][0], matched), limit=q.limit
+            )
         return render_template(
             "ogc/items.html",
             title=" ".join(documents.COLLECTIONS[collection_id]),
@@ -183,7 +185,9 @@ def items(collection_id: str):
         limit=q.limit,
         matched=matched,
         links=documents.items_links(href, args),
-        next_href=lambda key: documents.next_link(href, args, params.encode_cursor(key, matched)),
+        next_href=lambda key: documents.next_link(
+            href, args, params.encode_cursor(key, matched), limit=q.limit
+        ),
     )
     return Response(body, mimetype=documents.GEOJSON, headers={"Content-Crs": f"<{q.crs.uri}>"})
 
