@@ -1,5 +1,7 @@
 """OGC API - Features: GDAL's OAPIF driver against a live server; every bad input through the test client."""
 
+import base64
+import json
 import re
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
@@ -11,8 +13,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import ApiToken, AuditEvent
-from tests.conftest import cadre_village
+from app.models import ApiToken, AuditEvent, Household
+from tests.conftest import cadre_village, log_in
 
 ID_MASKED = re.compile(r"^[0-9]{4}\*{10}[0-9]{3}[0-9X]$")
 ITEMS = "/ogc/collections/households/items"
@@ -91,6 +93,30 @@ def test_gdal_reads_epsg_4490_and_a_gauss_kruger_zone_in_the_right_axis_order(se
         theirs.geometry.x.values, theirs.geometry.y.values
     )
     assert np.allclose(zone.geometry.x, east, atol=0.05) and np.allclose(zone.geometry.y, north, atol=0.05)
+
+
+def audit_rows(app, username: str) -> list[AuditEvent]:
+    """Return the user's household-listing audit rows, oldest first."""
+    with app.app_context():
+        return db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "ogc_households", AuditEvent.username == username)
+            .order_by(AuditEvent.id)
+        ).all()
+
+
+@pytest.mark.live
+def test_gdal_reading_every_household_writes_one_audit_row(server, gdal_as, county, app, accounts):
+    gdal_as("admin")  # no other live test reads as admin: no listing of theirs to continue
+    before = len(audit_rows(app, accounts["admin"][0]))
+    # GDAL reads a first page for the fields, then starts over and follows 5 next links.
+    frame = pyogrio.read_dataframe(server, layer="households", page_size=700)
+    assert len(frame) == len(county.households)
+    rows = audit_rows(app, accounts["admin"][0])
+    assert len(rows) == before + 1
+    with app.app_context():
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id == rows[-1].id))
+        db.session.commit()
 
 
 @pytest.mark.live
@@ -209,6 +235,16 @@ def test_next_links_page_through_every_household_once(client, login, county):
         if url:
             assert "offset" not in url and parse_qs(urlsplit(url).query)["limit"] == ["700"]
     assert pages == 5 and codes == sorted(county.households.code)
+
+
+def test_number_matched_is_exact_right_after_households_are_removed(app, client, login, county):
+    # The planner's estimate (reltuples) would still count them until autovacuum runs.
+    gone = sorted(county.households.code)[:7]
+    with app.app_context():
+        db.session.execute(delete(Household).where(Household.code.in_(gone)))
+        db.session.commit()
+    login("admin")
+    assert client.get(f"{ITEMS}?limit=1").json["numberMatched"] == len(county.households) - 7
 
 
 def test_a_limit_above_the_maximum_is_clamped_and_paging_goes_on(app, client, login, county, monkeypatch):
@@ -334,6 +370,67 @@ def test_a_cadre_gets_only_households_of_assigned_villages(client, login, county
     foreign = sorted(set(county.households.code) - set(own.code))[0]
     assert client.get(f"{ITEMS}/{foreign}").status_code == 404
     assert client.get(f"{ITEMS}?filter=code = '{foreign}'").json["numberMatched"] == 0
+
+
+@pytest.fixture(autouse=True)
+def forget_listings(app):
+    """Forget listings begun by earlier tests: their audit rows were rolled back."""
+    app.extensions.pop("ogc_listings", None)
+
+
+def next_href(body: dict) -> str | None:
+    return next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
+
+
+def cursor_of(href: str) -> str:
+    return parse_qs(urlsplit(href).query)["cursor"][0]
+
+
+def test_a_listing_is_audited_once_however_many_pages_and_restarts(app, client, login, county):
+    login("gis")
+    before = len(audit_rows(app, "test-gis"))  # live tests commit theirs
+    url, pages = f"{ITEMS}?limit=700&filter=members > 0", 0
+    while url:
+        url = next_href(client.get(url).json)
+        pages += 1
+    client.get(f"{ITEMS}?limit=20&filter=members > 0")  # begun again at once (GDAL does): the same read
+    assert pages == 5
+    rows = audit_rows(app, "test-gis")[before:]
+    assert len(rows) == 1 and "members" in rows[0].detail["query"]
+    client.get(f"{ITEMS}?limit=20&filter=members > 1")  # another query: another read
+    assert len(audit_rows(app, "test-gis")) == before + 2
+
+
+@pytest.mark.parametrize("how", ["another query", "another reader", "altered", "another secret"])
+def test_a_cursor_that_does_not_verify_still_pages_but_is_audited(app, client, login, accounts, county, how):
+    from itsdangerous import URLSafeSerializer
+
+    login("gis")
+    first = client.get(f"{ITEMS}?limit=10&filter=members >= 6").json
+    cursor = cursor_of(next_href(first))
+    query = f"limit=10&filter=members >= 6&cursor={cursor}"
+    if how == "another query":
+        query = f"limit=10&cursor={cursor}"
+    elif how == "another reader":
+        client = app.test_client()
+        log_in(client, *accounts["leader"])
+    elif how == "altered":
+        payload, signature = cursor.split(".")
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        altered = base64.urlsafe_b64encode(json.dumps({**data, "n": 1}).encode()).decode().rstrip("=")
+        query = f"limit=10&filter=members >= 6&cursor={altered}.{signature}"
+    else:
+        forged = URLSafeSerializer("not our secret").dumps({"k": "0", "n": 1})
+        query = f"limit=10&filter=members >= 6&cursor={forged}"
+    username = accounts["leader" if how == "another reader" else "gis"][0]
+    before = len(audit_rows(app, username))
+    page = client.get(f"{ITEMS}?{query}")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    rows = audit_rows(app, username)
+    assert len(rows) == before + 1 and rows[-1].detail["cursor"] == "unverified"
+    # Nor is the count the cursor carries believed.
+    expected = county.households if how == "another query" else county.households.query("members >= 6")
+    assert page.json["numberMatched"] == len(expected)
 
 
 def test_reading_households_is_audited(app, client, login):

@@ -6,9 +6,6 @@ CRS, output CRS, datetime, property selection, and filters, which are either
 by `cql2` into a small tree that `app.queries.ogc` renders as SQL with bound values.
 """
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +13,7 @@ from datetime import datetime
 
 from ..errors import AppError, bad_parameter
 from . import cql2
+from .chains import Position
 from .cql2 import Compare, Prop
 from .crs import CRS84, CRSS, EPSG_URI, Crs
 from .times import instant
@@ -32,7 +30,6 @@ class Query:
     crs: Crs
     bbox_crs: Crs
     after: str | None = None  # the last key of the previous page
-    matched: int | None = None  # numberMatched carried from the first page
     bbox: tuple[float, float, float, float] | None = None  # east, north order, in bbox_crs
     period: tuple[datetime | None, datetime | None] | None = None  # from `datetime`
     properties: tuple[str, ...] | None = None
@@ -164,24 +161,6 @@ def property_filters(args: Mapping[str, str], properties: Mapping[str, str]) -> 
     return found
 
 
-def cursor(args: Mapping[str, str]) -> tuple[str | None, int | None]:
-    """Return (last key, numberMatched) from the opaque `cursor` of a `next` link."""
-    value = args.get("cursor")
-    if value is None:
-        return None, None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4)))
-        return str(data["k"]), (int(data["n"]) if data.get("n") is not None else None)
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        raise bad_parameter("cursor", value, "a cursor from a next link") from None
-
-
-def encode_cursor(key: str, matched: int | None) -> str:
-    """Return the opaque cursor of the page after `key`."""
-    raw = json.dumps({"k": key, "n": matched}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def cql2_filter(args: Mapping[str, str], properties: Mapping[str, str]) -> list:
     """Return the parsed `filter` (CQL2 text), or nothing when absent."""
     value = args.get("filter")
@@ -204,19 +183,21 @@ def items(
     temporal: bool,
     default_limit: int,
     max_limit: int,
+    position: Position | None = None,
     accept_html: bool = False,
 ) -> Query:
-    """Return the query of an items request; raise a 400 AppError naming any bad parameter."""
+    """Return the query of an items request; raise a 400 AppError naming any bad parameter.
+
+    `position` is where the page starts, read from the `cursor` by `chains.Chain.read`.
+    """
     box_crs = crs(args, "bbox-crs")
     if "bbox-crs" in args and "bbox" not in args:
         raise bad_parameter("bbox-crs", args["bbox-crs"], "only meaningful with bbox")
-    after, matched = cursor(args)
     return Query(
         limit=limit(args, default=default_limit, maximum=max_limit),
         crs=crs(args),
         bbox_crs=box_crs,
-        after=after,
-        matched=matched,
+        after=None if position is None else position.after,
         bbox=bbox(args, box_crs),
         period=interval(args, temporal=temporal),
         properties=selection(args, properties),

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..maps.choropleth import quantiles
 from ..queries import ogc as queries
 from ..queries import tiles as tile_queries
-from . import documents, params, project
+from . import chains, documents, params, project
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -145,38 +145,58 @@ def _audit(collection_id: str, **detail) -> None:
         db.session.commit()
 
 
+def _audit_listing(collection_id: str, chain: chains.Chain, position: chains.Position | None) -> None:
+    """Audit a page that begins a listing; the next pages of a listing, and GDAL's restart, are not."""
+    if position is not None and position.verified:
+        return
+    listings = current_app.extensions.setdefault("ogc_listings", chains.Listings())
+    query = request.query_string.decode()[:500]
+    if position is not None:  # a cursor we did not sign for this reader and query
+        _audit(collection_id, query=query, cursor="unverified")
+    elif not listings.recent(chain.key):
+        _audit(collection_id, query=query)
+        listings.remember(chain.key)
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     source = _source(collection_id)
     config = current_app.config
+    chain = chains.Chain(
+        config["SECRET_KEY"],
+        reader=current_user.id,
+        collection=collection_id,
+        args=request.args.items(multi=True),
+    )
+    position = chain.read(request.args.get("cursor"))
     q = params.items(
         request.args,
         properties=source.properties,
         temporal=source.temporal,
         default_limit=config["OGC_DEFAULT_LIMIT"],
         max_limit=config["OGC_MAX_LIMIT"],
+        position=position,
         accept_html=_accepts_html(),
     )
-    matched = q.matched if q.matched is not None else queries.number_matched(source, q)
-    _audit(collection_id, query=request.query_string.decode()[:500])
+    known = position is not None and position.matched is not None
+    matched = position.matched if known else queries.number_matched(source, q)
+    _audit_listing(collection_id, chain, position)
     href = f"{_base()}/collections/{collection_id}/items"
     args = request.args.to_dict()
+
+    def next_href(key: str) -> str:
+        return documents.next_link(href, args, chain.write(key, matched=matched), limit=q.limit)
+
     if q.html:
         rows = queries.features(source, q)
-        features = [json.loads(feature) for _, feature in rows[: q.limit]]
-        following = None
-        if len(rows) > q.limit:
-            following = documents.next_link(
-                href, args, params.encode_cursor(rows[q.limit - 1][0], matched), limit=q.limit
-            )
         return render_template(
             "ogc/items.html",
             title=" ".join(documents.COLLECTIONS[collection_id]),
             names=q.properties or tuple(source.properties),
             label=documents.label,
-            features=features,
+            features=[json.loads(feature) for _, feature in rows[: q.limit]],
             matched=matched,
-            following=following,
+            following=next_href(rows[q.limit - 1][0]) if len(rows) > q.limit else None,
         )
     # The page is read in one round trip, before the response starts, so writing it needs no
     # database session (and a client that stops reading holds no cursor open).
@@ -185,9 +205,7 @@ def items(collection_id: str):
         limit=q.limit,
         matched=matched,
         links=documents.items_links(href, args),
-        next_href=lambda key: documents.next_link(
-            href, args, params.encode_cursor(key, matched), limit=q.limit
-        ),
+        next_href=next_href,
     )
     return Response(body, mimetype=documents.GEOJSON, headers={"Content-Crs": f"<{q.crs.uri}>"})
 
