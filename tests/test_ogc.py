@@ -454,69 +454,6 @@ def test_programs_must_authenticate(client, accounts):
     assert client.get("/ogc/collections", auth=(username, "wrong")).status_code == 401
 
 
-# --- bad input ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("query", "status", "named"),
-    [
-        ("bbox=1,2,3", 400, "bbox"),
-        ("bbox=a,b,c,d", 400, "bbox"),
-        ("bbox=108,27,107,26", 400, "bbox"),
-        ("bbox=107,26,108,27&bbox-crs=EPSG:9999", 400, "bbox-crs"),
-        ("crs=EPSG:2000", 400, "crs"),
-        ("crs=http://example.com/crs", 400, "crs"),
-        ("limit=-5", 400, "limit"),
-        ("limit=2.5", 400, "limit"),
-        ("limit=0", 400, "limit"),
-        ("limit=ten", 400, "limit"),
-        ("colour=red", 400, "colour"),
-        ("members=many", 400, "members"),
-        ("properties=members,nope", 400, "properties"),
-        ("filter=nope = 1", 400, "filter"),
-        ("filter=members = ", 400, "filter"),
-        ("filter=members = 'four'", 400, "filter"),
-        ("filter=dibao > true", 400, "filter"),
-        ("filter=members = 4 AND (dibao = true", 400, "filter"),
-        ("filter=id_number = '1'", 400, "filter"),  # gis may not see it
-        ("filter=" + "(" * 900 + "members = 1" + ")" * 900, 400, "filter"),
-        ("filter=updated_at > TIMESTAMP('yesterday')", 400, "filter"),
-        ("filter-lang=cql2-json&filter=members = 1", 400, "filter-lang"),
-        ("datetime=yesterday", 400, "datetime"),
-        ("cursor=%%%", 400, "cursor"),
-        ("f=xml", 400, "f"),
-    ],
-)
-def test_bad_input_gets_an_ogc_error_naming_the_parameter(client, login, query, status, named):
-    login("gis")
-    response = client.get(f"{ITEMS}?{query}")
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.json["code"] == "InvalidParameterValue"
-    assert f"parameter {named}=" in response.json["description"]
-
-
-@pytest.mark.parametrize(
-    ("path", "words"),
-    [
-        ("/ogc/collections/nope", "collection 'nope'"),
-        ("/ogc/collections/nope/items", "collection 'nope'"),
-        ("/ogc/collections/nope/queryables", "collection 'nope'"),
-        ("/ogc/collections/households/items/00000", "'00000'"),
-    ],
-)
-def test_unknown_collections_and_features_are_404(client, login, path, words):
-    login("gis")
-    response = client.get(path, headers={"Accept": "application/json"})
-    assert response.status_code == 404 and response.json["code"] == "NotFound"
-    assert words in response.json["description"]
-
-
-def test_datetime_on_a_collection_without_time_is_refused(client, login):
-    login("gis")
-    response = client.get("/ogc/collections/villages/items?datetime=2024-01-01T00:00:00Z")
-    assert response.status_code == 400 and "datetime" in response.json["description"]
-
-
 # --- HTML and the QGIS project -----------------------------------------------------
 
 

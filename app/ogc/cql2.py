@@ -170,10 +170,10 @@ class _Parser:
             self.expect(")")
             if kind != "string":
                 raise self.fail(f"{value.upper()}(...) needs a quoted instant")
-            try:
-                return instant(moment[1:-1], moment[1:-1])
-            except AppError:
-                raise self.fail(f"{moment} is not an RFC 3339 instant") from None
+            found = instant(moment[1:-1], self.source, name="filter")
+            if found is None:
+                raise self.fail(f"{moment} is not an RFC 3339 instant")
+            return found
         name = value.strip('"')
         if name not in self.properties:
             known = ", ".join(self.properties)

@@ -1,6 +1,9 @@
 """The CRSs this service speaks: their URIs, PostGIS SRIDs and axis orders."""
 
 from dataclasses import dataclass
+from functools import cache
+
+import pyproj
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -29,3 +32,16 @@ CRSS = {
         for code in range(4534, 4555)
     },
 }
+
+
+@cache
+def domain(srid: int) -> tuple[float, float, float, float]:
+    """Return the (min east, min north, max east, max north) where projected `srid`'s coordinates make sense.
+
+    That is the CRS's area of use widened by 3 degrees of longitude either side (one Gauss-Kruger
+    zone: a county straddling a zone edge is still read in either zone). Beyond it PROJ answers
+    "point outside of projection domain" or, worse, positions on another continent.
+    """
+    west, south, east, north = pyproj.CRS.from_epsg(srid).area_of_use.bounds
+    widened = (max(west - 3, -180), south, min(east + 3, 180), north)
+    return pyproj.Transformer.from_crs(4326, srid, always_xy=True).transform_bounds(*widened, densify_pts=21)

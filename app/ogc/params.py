@@ -11,15 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import AppError, bad_parameter
+from ..errors import bad_parameter
 from . import cql2
 from .chains import Position
 from .cql2 import Compare, Prop
-from .crs import CRS84, CRSS, EPSG_URI, Crs
+from .crs import CRS84, CRSS, EPSG_URI, Crs, domain
 from .times import instant
 
 ITEM_ARGS = ("f", "limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "filter", "filter-lang")
 ITEM_ARGS += ("filter-crs", "cursor")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,13 @@ class Query:
 # --- single parameters --------------------------------------------------------
 
 
+def plain_text(args: Mapping[str, str]) -> None:
+    """Refuse a NUL character in any argument's name or value: PostgreSQL text cannot hold one."""
+    for name, value in args.items():
+        if "\x00" in name or "\x00" in value:
+            raise bad_parameter(name, value, "text without NUL characters")
+
+
 def output_format(args: Mapping[str, str], *, accept_html: bool) -> bool:
     """Return True when the client asked for HTML (`f=html`, or a browser's Accept without `f`)."""
     value = args.get("f")
@@ -55,7 +63,7 @@ def crs(args: Mapping[str, str], name: str = "crs") -> Crs:
     value = args.get(name)
     if value is None:
         return CRSS[CRS84]
-    match = re.fullmatch(r"\[?EPSG:(\d+)\]?", value.strip(), flags=re.IGNORECASE)
+    match = re.fullmatch(r"\[?EPSG:([0-9]+)\]?", value.strip(), flags=re.IGNORECASE)
     uri = EPSG_URI.format(match.group(1)) if match else value.strip()
     if uri in ("[OGC:CRS84]", "OGC:CRS84", "CRS84"):
         uri = CRS84
@@ -83,10 +91,9 @@ def bbox(args: Mapping[str, str], box_crs: Crs) -> tuple[float, float, float, fl
     value = args.get("bbox")
     if value is None:
         return None
-    try:
-        numbers = [float(part) for part in value.split(",")]
-    except ValueError:
-        numbers = []
+    parts = value.split(",")
+    # ASCII numbers only: float() would also read "１", "nan", "1_000" and " 1 ".
+    numbers = [float(part) for part in parts] if all(_NUMBER.fullmatch(part) for part in parts) else []
     if len(numbers) == 6:  # with heights: drop them
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if len(numbers) != 4 or any(n != n or abs(n) == float("inf") for n in numbers):
@@ -98,6 +105,11 @@ def bbox(args: Mapping[str, str], box_crs: Crs) -> tuple[float, float, float, fl
         raise bad_parameter("bbox", value, "the lower corner must come first")
     if not box_crs.projected and not (x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90):
         raise bad_parameter("bbox", value, f"degrees within ±180 and ±90 in {box_crs.uri}")
+    if box_crs.projected:
+        e0, n0, e1, n1 = domain(box_crs.srid)
+        if not (x0 >= e0 and x1 <= e1 and y0 >= n0 and y1 <= n1):
+            where = f"east {e0:.0f} to {e1:.0f}, north {n0:.0f} to {n1:.0f}"
+            raise bad_parameter("bbox", value, f"metres within {box_crs.uri}'s area of use: {where}")
     return x0, y0, x1, y1
 
 
@@ -133,6 +145,8 @@ def selection(args: Mapping[str, str], properties: Mapping[str, str]) -> tuple[s
 
 def _coerce(name: str, value: str, kind: str):
     """Return a query-argument value as the property's type."""
+    if kind == "date-time" and (moment := instant(value, value, name=name)) is not None:
+        return moment
     try:
         if kind == "integer":
             return int(value)
@@ -140,11 +154,9 @@ def _coerce(name: str, value: str, kind: str):
             return float(value)
         if kind == "boolean" and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        if kind == "date-time":
-            return instant(value, value)
         if kind == "string":
             return value
-    except (ValueError, AppError):
+    except ValueError:
         pass
     raise bad_parameter(name, value, f"a {kind} value")
 
@@ -190,6 +202,7 @@ def items(
 
     `position` is where the page starts, read from the `cursor` by `chains.Chain.read`.
     """
+    plain_text(args)
     box_crs = crs(args, "bbox-crs")
     if "bbox-crs" in args and "bbox" not in args:
         raise bad_parameter("bbox-crs", args["bbox-crs"], "only meaningful with bbox")
@@ -206,8 +219,10 @@ def items(
     )
 
 
-def item(args: Mapping[str, str], *, accept_html: bool = False) -> Query:
-    """Return the query of a single-feature request (its CRS and format)."""
+def item(args: Mapping[str, str], *, feature_id: str, accept_html: bool = False) -> Query:
+    """Return the query of a single-feature request (its CRS and format) for feature `feature_id`."""
+    plain_text({"featureId": feature_id})
+    plain_text(args)
     for name, value in args.items():
         if name not in ("f", "crs"):
             raise bad_parameter(name, value, "a single feature accepts only f and crs")

@@ -96,6 +96,7 @@ def landing():
 
 @bp.get("/api")
 def openapi():
+    html = _html()
     config = current_app.config
     queryables = {}
     for collection_id in documents.COLLECTIONS:
@@ -106,18 +107,34 @@ def openapi():
     document = documents.openapi(
         _base(), queryables, default_limit=config["OGC_DEFAULT_LIMIT"], max_limit=config["OGC_MAX_LIMIT"]
     )
+    if html:
+        return render_template("ogc/api.html", document=document)
     return _json(document, documents.OPENAPI)
 
 
 @bp.get("/conformance")
 def conformance():
-    return _json(documents.conformance())
+    html = _html()
+    document = documents.conformance()
+    if html:
+        return render_template("ogc/conformance.html", document=document)
+    return _json(document)
+
+
+def _interval(collection_id: str) -> tuple | None:
+    """Return the first and last update of the collection's features the user may read; None without times."""
+    try:
+        source = _source(collection_id)
+    except AppError:  # households of a cadre without villages
+        return None
+    return queries.time_extent(source) if source.temporal else None
 
 
 @bp.get("/collections")
 def collections():
     html = _html()
-    document = documents.collections(_base(), queries.extent(), html=html)
+    intervals = {cid: _interval(cid) for cid in documents.COLLECTIONS}
+    document = documents.collections(_base(), queries.extent(), intervals=intervals, html=html)
     if html:
         return render_template("ogc/collections.html", document=document)
     return _json(document)
@@ -126,7 +143,9 @@ def collections():
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     html = _html()
-    document = documents.collection(_base(), _collection_id(collection_id), queries.extent(), html=html)
+    collection_id = _collection_id(collection_id)
+    interval = _interval(collection_id)
+    document = documents.collection(_base(), collection_id, queries.extent(), interval=interval, html=html)
     if html:
         return render_template("ogc/collections.html", document={"collections": [document], "links": []})
     return _json(document)
@@ -134,8 +153,12 @@ def collection(collection_id: str):
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
+    html = _html()
     source = _source(collection_id)
-    return _json(documents.queryables(_base(), collection_id, source.properties), "application/schema+json")
+    document = documents.queryables(_base(), collection_id, source.properties)
+    if html:
+        return render_template("ogc/queryables.html", document=document)
+    return _json(document, "application/schema+json")
 
 
 def _audit(collection_id: str, **detail) -> None:
@@ -213,7 +236,7 @@ def items(collection_id: str):
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     source = _source(collection_id)
-    q = params.item(request.args, accept_html=_accepts_html())
+    q = params.item(request.args, feature_id=feature_id, accept_html=_accepts_html())
     text = queries.feature(source, feature_id, q)
     if text is None:
         raise not_found(f"feature of {collection_id}", feature_id)

@@ -10,6 +10,7 @@ bbox is transformed to EPSG:4490 so the GiST index is used, pages follow the key
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import text
 
@@ -272,6 +273,13 @@ def number_matched(source: Source, q) -> int:
     params = dict(source.params)
     where = _where([_bbox(q, params), _datetime(q, params), *_filters(q, params)])
     return db.session.execute(text(f"SELECT count(*) FROM ({source.sql}) q {where}"), params).scalar_one()
+
+
+def time_extent(source: Source) -> tuple[datetime, datetime] | None:
+    """Return the first and last time of `source`'s rows (the user's households); None when none has one."""
+    sql = f"SELECT min(q.__time), max(q.__time) FROM ({source.sql}) q"
+    first, last = db.session.execute(text(sql), source.params).one()
+    return None if first is None else (first, last)
 
 
 def extent() -> tuple[float, float, float, float] | None:
