@@ -10,10 +10,12 @@ import numpy as np
 import pyogrio
 import pyproj
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import ApiToken, AuditEvent, Household
+from app.ogc import chains
 from tests.conftest import cadre_village, log_in
 
 ID_MASKED = re.compile(r"^[0-9]{4}\*{10}[0-9]{3}[0-9X]$")
@@ -401,10 +403,10 @@ def test_a_listing_is_audited_once_however_many_pages_and_restarts(app, client, 
     assert len(audit_rows(app, "test-gis")) == before + 2
 
 
-@pytest.mark.parametrize("how", ["another query", "another reader", "altered", "another secret"])
-def test_a_cursor_that_does_not_verify_still_pages_but_is_audited(app, client, login, accounts, county, how):
-    from itsdangerous import URLSafeSerializer
-
+@pytest.mark.parametrize("how", ["another query", "another reader", "altered", "another secret", "expired"])
+def test_a_cursor_that_does_not_verify_still_pages_but_is_audited(
+    app, client, login, accounts, county, monkeypatch, how
+):
     login("gis")
     first = client.get(f"{ITEMS}?limit=10&filter=members >= 6").json
     cursor = cursor_of(next_href(first))
@@ -415,13 +417,15 @@ def test_a_cursor_that_does_not_verify_still_pages_but_is_audited(app, client, l
         client = app.test_client()
         log_in(client, *accounts["leader"])
     elif how == "altered":
-        payload, signature = cursor.split(".")
+        payload, stamp_and_signature = cursor.split(".", 1)
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         altered = base64.urlsafe_b64encode(json.dumps({**data, "n": 1}).encode()).decode().rstrip("=")
-        query = f"limit=10&filter=members >= 6&cursor={altered}.{signature}"
-    else:
-        forged = URLSafeSerializer("not our secret").dumps({"k": "0", "n": 1})
+        query = f"limit=10&filter=members >= 6&cursor={altered}.{stamp_and_signature}"
+    elif how == "another secret":
+        forged = URLSafeTimedSerializer("not our secret").dumps({"k": "0", "n": 1})
         query = f"limit=10&filter=members >= 6&cursor={forged}"
+    else:  # kept past its time, to read the same pages again
+        monkeypatch.setattr(chains, "CURSOR_SECONDS", -1)
     username = accounts["leader" if how == "another reader" else "gis"][0]
     before = len(audit_rows(app, username))
     page = client.get(f"{ITEMS}?{query}")

@@ -5,8 +5,9 @@ holding the last key and numberMatched, signed with the app's secret
 over the reader, the collection and the query it pages (every argument but cursor,
 limit, crs and f, which change neither the features nor the fields read). A page
 whose cursor verifies writes nothing. A cursor that does not verify (made up, altered,
-or moved to another query or reader) still pages, but that page is audited as a new
-listing, and its count is not trusted: a cursor cannot hide a read.
+moved to another query or reader, or older than `CURSOR_SECONDS`) still pages, but that
+page is audited as a new listing, and its count is not trusted: a cursor cannot hide a
+read, nor be kept to read the same pages again unseen.
 
 A reader who begins the same listing again within `RESTART_SECONDS` is not audited
 again: GDAL reads a first page to learn the layer's fields, then starts over to read
@@ -20,11 +21,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from itsdangerous import URLSafeSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from ..errors import bad_parameter
 
 RESTART_SECONDS = 60.0
+CURSOR_SECONDS = 3600  # next links stay good this long; a reader back later is audited again
 _NOT_THE_QUERY = frozenset({"cursor", "limit", "crs", "f"})
 
 
@@ -51,7 +53,7 @@ class Chain:
     def __init__(self, secret: str, *, reader: int, collection: str, args: Iterable[tuple[str, str]]):
         query = json.dumps(sorted((k, v) for k, v in args if k not in _NOT_THE_QUERY), ensure_ascii=False)
         self.key = (reader, collection, query)
-        self._serializer = URLSafeSerializer(secret, salt=f"ogc-cursor|{reader}|{collection}|{query}")
+        self._serializer = URLSafeTimedSerializer(secret, salt=f"ogc-cursor|{reader}|{collection}|{query}")
 
     def read(self, value: str | None) -> Position | None:
         """Return the position cursor `value` names; None when it is absent or empty (a first page).
@@ -60,7 +62,7 @@ class Chain:
         """
         if not value:
             return None
-        verified, data = self._serializer.loads_unsafe(value)
+        verified, data = self._serializer.loads_unsafe(value, max_age=CURSOR_SECONDS)
         if not _valid(data):
             raise bad_parameter("cursor", value, "a cursor from a next link")
         if not verified:
