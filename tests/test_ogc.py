@@ -229,7 +229,10 @@ def test_next_links_page_through_every_household_once(client, login, county):
     url, codes, pages = f"{ITEMS}?limit=700", [], 0
     while url:
         body = client.get(url).json
-        assert body["numberMatched"] == len(county.households)
+        if pages == 0:
+            assert body["numberMatched"] == len(county.households)
+        else:  # counted once per listing: a count carried on would go stale as households change
+            assert "numberMatched" not in body
         assert body["numberReturned"] == len(body["features"])
         codes += [f["id"] for f in body["features"]]
         url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
@@ -405,7 +408,7 @@ def test_a_listing_is_audited_once_however_many_pages_and_restarts(app, client, 
 
 @pytest.mark.parametrize("how", ["another query", "another reader", "altered", "another secret", "expired"])
 def test_a_cursor_that_does_not_verify_still_pages_but_is_audited(
-    app, client, login, accounts, county, monkeypatch, how
+    app, client, login, accounts, monkeypatch, how
 ):
     login("gis")
     first = client.get(f"{ITEMS}?limit=10&filter=members >= 6").json
@@ -416,13 +419,13 @@ def test_a_cursor_that_does_not_verify_still_pages_but_is_audited(
     elif how == "another reader":
         client = app.test_client()
         log_in(client, *accounts["leader"])
-    elif how == "altered":
+    elif how == "altered":  # to start after another key
         payload, stamp_and_signature = cursor.split(".", 1)
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        altered = base64.urlsafe_b64encode(json.dumps({**data, "n": 1}).encode()).decode().rstrip("=")
+        altered = base64.urlsafe_b64encode(json.dumps({"k": data["k"][:-1]}).encode()).decode().rstrip("=")
         query = f"limit=10&filter=members >= 6&cursor={altered}.{stamp_and_signature}"
     elif how == "another secret":
-        forged = URLSafeTimedSerializer("not our secret").dumps({"k": "0", "n": 1})
+        forged = URLSafeTimedSerializer("not our secret").dumps({"k": "0"})
         query = f"limit=10&filter=members >= 6&cursor={forged}"
     else:  # kept past its time, to read the same pages again
         monkeypatch.setattr(chains, "CURSOR_SECONDS", -1)
@@ -432,9 +435,6 @@ def test_a_cursor_that_does_not_verify_still_pages_but_is_audited(
     assert page.status_code == 200, page.get_data(as_text=True)
     rows = audit_rows(app, username)
     assert len(rows) == before + 1 and rows[-1].detail["cursor"] == "unverified"
-    # Nor is the count the cursor carries believed.
-    expected = county.households if how == "another query" else county.households.query("members >= 6")
-    assert page.json["numberMatched"] == len(expected)
 
 
 def test_reading_households_is_audited(app, client, login):

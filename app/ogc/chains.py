@@ -1,13 +1,12 @@
 """Cursor chains: a listing of households is audited once, however many pages it takes.
 
-The first page of a listing writes the audit row. Every `next` link carries a cursor
-holding the last key and numberMatched, signed with the app's secret
-over the reader, the collection and the query it pages (every argument but cursor,
-limit, crs and f, which change neither the features nor the fields read). A page
-whose cursor verifies writes nothing. A cursor that does not verify (made up, altered,
-moved to another query or reader, or older than `CURSOR_SECONDS`) still pages, but that
-page is audited as a new listing, and its count is not trusted: a cursor cannot hide a
-read, nor be kept to read the same pages again unseen.
+The first page of a listing writes the audit row and states numberMatched. Every `next`
+link carries a cursor holding the last key, signed with the app's secret and the time,
+over the reader, the collection and the query it pages (every argument but cursor, limit,
+crs and f, which change neither the features nor the fields read). A page whose cursor
+verifies writes nothing. A cursor that does not verify (made up, altered, moved to another
+query or reader, or older than `CURSOR_SECONDS`) still pages, but that page is audited as
+a new listing: a cursor cannot hide a read, nor be kept to read the same pages again unseen.
 
 A reader who begins the same listing again within `RESTART_SECONDS` is not audited
 again: GDAL reads a first page to learn the layer's fields, then starts over to read
@@ -32,19 +31,17 @@ _NOT_THE_QUERY = frozenset({"cursor", "limit", "crs", "f"})
 
 @dataclass(frozen=True)
 class Position:
-    """Where a page starts: after key `after`; `matched` only from a verified cursor."""
+    """Where a page starts: after key `after`, from a cursor that verified or not."""
 
     after: str
     verified: bool
-    matched: int | None = None  # numberMatched of the listing
 
 
 def _valid(data) -> bool:
-    """Say whether a cursor's payload has our shape: a key without NUL, a count that is a bigint."""
-    if not isinstance(data, dict) or not isinstance(data.get("k"), str) or "\x00" in data["k"]:
+    """Say whether a cursor's payload has our shape: {"k": a key without NUL}, nothing else."""
+    if not (isinstance(data, dict) and set(data) == {"k"}):
         return False
-    count = data.get("n")
-    return count is None or (type(count) is int and 0 <= count < 2**63)  # not Infinity, NaN or 1e400
+    return isinstance(data["k"], str) and "\x00" not in data["k"]
 
 
 class Chain:
@@ -65,13 +62,11 @@ class Chain:
         verified, data = self._serializer.loads_unsafe(value, max_age=CURSOR_SECONDS)
         if not _valid(data):
             raise bad_parameter("cursor", value, "a cursor from a next link")
-        if not verified:
-            return Position(data["k"], verified=False)
-        return Position(data["k"], verified=True, matched=data.get("n"))
+        return Position(data["k"], verified=verified)
 
-    def write(self, after: str, *, matched: int | None) -> str:
+    def write(self, after: str) -> str:
         """Return the signed cursor of the page after key `after`."""
-        return self._serializer.dumps({"k": after, "n": matched})
+        return self._serializer.dumps({"k": after})
 
 
 class Listings:

@@ -184,7 +184,7 @@ def feature_collection(
     rows: Sequence[tuple[str, str]],
     *,
     limit: int,
-    matched: int,
+    matched: int | None,
     links: list[dict],
     next_href,
     chunk: int = 1000,
@@ -192,11 +192,13 @@ def feature_collection(
     """Yield a GeoJSON FeatureCollection in pieces of `chunk` features.
 
     `rows` (key, Feature text) holds up to `limit` + 1 features: the extra one only
-    says that a next page exists, and `next_href(last key)` gives its link.
+    says that a next page exists, and `next_href(last key)` gives its link. numberMatched
+    is left out when `matched` is None.
     """
     stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     page = rows[:limit]
-    yield f'{{"type":"FeatureCollection","numberMatched":{matched:d},"timeStamp":"{stamp}","features":['
+    count = "" if matched is None else f'"numberMatched":{matched:d},'
+    yield f'{{"type":"FeatureCollection",{count}"timeStamp":"{stamp}","features":['
     for start in range(0, len(page), chunk):
         yield ("," if start else "") + ",".join(feature for _, feature in page[start : start + chunk])
     if len(rows) > limit:

@@ -201,14 +201,15 @@ def items(collection_id: str):
         position=position,
         accept_html=_accepts_html(),
     )
-    known = position is not None and position.matched is not None
-    matched = position.matched if known else queries.number_matched(source, q)
+    # Counted on a listing's first page only: a count carried on would be wrong once households
+    # change mid-listing, and one per page would cost a scan per page (OGC makes it optional).
+    matched = queries.number_matched(source, q) if position is None else None
     _audit_listing(collection_id, chain, position)
     href = f"{_base()}/collections/{collection_id}/items"
     args = request.args.to_dict()
 
     def next_href(key: str) -> str:
-        return documents.next_link(href, args, chain.write(key, matched=matched), limit=q.limit)
+        return documents.next_link(href, args, chain.write(key), limit=q.limit)
 
     if q.html:
         rows = queries.features(source, q)
