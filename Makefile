@@ -14,7 +14,8 @@ PYTEST_ARGS ?=
 # fonts-wqy-zenhei: Chinese glyphs in pages and screenshots. poppler-utils: pdftoppm for PDF reports.
 # The PostgreSQL server and PostGIS packages come from `scripts/postgis.sh packages`, which knows the major.
 # wrk: the load generator `make bench` measures cached tiles with.
-SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils wrk
+# python3-qgis qgis-providers: tests/test_qgis.py opens the downloaded QGIS project in Debian's QGIS (offscreen).
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils wrk python3-qgis qgis-providers gdal-bin
 
 # apt needs root; developers who are not get sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import audit, disclosure, indicators, params, privacy, queries
+from . import audit, disclosure, indicators, params, privacy, queries, tile_style
 from .errors import bad_parameter
 from .maps.choropleth import quantiles
 from .queries import tiles as tile_queries
@@ -142,65 +142,39 @@ def tilejson():
     return jsonify(document)
 
 
+def _style_flags() -> list[indicators.Indicator]:
+    """Return the flags households are coloured by: the reader's role's, else those every role sees."""
+    if not current_user.is_authenticated:
+        return privacy.household_flags(privacy.Detail.MASKED)
+    detail, _ = privacy.household_scope(current_user)
+    return privacy.household_flags(detail)
+
+
 @bp.get("/tiles/style.json")
-@login_required
 def style():
     """A Mapbox GL style (v8) for the tiles, for QGIS's vector tile connection or MapLibre.
 
-    Natural villages are classed like the web map (quantiles of the default indicator, the
-    registry's colours); households are coloured by the first flag the role may see.
+    Served without a login, because QGIS fetches a connection's style without the connection's
+    authentication. It holds styling only (the registry's colours and flag names, and the class
+    breaks of the natural villages' shares); the tiles it draws still need a login. Natural
+    villages are classed like the web map; households are coloured by the flags the reader's
+    role may see (anonymous readers: those of every role that sees points). Classes are one
+    layer each with a plain filter: QGIS 3.22's converter skips `step` and `case`.
     """
     params.only(request.args)
     indicator = indicators.BY_KEY[indicators.DEFAULT]
     classes = quantiles(indicator, tile_queries.share_values(indicator))
-    fill: list = ["step", ["coalesce", ["get", f"{indicator.key}_share"], 0]]
-    for i, item in enumerate(classes.legend):
-        fill += [item.color] if i == 0 else [item.low, item.color]
-    detail, _ = privacy.household_scope(current_user)
-    circle: list = ["case"]
-    for flag in privacy.household_flags(detail):
-        circle += [["==", ["get", flag.key], True], flag.symbol]
-    circle += ["#ffffff"]
-    source = {"type": "vector", "url": url_for("tiles.tilejson", _external=True)}
-    line = {"type": "line", "source": "minqing"}
-    return jsonify(
+    rules = tile_style.rules(
+        classes, _style_flags(), point_min_zoom=current_app.config["TILE_POINT_MIN_ZOOM"]
+    )
+    response = jsonify(
         {
             "version": 8,
             "name": f"Minqing Map · {indicator.zh}",
-            "sources": {"minqing": source},
-            "layers": [
-                {
-                    "id": "natural_villages",
-                    "type": "fill",
-                    "source": "minqing",
-                    "source-layer": "natural_villages",
-                    "paint": {"fill-color": fill if len(fill) > 3 else "#d9d9d9", "fill-opacity": 0.8},
-                },
-                {
-                    **line,
-                    "id": "villages",
-                    "source-layer": "villages",
-                    "paint": {"line-color": "#777777", "line-width": 0.8},
-                },
-                {
-                    **line,
-                    "id": "townships",
-                    "source-layer": "townships",
-                    "paint": {"line-color": "#333333", "line-width": 2},
-                },
-                {
-                    "id": "households",
-                    "type": "circle",
-                    "source": "minqing",
-                    "source-layer": "households",
-                    "minzoom": current_app.config["TILE_POINT_MIN_ZOOM"],
-                    "paint": {
-                        "circle-radius": 4,
-                        "circle-color": circle if len(circle) > 2 else "#ffffff",
-                        "circle-stroke-color": "#333333",
-                        "circle-stroke-width": 1,
-                    },
-                },
-            ],
+            "sources": {"minqing": {"type": "vector", "url": url_for("tiles.tilejson", _external=True)}},
+            "layers": [tile_style.mapbox_layer(rule, "minqing") for rule in rules],
         }
     )
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Vary"] = "Cookie, Authorization"
+    return response

@@ -7,6 +7,9 @@ each other's writes. The database is `<DATABASE_URL's database>_test_<pid>`.
 import os
 import re
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -21,6 +24,18 @@ from geodata.generator import generate_county
 
 TEST_HOUSEHOLDS = 3000
 TEST_SEED = 11
+ROOT = Path(__file__).resolve().parent.parent
+
+# The live server runs in its own process: pyogrio keeps the GIL while GDAL reads, so a
+# server thread in this process could not write the response GDAL is waiting for.
+SERVE = """
+from werkzeug.serving import make_server
+from app import create_app
+app = create_app({"TESTING": True})
+httpd = make_server("127.0.0.1", 0, app, threaded=True)
+print(httpd.server_port, flush=True)
+httpd.serve_forever()
+"""
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +84,24 @@ def app(database_url, county, accounts):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url):
+    """Serve the (committed) test county from a separate process; yield its root URL.
+
+    For real clients (GDAL, QGIS) in `live` tests, which see only committed data.
+    """
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-tests"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        yield f"http://127.0.0.1:{int(process.stdout.readline())}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
 
 
 def cadre_village(county) -> str:

@@ -5,6 +5,7 @@ import math
 import time
 
 import mapbox_vector_tile
+import pyogrio
 import pytest
 from sqlalchemy import text
 
@@ -162,18 +163,98 @@ def test_every_layer_is_in_the_tiles_with_database_ids(app, client, login, count
     assert township in props(tile["townships"])
 
 
-@pytest.mark.parametrize(("role", "sensitive"), [("leader", True), ("gis", False)])
+def matches(condition: list, properties: dict) -> bool:
+    """Evaluate a Mapbox GL filter in the legacy syntax (the only one the style uses) on a feature."""
+    op, *args = condition
+    if op == "all":
+        return all(matches(part, properties) for part in args)
+    if op in ("has", "!has"):
+        return (args[0] in properties) == (op == "has")
+    key, value = args
+    if key not in properties:
+        return False
+    compare = {"==": float.__eq__, "<": float.__lt__, ">=": float.__ge__}[op]
+    return compare(float(properties[key]), float(value))
+
+
+def style_layers(style: dict, source_layer: str) -> list[dict]:
+    return [layer for layer in style["layers"] if layer["source-layer"] == source_layer]
+
+
+@pytest.mark.parametrize(("role", "sensitive"), [("leader", True), ("gis", False), (None, False)])
 def test_the_style_document_matches_the_tiles_and_the_role(client, login, role, sensitive):
-    login(role)
-    style = client.get("/tiles/style.json").json
+    if role:
+        login(role)
+    style = client.get("/tiles/style.json").json  # QGIS fetches it without authentication
     assert style["version"] == 8
     assert style["sources"]["minqing"]["url"].endswith("/tiles.json")
-    layers = {layer["id"] for layer in client.get("/tiles.json").json["vector_layers"]}
-    assert {layer["source-layer"] for layer in style["layers"]} <= layers
-    fill = next(layer for layer in style["layers"] if layer["id"] == "natural_villages")["paint"][
-        "fill-color"
-    ]
-    breaks = fill[3::2]
-    assert fill[0] == "step" and breaks == sorted(breaks) and len(breaks) >= 1
-    circle = json.dumps(next(layer for layer in style["layers"] if layer["id"] == "households")["paint"])
-    assert ("left_behind_children" in circle) == sensitive
+    text = json.dumps(style)
+    assert '"step"' not in text and '"case"' not in text  # QGIS 3.22 skips both
+    households = {layer["id"] for layer in style_layers(style, "households")}
+    assert ("households_left_behind_children" in households) is sensitive
+    assert {"households", "households_registered_poor", "households_dibao"} <= households
+
+
+def test_every_natural_village_matches_one_class_of_the_style_in_the_web_maps_colour(
+    app, client, login, county
+):
+    from app import indicators
+    from app.maps.choropleth import quantiles, value_of
+    from app.queries.tiles import share_values
+
+    indicator = indicators.BY_KEY[indicators.DEFAULT]
+    with app.app_context():
+        classes = quantiles(indicator, share_values(indicator))
+    assert len(classes.legend) >= 3
+    style = client.get("/tiles/style.json").json
+    fills = style_layers(style, "natural_villages")
+    login("gis")
+    centre = county.admin_units[county.admin_units.level == "county"].geometry.iloc[0].centroid
+    villages = decode(client, *tile_of(centre.x, centre.y, 9))["natural_villages"]["features"]
+    assert len(villages) == len(county.natural_villages)
+    for feature in villages:
+        properties = feature["properties"]
+        matching = [layer for layer in fills if matches(layer["filter"], properties)]
+        assert len(matching) == 1, properties
+        colour = matching[0]["paint"]["fill-color"]
+        assert colour == classes.color(value_of(indicator, properties))
+
+
+def test_the_style_holds_no_household_nor_place(client, county):
+    text = client.get("/tiles/style.json").get_data(as_text=True)
+    households = county.households.sort_values("code").head(200)
+    for value in [*households.code, *households.head_name, *county.natural_villages.name]:
+        assert value not in text
+
+
+def test_tiles_carry_shares_and_means_as_numbers_and_counts_as_integers(client, login, county):
+    login("admin")
+    centre = county.admin_units[county.admin_units.level == "county"].geometry.iloc[0].centroid
+    tile = decode(client, *tile_of(centre.x, centre.y, 9))
+    for layer in ("townships", "villages", "natural_villages"):
+        for feature in tile[layer]["features"]:
+            properties = feature["properties"]
+            assert type(properties["households"]) is int and type(properties["dibao"]) is int
+            if properties["households"]:
+                assert type(properties["dibao_share"]) is float
+                assert 0 <= properties["dibao_share"] <= 1
+            if "income_per_capita" in properties:
+                assert type(properties["income_per_capita"]) is float
+
+
+def test_gdal_reads_a_tile_with_its_mvt_driver(client, login, county, tmp_path):
+    login("gis")
+    row = county.households.sort_values("code").iloc[0]
+    z, x, y = household_tile(county, row.code, z=14)
+    response = client.get(f"/tiles/{z}/{x}/{y}.mvt")
+    path = tmp_path / str(z) / str(x) / f"{y}.pbf"  # GDAL georeferences a tile by its z/x/y path
+    path.parent.mkdir(parents=True)
+    path.write_bytes(response.data)
+    layers = dict(pyogrio.list_layers(path).tolist())
+    assert {"natural_villages", "households"} <= set(layers)
+    points = pyogrio.read_dataframe(path, layer="households")
+    assert points.crs.to_epsg() == 3857 and row.code in set(points.code)
+    point = points.to_crs(4490).set_index("code").loc[row.code].geometry
+    assert point.distance(row.geometry) < 1e-5  # a z14 tile's grid: about 0.6 m
+    villages = pyogrio.read_dataframe(path, layer="natural_villages")
+    assert villages.dibao_share.dtype.kind == "f" and villages.households.dtype.kind == "i"

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from .. import indicators
-from .params import CRS84, CRSS
+from .crs import CRS84, CRSS
 
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 STORAGE_CRS = "http://www.opengis.net/def/crs/EPSG/0/4490"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
 # The collections: id -> (zh-CN title, English title). The households' ids are household codes,
 # the polygons' are their division codes (12 digits; natural villages 14): the database keys.
@@ -106,8 +107,15 @@ def conformance() -> dict:
     return {"conformsTo": list(CONFORMANCE)}
 
 
-def collection(base: str, collection_id: str, bbox: tuple | None, *, html: bool = False) -> dict:
-    """Return one collection's description: links, CRS84 extent, the CRSs it offers."""
+def collection(
+    base: str,
+    collection_id: str,
+    bbox: tuple | None,
+    *,
+    interval: tuple[datetime, datetime] | None = None,
+    html: bool = False,
+) -> dict:
+    """Return one collection's description: links, CRS84 and time extents, the CRSs it offers."""
     zh, en = COLLECTIONS[collection_id]
     href = f"{base}/collections/{collection_id}"
     document = {
@@ -124,9 +132,18 @@ def collection(base: str, collection_id: str, bbox: tuple | None, *, html: bool 
         "crs": list(CRSS),
         "storageCrs": STORAGE_CRS,
     }
+    extent = {}
     if bbox is not None:
-        document["extent"] = {"spatial": {"bbox": [list(bbox)], "crs": CRS84}}
+        extent["spatial"] = {"bbox": [list(bbox)], "crs": CRS84}
+    if interval is not None:
+        extent["temporal"] = {"interval": [[_instant(t) for t in interval]], "trs": GREGORIAN}
+    if extent:
+        document["extent"] = extent
     return document
+
+
+def _instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _id_description(collection_id: str) -> str:
@@ -137,11 +154,13 @@ def _id_description(collection_id: str) -> str:
     return "12-digit statistical division code"
 
 
-def collections(base: str, bbox: tuple | None, *, html: bool = False) -> dict:
-    """Return the list of collections."""
+def collections(
+    base: str, bbox: tuple | None, *, intervals: Mapping[str, tuple[datetime, datetime]], html: bool = False
+) -> dict:
+    """Return the list of collections; `intervals` holds the time extent of those with times."""
     return {
         "links": _self_and_alternate(base + "/collections", {}, json_type="application/json", html=html),
-        "collections": [collection(base, cid, bbox) for cid in COLLECTIONS],
+        "collections": [collection(base, cid, bbox, interval=intervals.get(cid)) for cid in COLLECTIONS],
     }
 
 
@@ -165,7 +184,7 @@ def feature_collection(
     rows: Sequence[tuple[str, str]],
     *,
     limit: int,
-    matched: int,
+    matched: int | None,
     links: list[dict],
     next_href,
     chunk: int = 1000,
@@ -173,11 +192,13 @@ def feature_collection(
     """Yield a GeoJSON FeatureCollection in pieces of `chunk` features.
 
     `rows` (key, Feature text) holds up to `limit` + 1 features: the extra one only
-    says that a next page exists, and `next_href(last key)` gives its link.
+    says that a next page exists, and `next_href(last key)` gives its link. numberMatched
+    is left out when `matched` is None.
     """
     stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     page = rows[:limit]
-    yield f'{{"type":"FeatureCollection","numberMatched":{matched:d},"timeStamp":"{stamp}","features":['
+    count = "" if matched is None else f'"numberMatched":{matched:d},'
+    yield f'{{"type":"FeatureCollection",{count}"timeStamp":"{stamp}","features":['
     for start in range(0, len(page), chunk):
         yield ("," if start else "") + ",".join(feature for _, feature in page[start : start + chunk])
     if len(rows) > limit:
@@ -190,9 +211,10 @@ def items_links(href: str, args: Mapping[str, str]) -> list[dict]:
     return _self_and_alternate(href, args, json_type=GEOJSON, html=False)
 
 
-def next_link(href: str, args: Mapping[str, str], cursor: str) -> str:
-    """Return the href of the next page: the same arguments with the cursor after the last key."""
-    return _with(href, {**{k: v for k, v in args.items() if k != "cursor"}, "cursor": cursor})
+def next_link(href: str, args: Mapping[str, str], cursor: str, *, limit: int) -> str:
+    """Return the href of the next page: the same arguments, the page size served, the next cursor."""
+    kept = {k: v for k, v in args.items() if k not in ("cursor", "limit")}
+    return _with(href, {**kept, "limit": str(limit), "cursor": cursor})
 
 
 def feature(text: str, base: str, collection_id: str, key: str) -> dict:
@@ -282,7 +304,7 @@ def openapi(
             for name, kind in properties.items()
         ]
         paths[href] = _get(f"{zh} {en}", [f])
-        paths[href + "/queryables"] = _get("可查询属性 Queryables", [], "application/schema+json")
+        paths[href + "/queryables"] = _get("可查询属性 Queryables", [f], "application/schema+json")
         paths[href + "/items"] = _get(f"{zh} {en}", items + by_value, GEOJSON)
         paths[href + "/items/{featureId}"] = _get(f"{zh} {en}", [feature_id, crs, f], GEOJSON)
     return {

@@ -3,84 +3,24 @@
 The items query (pg_featureserv's QueryParam): limit, keyset cursor, bbox and its
 CRS, output CRS, datetime, property selection, and filters, which are either
 `<property>=<value>` arguments (Part 1) or a CQL2 text `filter` (Part 3) parsed
-here into a small tree that `app.queries.ogc` renders as SQL with bound values.
+by `cql2` into a small tree that `app.queries.ogc` renders as SQL with bound values.
 """
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from ..errors import AppError, bad_parameter
+from ..errors import bad_parameter
+from . import cql2
+from .chains import Position
+from .cql2 import Compare, Prop
+from .crs import CRS84, CRSS, EPSG_URI, Crs, domain
+from .times import instant
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-_EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
-
-
-@dataclass(frozen=True)
-class Crs:
-    """An output or bbox CRS: its URI, PostGIS SRID and whether its first axis is latitude/northing."""
-
-    uri: str
-    srid: int
-    flip: bool = False
-    projected: bool = False
-
-
-# EPSG:4490 and 4326 are latitude first; the CGCS2000 3-degree Gauss-Kruger zones (EPSG:4534-4554,
-# central meridians 75E to 135E; Guizhou lies in the CM 105E and 108E zones, EPSG:4544 and 4545) are
-# northing first. CRS84 and Web Mercator are east first.
-CRSS = {
-    CRS84: Crs(CRS84, 4326),
-    _EPSG.format(4490): Crs(_EPSG.format(4490), 4490, flip=True),
-    _EPSG.format(4326): Crs(_EPSG.format(4326), 4326, flip=True),
-    _EPSG.format(3857): Crs(_EPSG.format(3857), 3857, projected=True),
-    **{
-        _EPSG.format(code): Crs(_EPSG.format(code), code, flip=True, projected=True)
-        for code in range(4534, 4555)
-    },
-}
 ITEM_ARGS = ("f", "limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "filter", "filter-lang")
 ITEM_ARGS += ("filter-crs", "cursor")
-
-
-# --- the CQL2 tree ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Prop:
-    name: str
-
-
-@dataclass(frozen=True)
-class Compare:
-    op: str
-    left: object  # Prop or a literal (str, int, float, bool, datetime)
-    right: object
-
-
-@dataclass(frozen=True)
-class IsNull:
-    prop: Prop
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class And:
-    items: tuple
-
-
-@dataclass(frozen=True)
-class Or:
-    items: tuple
-
-
-@dataclass(frozen=True)
-class Not:
-    item: object
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -91,7 +31,6 @@ class Query:
     crs: Crs
     bbox_crs: Crs
     after: str | None = None  # the last key of the previous page
-    matched: int | None = None  # numberMatched carried from the first page
     bbox: tuple[float, float, float, float] | None = None  # east, north order, in bbox_crs
     period: tuple[datetime | None, datetime | None] | None = None  # from `datetime`
     properties: tuple[str, ...] | None = None
@@ -100,6 +39,13 @@ class Query:
 
 
 # --- single parameters --------------------------------------------------------
+
+
+def plain_text(args: Mapping[str, str]) -> None:
+    """Refuse a NUL character in any argument's name or value: PostgreSQL text cannot hold one."""
+    for name, value in args.items():
+        if "\x00" in name or "\x00" in value:
+            raise bad_parameter(name, value, "text without NUL characters")
 
 
 def output_format(args: Mapping[str, str], *, accept_html: bool) -> bool:
@@ -117,8 +63,8 @@ def crs(args: Mapping[str, str], name: str = "crs") -> Crs:
     value = args.get(name)
     if value is None:
         return CRSS[CRS84]
-    match = re.fullmatch(r"\[?EPSG:(\d+)\]?", value.strip(), flags=re.IGNORECASE)
-    uri = _EPSG.format(match.group(1)) if match else value.strip()
+    match = re.fullmatch(r"\[?EPSG:([0-9]+)\]?", value.strip(), flags=re.IGNORECASE)
+    uri = EPSG_URI.format(match.group(1)) if match else value.strip()
     if uri in ("[OGC:CRS84]", "OGC:CRS84", "CRS84"):
         uri = CRS84
     if uri not in CRSS:
@@ -127,13 +73,17 @@ def crs(args: Mapping[str, str], name: str = "crs") -> Crs:
 
 
 def limit(args: Mapping[str, str], *, default: int, maximum: int) -> int:
-    """Return `limit`, 1 to `maximum`."""
+    """Return `limit`: a positive integer, clamped to `maximum`.
+
+    Above the maximum the page is the maximum (pygeoapi's and pg_featureserv's practice), so
+    a client asking for more, such as GDAL with PAGE_SIZE=20000, pages on rather than fails.
+    """
     value = args.get("limit")
     if value is None:
         return default
-    if not re.fullmatch(r"[0-9]+", value) or not 1 <= int(value) <= maximum:
-        raise bad_parameter("limit", value, f"an integer from 1 to {maximum}")
-    return int(value)
+    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
+        raise bad_parameter("limit", value, f"a positive integer (at most {maximum} are returned)")
+    return min(int(value), maximum)
 
 
 def bbox(args: Mapping[str, str], box_crs: Crs) -> tuple[float, float, float, float] | None:
@@ -141,10 +91,9 @@ def bbox(args: Mapping[str, str], box_crs: Crs) -> tuple[float, float, float, fl
     value = args.get("bbox")
     if value is None:
         return None
-    try:
-        numbers = [float(part) for part in value.split(",")]
-    except ValueError:
-        numbers = []
+    parts = value.split(",")
+    # ASCII numbers only: float() would also read "１", "nan", "1_000" and " 1 ".
+    numbers = [float(part) for part in parts] if all(_NUMBER.fullmatch(part) for part in parts) else []
     if len(numbers) == 6:  # with heights: drop them
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if len(numbers) != 4 or any(n != n or abs(n) == float("inf") for n in numbers):
@@ -156,19 +105,12 @@ def bbox(args: Mapping[str, str], box_crs: Crs) -> tuple[float, float, float, fl
         raise bad_parameter("bbox", value, "the lower corner must come first")
     if not box_crs.projected and not (x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90):
         raise bad_parameter("bbox", value, f"degrees within ±180 and ±90 in {box_crs.uri}")
+    if box_crs.projected:
+        e0, n0, e1, n1 = domain(box_crs.srid)
+        if not (x0 >= e0 and x1 <= e1 and y0 >= n0 and y1 <= n1):
+            where = f"east {e0:.0f} to {e1:.0f}, north {n0:.0f} to {n1:.0f}"
+            raise bad_parameter("bbox", value, f"metres within {box_crs.uri}'s area of use: {where}")
     return x0, y0, x1, y1
-
-
-def _instant(text: str, value: str) -> datetime | None:
-    if text in ("", ".."):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise bad_parameter(
-            "datetime", value, "RFC 3339 instants, e.g. 2024-01-31T00:00:00Z or a/b"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def interval(args: Mapping[str, str], *, temporal: bool) -> tuple[datetime | None, datetime | None] | None:
@@ -179,11 +121,11 @@ def interval(args: Mapping[str, str], *, temporal: bool) -> tuple[datetime | Non
     if not temporal:
         raise bad_parameter("datetime", value, "this collection has no time; omit datetime")
     if "/" in value:
-        start, end = (_instant(part, value) for part in value.split("/", 1))
+        start, end = (instant(part, value) for part in value.split("/", 1))
         if start and end and start > end:
             raise bad_parameter("datetime", value, "the start must not be after the end")
         return start, end
-    moment = _instant(value, value)
+    moment = instant(value, value)
     if moment is None:
         raise bad_parameter("datetime", value, "an instant or an interval a/b")
     return moment, moment
@@ -203,6 +145,8 @@ def selection(args: Mapping[str, str], properties: Mapping[str, str]) -> tuple[s
 
 def _coerce(name: str, value: str, kind: str):
     """Return a query-argument value as the property's type."""
+    if kind == "date-time" and (moment := instant(value, value, name=name)) is not None:
+        return moment
     try:
         if kind == "integer":
             return int(value)
@@ -210,11 +154,9 @@ def _coerce(name: str, value: str, kind: str):
             return float(value)
         if kind == "boolean" and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        if kind == "date-time":
-            return _instant(value, value)
         if kind == "string":
             return value
-    except (ValueError, AppError):
+    except ValueError:
         pass
     raise bad_parameter(name, value, f"a {kind} value")
 
@@ -231,178 +173,6 @@ def property_filters(args: Mapping[str, str], properties: Mapping[str, str]) -> 
     return found
 
 
-def cursor(args: Mapping[str, str]) -> tuple[str | None, int | None]:
-    """Return (last key, numberMatched) from the opaque `cursor` of a `next` link."""
-    value = args.get("cursor")
-    if value is None:
-        return None, None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4)))
-        return str(data["k"]), (int(data["n"]) if data.get("n") is not None else None)
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        raise bad_parameter("cursor", value, "a cursor from a next link") from None
-
-
-def encode_cursor(key: str, matched: int | None) -> str:
-    """Return the opaque cursor of the page after `key`."""
-    raw = json.dumps({"k": key, "n": matched}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-# --- CQL2 text --------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<string>'(?:[^']|'')*')
-      | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-      | (?P<op><=|>=|<>|=|<|>)
-      | (?P<paren>[()])
-      | (?P<name>[A-Za-z_][A-Za-z0-9_]*|"[^"]+")
-    )""",
-    re.VERBOSE,
-)
-_ORDERED = ("string", "integer", "number", "date-time")
-
-
-class _Parser:
-    """A recursive-descent parser for the CQL2 text this service implements.
-
-    Grammar: or := and (OR and)*; and := not (AND not)*; not := NOT not | '(' or ')' | predicate;
-    predicate := operand (op operand | IS [NOT] NULL); operand := property | 'string' | number |
-    TRUE | FALSE | TIMESTAMP('...').
-    """
-
-    def __init__(self, source: str, properties: Mapping[str, str]):
-        self.source = source
-        self.properties = properties
-        self.tokens = self._tokenize(source)
-        self.at = 0
-
-    def fail(self, why: str) -> AppError:
-        return bad_parameter("filter", self.source, why)
-
-    def _tokenize(self, source: str) -> list[tuple[str, str]]:
-        tokens, at = [], 0
-        while source[at:].strip():
-            match = _TOKEN.match(source, at)
-            if not match:
-                raise self.fail(f"cannot read {source[at:].strip()[:20]!r}")
-            kind = match.lastgroup
-            tokens.append((kind, match.group(kind)))
-            at = match.end()
-        return tokens
-
-    def peek(self, upper: bool = True) -> str | None:
-        if self.at >= len(self.tokens):
-            return None
-        kind, value = self.tokens[self.at]
-        return value.upper() if upper and kind == "name" else value
-
-    def take(self) -> tuple[str, str]:
-        if self.at >= len(self.tokens):
-            raise self.fail("unexpected end")
-        self.at += 1
-        return self.tokens[self.at - 1]
-
-    def expect(self, value: str) -> None:
-        kind, got = self.take()
-        if (got.upper() if kind == "name" else got) != value:
-            raise self.fail(f"expected {value!r}, found {got!r}")
-
-    def parse(self):
-        node = self.disjunction()
-        if self.at < len(self.tokens):
-            raise self.fail(f"unexpected {self.tokens[self.at][1]!r}")
-        return node
-
-    def disjunction(self):
-        items = [self.conjunction()]
-        while self.peek() == "OR":
-            self.take()
-            items.append(self.conjunction())
-        return items[0] if len(items) == 1 else Or(tuple(items))
-
-    def conjunction(self):
-        items = [self.negation()]
-        while self.peek() == "AND":
-            self.take()
-            items.append(self.negation())
-        return items[0] if len(items) == 1 else And(tuple(items))
-
-    def negation(self):
-        if self.peek() == "NOT":
-            self.take()
-            return Not(self.negation())
-        if self.peek() == "(":
-            self.take()
-            node = self.disjunction()
-            self.expect(")")
-            return node
-        return self.predicate()
-
-    def predicate(self):
-        left = self.operand()
-        if self.peek() == "IS":
-            self.take()
-            negated = self.peek() == "NOT"
-            if negated:
-                self.take()
-            self.expect("NULL")
-            if not isinstance(left, Prop):
-                raise self.fail("IS NULL needs a property on its left")
-            return IsNull(left, negated)
-        kind, op = self.take()
-        if kind != "op":
-            raise self.fail(f"expected a comparison operator, found {op!r}")
-        right = self.operand()
-        self.check(left, op, right)
-        return Compare(op, left, right)
-
-    def operand(self):
-        kind, value = self.take()
-        if kind == "string":
-            return value[1:-1].replace("''", "'")
-        if kind == "number":
-            number = float(value)
-            return int(number) if re.fullmatch(r"[+-]?\d+", value) else number
-        if kind != "name":
-            raise self.fail(f"expected a property or a value, found {value!r}")
-        if value.upper() in ("TRUE", "FALSE"):
-            return value.upper() == "TRUE"
-        if value.upper() in ("TIMESTAMP", "DATE") and self.peek() == "(":
-            self.take()
-            kind, moment = self.take()
-            self.expect(")")
-            if kind != "string":
-                raise self.fail(f"{value.upper()}(...) needs a quoted instant")
-            try:
-                return _instant(moment[1:-1], moment[1:-1])
-            except AppError:
-                raise self.fail(f"{moment} is not an RFC 3339 instant") from None
-        name = value.strip('"')
-        if name not in self.properties:
-            known = ", ".join(self.properties)
-            raise self.fail(f"unknown property {name!r} (queryables: {known})")
-        return Prop(name)
-
-    def kind(self, operand) -> str:
-        if isinstance(operand, Prop):
-            return self.properties[operand.name]
-        if isinstance(operand, bool):
-            return "boolean"
-        if isinstance(operand, datetime):
-            return "date-time"
-        return {int: "integer", float: "number"}.get(type(operand), "string")
-
-    def check(self, left, op: str, right) -> None:
-        """Refuse comparisons of values of different types, and ordering of booleans."""
-        kinds = {self.kind(left), self.kind(right)}
-        if not (len(kinds) == 1 or kinds == {"integer", "number"}):
-            raise self.fail(f"cannot compare {' and '.join(sorted(kinds))} values")
-        if op not in ("=", "<>") and not kinds <= set(_ORDERED):
-            raise self.fail(f"{op} needs numbers, strings or instants")
-
-
 def cql2_filter(args: Mapping[str, str], properties: Mapping[str, str]) -> list:
     """Return the parsed `filter` (CQL2 text), or nothing when absent."""
     value = args.get("filter")
@@ -412,16 +182,7 @@ def cql2_filter(args: Mapping[str, str], properties: Mapping[str, str]) -> list:
     crs_value = args.get("filter-crs")
     if crs_value is not None and crs(args, "filter-crs").uri != CRS84:
         raise bad_parameter("filter-crs", crs_value, CRS84)
-    if value is None:
-        return []
-    if not value.strip():
-        raise bad_parameter("filter", value, "a CQL2 text expression, e.g. dibao = true AND members > 3")
-    if len(value) > 4000:
-        raise bad_parameter("filter", value[:40] + "…", "at most 4,000 characters")
-    try:
-        return [_Parser(value, properties).parse()]
-    except RecursionError:  # thousands of nested parentheses
-        raise bad_parameter("filter", value[:40] + "…", "too deeply nested") from None
+    return [] if value is None else [cql2.parse(value, properties)]
 
 
 # --- the query objects --------------------------------------------------------
@@ -434,19 +195,22 @@ def items(
     temporal: bool,
     default_limit: int,
     max_limit: int,
+    position: Position | None = None,
     accept_html: bool = False,
 ) -> Query:
-    """Return the query of an items request; raise a 400 AppError naming any bad parameter."""
+    """Return the query of an items request; raise a 400 AppError naming any bad parameter.
+
+    `position` is where the page starts, read from the `cursor` by `chains.Chain.read`.
+    """
+    plain_text(args)
     box_crs = crs(args, "bbox-crs")
     if "bbox-crs" in args and "bbox" not in args:
         raise bad_parameter("bbox-crs", args["bbox-crs"], "only meaningful with bbox")
-    after, matched = cursor(args)
     return Query(
         limit=limit(args, default=default_limit, maximum=max_limit),
         crs=crs(args),
         bbox_crs=box_crs,
-        after=after,
-        matched=matched,
+        after=None if position is None else position.after,
         bbox=bbox(args, box_crs),
         period=interval(args, temporal=temporal),
         properties=selection(args, properties),
@@ -455,8 +219,10 @@ def items(
     )
 
 
-def item(args: Mapping[str, str], *, accept_html: bool = False) -> Query:
-    """Return the query of a single-feature request (its CRS and format)."""
+def item(args: Mapping[str, str], *, feature_id: str, accept_html: bool = False) -> Query:
+    """Return the query of a single-feature request (its CRS and format) for feature `feature_id`."""
+    plain_text({"featureId": feature_id})
+    plain_text(args)
     for name, value in args.items():
         if name not in ("f", "crs"):
             raise bad_parameter(name, value, "a single feature accepts only f and crs")

@@ -3,134 +3,71 @@
 Layers use QGIS's OAPIF provider with the authentication configuration id
 ``AUTHCFG``: the user creates it once in QGIS (Settings → Options →
 Authentication, Basic or an API-token header, and types this id), and every
-layer of the project then signs in with it.
+layer of the project then signs in with it. A vector-tile layer over
+``/tiles/{z}/{x}/{y}.mvt`` (the same configuration) draws the whole county fast;
+its style is written into the project (`symbols`), so QGIS fetches no style.
+
+CRSs are written in full, as QGIS 3.22 writes them: QGIS trusts ``authid`` only
+when ``srsid`` is one of its own, and otherwise builds a nameless custom CRS from
+``proj4`` (a project "in an unknown CRS") unless the WKT is there.
 
 Polygons are coloured like the web map: quantile classes of the default
 indicator's share in the indicator's ramp (`app.maps.choropleth.quantiles`).
 Households get one rule per indicator the role may see, the default one on.
 """
 
+import functools
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from .. import indicators
-from ..maps.choropleth import NO_DATA, quantiles
+import pyproj
+
+from .. import tile_style
+from ..maps.choropleth import Classes
+from . import symbols
 from .documents import COLLECTIONS
 
 AUTHCFG = "minqing"  # QGIS auth configuration ids are 7 characters
-_CGCS2000 = {
-    "proj4": "+proj=longlat +ellps=GRS80 +no_defs",
-    "srsid": "0",
-    "srid": "4490",
-    "authid": "EPSG:4490",
-    "description": "China Geodetic Coordinate System 2000",
-    "projectionacronym": "longlat",
-    "ellipsoidacronym": "EPSG:7019",
-    "geographicflag": "true",
+TILES_ID = "minqing_tiles"
+# What QGIS 3.22 writes beside the WKT for the CRSs of this project; srsid is its srs.db row.
+_SRS = {
+    4490: {
+        "proj4": "+proj=longlat +ellps=GRS80 +no_defs",
+        "srsid": "27734",
+        "projectionacronym": "longlat",
+        "ellipsoidacronym": "EPSG:1024",
+        "geographicflag": "true",
+    },
+    3857: {
+        "proj4": "+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m "
+        "+nadgrids=@null +wktext +no_defs",
+        "srsid": "3857",
+        "projectionacronym": "merc",
+        "ellipsoidacronym": "EPSG:7030",
+        "geographicflag": "false",
+    },
 }
 # Group name, collections in drawing order top to bottom.
 _GROUPS = (
     ("农户 Households", ("households",)),
     ("行政区 Areas", ("natural_villages", "villages", "townships")),
 )
+_TILES_GROUP = "矢量瓦片 Vector tiles (whole county, fast)"
 
 
-def _rgba(color: str, alpha: int = 255) -> str:
-    color = color.lstrip("#")
-    return ",".join(str(int(color[i : i + 2], 16)) for i in (0, 2, 4)) + f",{alpha}"
+@functools.cache
+def _srs_fields(epsg: int) -> tuple[tuple[str, str], ...]:
+    crs = pyproj.CRS.from_epsg(epsg)
+    fields = {"wkt": crs.to_wkt("WKT2_2019"), **_SRS[epsg]}
+    fields.update(srid=str(epsg), authid=f"EPSG:{epsg}", description=crs.name)
+    order = ("wkt", "proj4", "srsid", "srid", "authid", "description", "projectionacronym")
+    return tuple((key, fields[key]) for key in (*order, "ellipsoidacronym", "geographicflag"))
 
 
-def _crs(parent: ET.Element) -> None:
+def _crs(parent: ET.Element, epsg: int = 4490) -> None:
     srs = ET.SubElement(parent, "spatialrefsys")
-    for key, value in _CGCS2000.items():
+    for key, value in _srs_fields(epsg):
         ET.SubElement(srs, key).text = value
-
-
-def _symbol(parent: ET.Element, name: str, kind: str, properties: Mapping[str, str]) -> None:
-    """Add a one-layer symbol; properties are written both as Option map and as legacy props."""
-    symbol = ET.SubElement(
-        parent, "symbol", name=name, type=kind, alpha="1", clip_to_extent="1", force_rhr="0"
-    )
-    layer_class = {"fill": "SimpleFill", "marker": "SimpleMarker", "line": "SimpleLine"}[kind]
-    layer = ET.SubElement(symbol, "layer", {"class": layer_class, "enabled": "1", "locked": "0", "pass": "0"})
-    options = ET.SubElement(layer, "Option", type="Map")
-    for key, value in properties.items():
-        ET.SubElement(options, "Option", name=key, type="QString", value=value)
-    for key, value in properties.items():
-        ET.SubElement(layer, "prop", k=key, v=value)
-
-
-def _fill(color: str, *, alpha: int = 200) -> dict[str, str]:
-    return {
-        "color": _rgba(color, alpha),
-        "style": "solid",
-        "outline_color": "90,90,90,255",
-        "outline_width": "0.2",
-        "outline_width_unit": "MM",
-    }
-
-
-def _outline(width: str) -> dict[str, str]:
-    return {"color": "0,0,0,0", "style": "no", "outline_color": "40,40,40,255", "outline_width": width}
-
-
-def _marker(color: str) -> dict[str, str]:
-    return {"name": "circle", "color": _rgba(color), "size": "1.6", "outline_color": "255,255,255,255"}
-
-
-def graduated(parent: ET.Element, indicator: indicators.Indicator, values: Sequence[float | None]) -> None:
-    """Add a graduated renderer with the web map's quantile classes of `indicator` over `values`."""
-    attribute = f"{indicator.key}_share" if indicator.kind == "share" else indicator.key
-    classes = quantiles(indicator, list(values))
-    renderer = ET.SubElement(
-        parent, "renderer-v2", type="graduatedSymbol", attr=attribute, graduatedMethod="GraduatedColor"
-    )
-    ranges = ET.SubElement(renderer, "ranges")
-    symbols = ET.SubElement(renderer, "symbols")
-    for n, legend in enumerate(classes.legend):
-        label = f"{indicator.zh} {legend.low:.4g} – {legend.high:.4g}"
-        ET.SubElement(
-            ranges,
-            "range",
-            lower=repr(legend.low),
-            upper=repr(legend.high),
-            symbol=str(n),
-            label=label,
-            render="true",
-        )
-        _symbol(symbols, str(n), "fill", _fill(legend.color))
-    ET.SubElement(renderer, "mode", name="quantile")
-    if not classes.legend:  # nothing to class: one grey fill
-        _symbol(symbols, "0", "fill", _fill(NO_DATA))
-
-
-def outline(parent: ET.Element, width: str) -> None:
-    renderer = ET.SubElement(parent, "renderer-v2", type="singleSymbol")
-    _symbol(ET.SubElement(renderer, "symbols"), "0", "fill", _outline(width))
-
-
-def household_rules(parent: ET.Element, properties: Sequence[str]) -> None:
-    """Add one rule per indicator whose column the role receives (the default one on), else grey."""
-    renderer = ET.SubElement(parent, "renderer-v2", type="RuleRenderer")
-    rules = ET.SubElement(renderer, "rules", key="root")
-    symbols = ET.SubElement(renderer, "symbols")
-    n = 0
-    for indicator in indicators.INDICATORS:
-        if indicator.kind != "share" or indicator.column not in properties:
-            continue
-        attributes = {
-            "key": indicator.key,
-            "filter": indicator.sql,
-            "label": f"{indicator.zh} {indicator.en}",
-        }
-        attributes["symbol"] = str(n)
-        if indicator.key != indicators.DEFAULT:
-            attributes["checkstate"] = "0"
-        ET.SubElement(rules, "rule", attributes)
-        _symbol(symbols, str(n), "marker", _marker(indicator.symbol))
-        n += 1
-    ET.SubElement(rules, "rule", key="else", filter="ELSE", label="其他 Other", symbol=str(n))
-    _symbol(symbols, str(n), "marker", _marker("#969696"))
 
 
 def _datasource(base: str, collection_id: str) -> str:
@@ -140,12 +77,94 @@ def _datasource(base: str, collection_id: str) -> str:
     )
 
 
+def _maplayer(
+    layers: ET.Element, tree: ET.Element, layer_id: str, name: str, source: str, **kind
+) -> ET.Element:
+    """Add a layer and its leaf in the layer tree; return the layer element (for its style)."""
+    provider, checked = kind.pop("provider"), kind.pop("checked", "Qt::Checked")
+    ET.SubElement(
+        tree,
+        "layer-tree-layer",
+        id=layer_id,
+        name=name,
+        source=source,
+        providerKey=provider,
+        checked=checked,
+        expanded="0",
+    )
+    layer = ET.SubElement(layers, "maplayer", autoRefreshEnabled="0", **kind)
+    ET.SubElement(layer, "id").text = layer_id
+    ET.SubElement(layer, "datasource").text = source
+    ET.SubElement(layer, "layername").text = name
+    _crs(ET.SubElement(layer, "srs"), 3857 if provider == "vectortile" else 4490)
+    ET.SubElement(layer, "provider", encoding="UTF-8").text = provider
+    return layer
+
+
+def _oapif_layers(
+    layers: ET.Element, tree: ET.Element, base: str, *, household_properties: Sequence[str], classes: Classes
+) -> None:
+    for group_name, collection_ids in _GROUPS:
+        group = ET.SubElement(tree, "layer-tree-group", name=group_name, checked="Qt::Checked", expanded="1")
+        for collection_id in collection_ids:
+            zh, en = COLLECTIONS[collection_id]
+            geometry = "Point" if collection_id == "households" else "Polygon"
+            layer = _maplayer(
+                layers,
+                group,
+                f"minqing_{collection_id}",
+                f"{zh} {en}",
+                _datasource(base, collection_id),
+                provider="OAPIF",
+                type="vector",
+                geometry=geometry,
+            )
+            if collection_id == "households":
+                symbols.household_rules(layer, household_properties)
+            elif collection_id == "natural_villages":
+                symbols.graduated(layer, classes)
+            else:
+                symbols.single_outline(layer, "0.6" if collection_id == "townships" else "0.3")
+
+
+def _tile_layer(layers: ET.Element, tree: ET.Element, tiles: str, rules: Sequence[tile_style.Rule]) -> None:
+    """Add the vector-tile layer, off at first (the OAPIF layers show the same features)."""
+    group = ET.SubElement(tree, "layer-tree-group", name=_TILES_GROUP, checked="Qt::Unchecked", expanded="1")
+    # Tiles from the zoom where they carry points hold every feature: QGIS overzooms beyond it.
+    zmax = max((rule.minzoom or 0) for rule in rules)
+    source = f"type=xyz&url={tiles}&zmax={zmax}&zmin=0&authcfg={AUTHCFG}"
+    layer = _maplayer(
+        layers,
+        group,
+        TILES_ID,
+        "民情地图瓦片 Minqing Map tiles",
+        source,
+        provider="vectortile",
+        checked="Qt::Unchecked",
+        type="vector-tile",
+    )
+    symbols.tile_renderer(layer, rules)
+    symbols.tile_labels(layer)
+
+
+def _canvas(root: ET.Element, bbox: tuple[float, float, float, float]) -> None:
+    canvas = ET.SubElement(root, "mapcanvas", name="theMapCanvas")
+    ET.SubElement(canvas, "units").text = "degrees"
+    extent = ET.SubElement(canvas, "extent")
+    # EPSG:4490 is latitude first, but QGIS keeps canvas extents east first.
+    for key, value in zip(("xmin", "ymin", "xmax", "ymax"), bbox, strict=True):
+        ET.SubElement(extent, key).text = repr(value)
+    _crs(ET.SubElement(canvas, "destinationsrs"))
+
+
 def qgs(
     base: str,
     bbox: tuple[float, float, float, float] | None,
     *,
+    tiles: str,
     household_properties: Sequence[str],
-    values: Mapping[str, Sequence[float | None]],
+    classes: Classes,
+    tile_rules: Sequence[tile_style.Rule],
 ) -> str:
     """Return the project XML.
 
@@ -155,58 +174,27 @@ def qgs(
         The OGC API root, e.g. ``http://host/ogc``.
     bbox
         The county's CRS84 extent (the initial view), or None.
+    tiles
+        The vector tiles' URL template, ``http://host/tiles/{z}/{x}/{y}.mvt``.
     household_properties
         The household properties the user's role receives (rules only for those).
-    values
-        Per polygon collection, the default indicator's value of every feature (for the classes).
+    classes
+        The natural villages' classes of the default indicator.
+    tile_rules
+        The tiles' style (`app.tile_style.rules`, with the flags the role may see).
     """
     root = ET.Element("qgis", projectname="民情地图 Minqing Map", version="3.22.0-Białowieża")
     ET.SubElement(root, "title").text = "民情地图 Minqing Map"
     _crs(ET.SubElement(root, "projectCrs"))
     tree = ET.SubElement(root, "layer-tree-group")
     layers = ET.SubElement(root, "projectlayers")
-    indicator = indicators.BY_KEY[indicators.DEFAULT]
-    for group_name, collection_ids in _GROUPS:
-        group = ET.SubElement(tree, "layer-tree-group", name=group_name, checked="Qt::Checked", expanded="1")
-        for collection_id in collection_ids:
-            zh, en = COLLECTIONS[collection_id]
-            layer_id, name, source = (
-                f"minqing_{collection_id}",
-                f"{zh} {en}",
-                _datasource(base, collection_id),
-            )
-            ET.SubElement(
-                group,
-                "layer-tree-layer",
-                id=layer_id,
-                name=name,
-                source=source,
-                providerKey="OAPIF",
-                checked="Qt::Checked",
-                expanded="0",
-            )
-            geometry = "Point" if collection_id == "households" else "Polygon"
-            layer = ET.SubElement(
-                layers, "maplayer", type="vector", geometry=geometry, autoRefreshEnabled="0"
-            )
-            ET.SubElement(layer, "id").text = layer_id
-            ET.SubElement(layer, "datasource").text = source
-            ET.SubElement(layer, "layername").text = name
-            _crs(ET.SubElement(layer, "srs"))
-            ET.SubElement(layer, "provider", encoding="UTF-8").text = "OAPIF"
-            if collection_id == "households":
-                household_rules(layer, household_properties)
-            elif collection_id == "natural_villages":
-                graduated(layer, indicator, values[collection_id])
-            else:
-                outline(layer, "0.6" if collection_id == "townships" else "0.3")
+    _oapif_layers(layers, tree, base, household_properties=household_properties, classes=classes)
+    _tile_layer(layers, tree, tiles, tile_rules)
     if bbox is not None:
-        canvas = ET.SubElement(root, "mapcanvas", name="theMapCanvas")
-        ET.SubElement(canvas, "units").text = "degrees"
-        extent = ET.SubElement(canvas, "extent")
-        for key, value in zip(("xmin", "ymin", "xmax", "ymax"), bbox, strict=True):
-            ET.SubElement(extent, key).text = repr(value)
-        _crs(ET.SubElement(canvas, "destinationsrs"))
+        _canvas(root, bbox)
+    # Without this property QGIS 3.22 ignores the project CRS ("on the fly" reprojection off).
+    spatial = ET.SubElement(ET.SubElement(root, "properties"), "SpatialRefSys")
+    ET.SubElement(spatial, "ProjectionsEnabled", type="int").text = "1"
     ET.indent(root)
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(
         root, encoding="unicode"

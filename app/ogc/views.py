@@ -14,11 +14,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, disclosure, indicators, privacy
+from .. import audit, disclosure, indicators, privacy, tile_style, tiles
 from ..errors import AppError, not_found
 from ..extensions import db
+from ..maps.choropleth import quantiles
 from ..queries import ogc as queries
-from . import documents, params, project
+from ..queries import tiles as tile_queries
+from . import chains, documents, params, project
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -94,6 +96,7 @@ def landing():
 
 @bp.get("/api")
 def openapi():
+    html = _html()
     config = current_app.config
     queryables = {}
     for collection_id in documents.COLLECTIONS:
@@ -104,18 +107,34 @@ def openapi():
     document = documents.openapi(
         _base(), queryables, default_limit=config["OGC_DEFAULT_LIMIT"], max_limit=config["OGC_MAX_LIMIT"]
     )
+    if html:
+        return render_template("ogc/api.html", document=document)
     return _json(document, documents.OPENAPI)
 
 
 @bp.get("/conformance")
 def conformance():
-    return _json(documents.conformance())
+    html = _html()
+    document = documents.conformance()
+    if html:
+        return render_template("ogc/conformance.html", document=document)
+    return _json(document)
+
+
+def _interval(collection_id: str) -> tuple | None:
+    """Return the first and last update of the collection's features the user may read; None without times."""
+    try:
+        source = _source(collection_id)
+    except AppError:  # households of a cadre without villages
+        return None
+    return queries.time_extent(source) if source.temporal else None
 
 
 @bp.get("/collections")
 def collections():
     html = _html()
-    document = documents.collections(_base(), queries.extent(), html=html)
+    intervals = {cid: _interval(cid) for cid in documents.COLLECTIONS}
+    document = documents.collections(_base(), queries.extent(), intervals=intervals, html=html)
     if html:
         return render_template("ogc/collections.html", document=document)
     return _json(document)
@@ -124,7 +143,9 @@ def collections():
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     html = _html()
-    document = documents.collection(_base(), _collection_id(collection_id), queries.extent(), html=html)
+    collection_id = _collection_id(collection_id)
+    interval = _interval(collection_id)
+    document = documents.collection(_base(), collection_id, queries.extent(), interval=interval, html=html)
     if html:
         return render_template("ogc/collections.html", document={"collections": [document], "links": []})
     return _json(document)
@@ -132,8 +153,12 @@ def collection(collection_id: str):
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
+    html = _html()
     source = _source(collection_id)
-    return _json(documents.queryables(_base(), collection_id, source.properties), "application/schema+json")
+    document = documents.queryables(_base(), collection_id, source.properties)
+    if html:
+        return render_template("ogc/queryables.html", document=document)
+    return _json(document, "application/schema+json")
 
 
 def _audit(collection_id: str, **detail) -> None:
@@ -143,36 +168,59 @@ def _audit(collection_id: str, **detail) -> None:
         db.session.commit()
 
 
+def _audit_listing(collection_id: str, chain: chains.Chain, position: chains.Position | None) -> None:
+    """Audit a page that begins a listing; the next pages of a listing, and GDAL's restart, are not."""
+    if position is not None and position.verified:
+        return
+    listings = current_app.extensions.setdefault("ogc_listings", chains.Listings())
+    query = request.query_string.decode()[:500]
+    if position is not None:  # a cursor we did not sign for this reader and query
+        _audit(collection_id, query=query, cursor="unverified")
+    elif not listings.recent(chain.key):
+        _audit(collection_id, query=query)
+        listings.remember(chain.key)
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     source = _source(collection_id)
     config = current_app.config
+    chain = chains.Chain(
+        config["SECRET_KEY"],
+        reader=current_user.id,
+        collection=collection_id,
+        args=request.args.items(multi=True),
+    )
+    position = chain.read(request.args.get("cursor"))
     q = params.items(
         request.args,
         properties=source.properties,
         temporal=source.temporal,
         default_limit=config["OGC_DEFAULT_LIMIT"],
         max_limit=config["OGC_MAX_LIMIT"],
+        position=position,
         accept_html=_accepts_html(),
     )
-    matched = q.matched if q.matched is not None else queries.number_matched(source, q)
-    _audit(collection_id, query=request.query_string.decode()[:500])
+    # Counted on a listing's first page only: a count carried on would be wrong once households
+    # change mid-listing, and one per page would cost a scan per page (OGC makes it optional).
+    matched = queries.number_matched(source, q) if position is None else None
+    _audit_listing(collection_id, chain, position)
     href = f"{_base()}/collections/{collection_id}/items"
     args = request.args.to_dict()
+
+    def next_href(key: str) -> str:
+        return documents.next_link(href, args, chain.write(key), limit=q.limit)
+
     if q.html:
         rows = queries.features(source, q)
-        features = [json.loads(feature) for _, feature in rows[: q.limit]]
-        following = None
-        if len(rows) > q.limit:
-            following = documents.next_link(href, args, params.encode_cursor(rows[q.limit - 1][0], matched))
         return render_template(
             "ogc/items.html",
             title=" ".join(documents.COLLECTIONS[collection_id]),
             names=q.properties or tuple(source.properties),
             label=documents.label,
-            features=features,
+            features=[json.loads(feature) for _, feature in rows[: q.limit]],
             matched=matched,
-            following=following,
+            following=next_href(rows[q.limit - 1][0]) if len(rows) > q.limit else None,
         )
     # The page is read in one round trip, before the response starts, so writing it needs no
     # database session (and a client that stops reading holds no cursor open).
@@ -181,7 +229,7 @@ def items(collection_id: str):
         limit=q.limit,
         matched=matched,
         links=documents.items_links(href, args),
-        next_href=lambda key: documents.next_link(href, args, params.encode_cursor(key, matched)),
+        next_href=next_href,
     )
     return Response(body, mimetype=documents.GEOJSON, headers={"Content-Crs": f"<{q.crs.uri}>"})
 
@@ -189,7 +237,7 @@ def items(collection_id: str):
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     source = _source(collection_id)
-    q = params.item(request.args, accept_html=_accepts_html())
+    q = params.item(request.args, feature_id=feature_id, accept_html=_accepts_html())
     text = queries.feature(source, feature_id, q)
     if text is None:
         raise not_found(f"feature of {collection_id}", feature_id)
@@ -213,16 +261,19 @@ def qgis_project():
     """A QGIS project with every layer connected to this service, styled and grouped, in EPSG:4490."""
     detail, _ = privacy.household_scope(current_user)
     households = () if detail is privacy.Detail.AGGREGATE else tuple(_source("households").properties)
-    share = f"{indicators.DEFAULT}_share"
+    indicator = indicators.BY_KEY[indicators.DEFAULT]
+    classes = quantiles(indicator, tile_queries.share_values(indicator))
     body = project.qgs(
         _base(),
         queries.extent(),
+        tiles=tiles.url_template(external=True),
         household_properties=households,
-        values={
-            "natural_villages": queries.values(
-                queries.natural_villages(disclosure.for_user(current_user)), share
-            )
-        },
+        classes=classes,
+        tile_rules=tile_style.rules(
+            classes,
+            privacy.household_flags(detail),
+            point_min_zoom=current_app.config["TILE_POINT_MIN_ZOOM"],
+        ),
     )
     audit.record("qgis_project", "ogc")
     db.session.commit()

@@ -45,6 +45,23 @@ def _flag_columns(flags: Iterable[indicators.Indicator]) -> str:
     return "".join(f", ({i.sql}) AS {i.key}" for i in flags)
 
 
+def _attributes(alias: str, hide: Hide) -> str:
+    """Return the indicators' values from aggregates in `alias` as MVT attributes (withheld per `hide`).
+
+    Counts become bigint and shares and means float8, because ST_AsMVT writes a numeric
+    (a share, a mean, a sum of counts) as a string ("0.1234"), which MapLibre's
+    comparisons refuse.
+    """
+    counts = {"households"} | {i.key for i in indicators.INDICATORS if i.kind == "share"}
+
+    def typed(name: str) -> str:
+        if name.endswith("_suppressed"):
+            return "boolean"
+        return "bigint" if name in counts else "float8"
+
+    return ", ".join(f"({sql})::{typed(name)} AS {name}" for name, sql in _values(alias, hide=hide))
+
+
 def _mvt(name: str, rows: str) -> str:
     """Return SQL for one MVT layer of `rows`, whose `id` becomes the feature id (kept as `fid` too)."""
     return f"""(SELECT coalesce(ST_AsMVT(q, '{name}', {EXTENT}, 'geom', 'id'), '')
@@ -89,8 +106,7 @@ def tile(
         )
 
     def counts(area: str, level) -> str:
-        hide = Hide(suppression, area, level)
-        return ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
+        return _attributes("s", Hide(suppression, area, level))
 
     def units(level: str, key: str) -> str:
         # Rolled up for the units in this tile only, one lateral aggregate each.
