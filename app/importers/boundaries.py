@@ -24,7 +24,7 @@ import pyproj
 import shapely
 
 from ..models import SRID
-from ..queries import imports as sql
+from ..queries import boundaries as sql
 from .households import UNZIP_RATIO_LIMIT
 from .problems import Problem
 from .problems import Refused as _Refused
