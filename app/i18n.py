@@ -143,6 +143,13 @@ ZH = {
     "Layer": "图层",
     "Format": "格式",
     "Queue the export": "排队导出",
+    # --- boundaries ---
+    "Layer (when the file holds several)": "图层（文件含多个图层时）",
+    "Replace even so (households or units left outside a replaced unit)": (
+        "仍然替换（即使有农户或下级单位落在被替换单位之外）"
+    ),
+    "Warnings": "警告",
+    "Notes": "说明",
 }
 
 
