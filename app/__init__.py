@@ -57,10 +57,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(job_views.bp)
 
-    from . import errors, i18n
+    from . import errors, i18n, jobs, localtime
 
     errors.register(app)
-    app.jinja_env.globals.update(_=i18n.gettext, language=i18n.language)
+    app.jinja_env.globals.update(_=i18n.gettext, language=i18n.language, submission_key=jobs.submission_key)
+    app.jinja_env.filters["localtime"] = localtime.local
 
     from . import cli
 

@@ -29,6 +29,8 @@ class Defaults:
     )
     BASEMAP_CACHE_ITEMS = 5_000
     DEFAULT_LANGUAGE = "zh"
+    # Every time shown or printed is in the county's zone (an IANA name).
+    TIME_ZONE = "Asia/Shanghai"
     DEMO_HOUSEHOLDS = 170_000
     DEMO_SEED = 7
     # Vector tiles: household points from this zoom (aggregates below it); tiles kept per process.
@@ -43,6 +45,8 @@ class Defaults:
     IMPORT_MAX_BYTES = 200 * 1024**2
     # Where uploads wait between preview and import; None: the instance folder's uploads/.
     IMPORT_UPLOAD_FOLDER = None
+    # A running job whose worker is silent this long is shown as stalled and taken up by the next worker.
+    JOB_STALE_SECONDS = 20.0
 
 
 def from_environment() -> dict:
@@ -56,12 +60,15 @@ def from_environment() -> dict:
         "BASEMAP_URL",
         "BASEMAP_ATTRIBUTION",
         "DEFAULT_LANGUAGE",
+        "TIME_ZONE",
         "TIANDITU_KEY",
         "TIANDITU_URL",
         "IMPORT_UPLOAD_FOLDER",
     ):
         if name in env:
             settings[name] = env[name]
+    if "JOB_STALE_SECONDS" in env:
+        settings["JOB_STALE_SECONDS"] = float(env["JOB_STALE_SECONDS"])
     if "SESSION_HOURS" in env:
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_HOURS"]))
     # Behind HTTPS the session cookie must never travel in clear: SESSION_COOKIE_SECURE=1.

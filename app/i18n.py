@@ -117,7 +117,7 @@ ZH = {
     "landscape": "横向",
     "Head of household": "户主",
     "masked": "部分隐藏",
-    "shown (if your role may)": "显示（如您的角色允许）",
+    "shown": "显示",
     "omitted": "不显示",
     "Household tables": "农户名册",
     "Print atlas": "生成地图集",
@@ -143,6 +143,13 @@ ZH = {
     "Layer": "图层",
     "Format": "格式",
     "Queue the export": "排队导出",
+    "Legend and details": "图例与详情",
+    "Close": "关闭",
+    # --- jobs ---
+    "The worker running this job stopped responding at": "执行此任务的后台进程已于以下时间停止响应：",
+    "The next worker takes it up again from the start; nothing of the unfinished run was kept.": (
+        "下一个后台进程将从头重新执行；未完成的那次执行没有写入任何数据。"
+    ),
     # --- boundaries ---
     "Layer (when the file holds several)": "图层（文件含多个图层时）",
     "Replace even so (households or units left outside a replaced unit)": (

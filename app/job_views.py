@@ -25,11 +25,12 @@ def _job(job_id: int):
 def job(job_id: int):
     """A job's progress: a page that refreshes itself until the job ends, or JSON for programs."""
     found = _job(job_id)
+    stalled = jobs.stalled(found)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return jsonify(found.as_dict())
+        return jsonify({**found.as_dict(), "stalled": stalled, "attempts": found.attempts})
     # As before the queue: an import that wrote nothing because of problems answers 422.
     refused = found.kind == "import" and found.summary.get("problems") and not found.summary.get("written")
-    return render_template("jobs/job.html", job=found), 422 if refused else 200
+    return render_template("jobs/job.html", job=found, stalled=stalled), 422 if refused else 200
 
 
 @bp.get("/<int:job_id>/result")

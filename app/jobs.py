@@ -11,22 +11,26 @@ run as the job's user. Nothing here knows about Flask requests.
 import importlib
 import logging
 import pathlib
+import secrets
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 
 from .errors import AppError
 from .extensions import db
 from .models import Job, User
 
-# A running job whose worker has not reported for this long is taken up again.
-STALE_AFTER = timedelta(minutes=2)
-# How often a running job's worker says it is alive, whatever its runner is doing; well under STALE_AFTER.
-HEARTBEAT_SECONDS = 30.0
+# A running job whose worker has not reported for JOB_STALE_SECONDS (config, default 20) is shown as stalled
+# and taken up again by the next worker (or, past MAX_ATTEMPTS, failed): a killed worker's job moves on within
+# half a minute. Its worker reports four times as often, whatever its runner is doing.
+HEARTBEATS_PER_STALE = 4
+# A job that has killed this many workers (out of memory, say) is failed rather than handed to another.
+MAX_ATTEMPTS = 3
 # kind -> "module:function"; imported when first run so the queue does not load every package.
 RUNNERS = {
     "atlas": "app.printing.jobs:run",
@@ -37,14 +41,39 @@ RUNNERS = {
 Progress = Callable[[int, int], None]
 
 
-def submit(user, kind: str, target: str, *, options: dict, total: int = 0) -> Job:
-    """Queue a job of `kind` on `target` for `user`; the caller checked it is allowed and commits."""
+def submit(
+    user, kind: str, target: str, *, options: dict, total: int = 0, submission: str | None = None
+) -> Job:
+    """Queue a job of `kind` on `target` for `user`; the caller checked it is allowed and commits.
+
+    `submission` names the form that asked (see `submission_key`): the same form sent again, even by
+    several requests at once, returns the job it queued first instead of queueing another.
+    """
     if kind not in RUNNERS:
         raise ValueError(f"job kind {kind!r}: one of {', '.join(RUNNERS)} expected")
-    job = Job(kind=kind, user_id=user.id, target=target, options=options, total=total)
-    db.session.add(job)
-    db.session.flush()
-    return job
+    values = {
+        "kind": kind,
+        "user_id": user.id,
+        "target": target,
+        "options": options,
+        "total": total,
+        "submission": submission,
+        "status": "queued",
+    }
+    statement = insert(Job).values(**values).returning(Job.id)
+    if submission is not None:
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["user_id", "submission"], index_where=Job.submission.isnot(None)
+        )
+    job_id = db.session.execute(statement).scalar()
+    if job_id is None:  # queued already by an earlier (or a concurrent, now committed) request
+        job_id = db.session.scalar(select(Job.id).where(Job.user_id == user.id, Job.submission == submission))
+    return db.session.get(Job, job_id)
+
+
+def submission_key() -> str:
+    """Return a fresh key for a form that queues a job (a hidden field), so sending it twice queues once."""
+    return secrets.token_urlsafe(18)
 
 
 def for_user(user, job_id: int) -> Job | None:
@@ -67,16 +96,34 @@ def claim() -> Job | None:
     """Take the oldest queued (or abandoned) job for this worker, or return None when there is none."""
     job_id = db.session.execute(
         text("""
-            UPDATE job SET status = 'running', heartbeat_at = now(), message = ''
+            UPDATE job SET status = 'running', heartbeat_at = now(), message = '', attempts = attempts + 1
             WHERE id = (
                 SELECT id FROM job
                 WHERE status = 'queued' OR (status = 'running' AND heartbeat_at < now() - :stale)
                 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
             RETURNING id"""),
-        {"stale": STALE_AFTER},
+        {"stale": stale_after()},
     ).scalar()
     db.session.commit()
-    return None if job_id is None else db.session.get(Job, job_id)
+    if job_id is None:
+        return None
+    job = db.session.get(Job, job_id)
+    if job.attempts > MAX_ATTEMPTS:
+        fail(job, f"the worker stopped {MAX_ATTEMPTS} times while running this job (out of memory?)")
+        return claim()
+    return job
+
+
+def stalled(job: Job) -> bool:
+    """Say whether `job` is marked running but its worker has not reported for STALE_AFTER (it died)."""
+    if job.status != "running" or job.heartbeat_at is None:
+        return False
+    return db.session.scalar(select(func.now() - job.heartbeat_at)) > stale_after()
+
+
+def stale_after() -> timedelta:
+    """Return how long a running job's worker may stay silent before it is taken for dead."""
+    return timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
 
 
 def _runner(kind: str) -> Callable:
@@ -92,54 +139,62 @@ def _owner(job: Job) -> User:
     return user
 
 
-@contextmanager
-def _heartbeat(job_id: int, *, every: float):
-    """Keep job `job_id`'s heartbeat fresh from a thread with its own connection while the block runs.
+class _Reporter:
+    """Say how far a running job is and that its worker lives, on a connection of its own.
 
-    Progress reports beat too, but a runner may be silent for long (an import's final upsert):
-    without this, a second worker would take the job up while the first still works on it.
+    Reports never touch the runner's transaction: the runner's writes (an import's rows, an audit
+    event) commit with the result in `finish`, or not at all. A thread beats every `every` seconds
+    whatever the runner does, so a long silent step (an import's final upsert) is not mistaken for a
+    dead worker.
     """
-    engine, stop = db.engine, threading.Event()
 
-    def beat() -> None:
-        while not stop.wait(every):
-            with engine.begin() as connection:
-                connection.execute(
-                    text("UPDATE job SET heartbeat_at = now() WHERE id = :id AND status = 'running'"),
-                    {"id": job_id},
-                )
+    def __init__(self, job_id: int, *, every: float):
+        # `.engine` of an engine is itself, of a connection (the tests' shared one) its engine.
+        self._engine, self._job_id, self._every = db.engine.engine, job_id, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
 
-    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+    def _write(self, assignments: str, **values) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                text(f"UPDATE job SET heartbeat_at = now(){assignments} WHERE id = :id AND status='running'"),
+                {"id": self._job_id, **values},
+            )
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._every):
+            self._write("")
+
+    def progress(self, done: int, total: int) -> None:
+        self._write(", done = :done, total = :total", done=done, total=total)
+
+    def __enter__(self) -> "_Reporter":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
-def run(
-    job: Job, *, echo: Callable[[str], None] = lambda line: None, heartbeat: float = HEARTBEAT_SECONDS
-) -> None:
-    """Run `job` as its user, committing progress as it goes, then store its result (or its error).
+def run(job: Job, *, echo: Callable[[str], None] = lambda line: None, heartbeat: float | None = None) -> None:
+    """Run `job` as its user, reporting progress as it goes, then store its result (or its error).
 
     The runner's own writes (an import's rows, an audit event) share the
     transaction that stores the result, so a failure leaves nothing of them.
     The runner is called as ``runner(job, progress, user=…)`` with the user as they are now.
     """
     job_id = job.id
-
-    def progress(done: int, total: int) -> None:
-        # This commits the session, so a runner reports progress only before its own writes (the import
-        # runner holds back the report after its upsert): those commit with the result in `finish`.
-        job.done, job.total, job.heartbeat_at = done, total, func.now()
-        db.session.commit()
-        echo(f"job {job_id} ({job.kind} {job.target}): {done}/{total}")
-
     try:
         # Storing the result is inside the try: a commit that fails (a result too large, say) fails the job,
         # not the worker.
-        with _heartbeat(job_id, every=heartbeat):
+        every = heartbeat or stale_after().total_seconds() / HEARTBEATS_PER_STALE
+        with _Reporter(job_id, every=every) as reporter:
+
+            def progress(done: int, total: int) -> None:
+                reporter.progress(done, total)
+                echo(f"job {job_id} ({job.kind} {job.target}): {done}/{total}")
+
             result = _runner(job.kind)(job, progress, user=_owner(job))
         finish(job, *result)
     except Exception as error:
@@ -174,7 +229,7 @@ def work(
     *,
     once: bool = False,
     poll: float = 2.0,
-    heartbeat: float = HEARTBEAT_SECONDS,
+    heartbeat: float | None = None,
     echo: Callable[[str], None] = lambda line: None,
 ) -> int:
     """Run queued jobs until stopped (or, with `once`, until the queue is empty); return how many ran."""

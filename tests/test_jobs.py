@@ -48,11 +48,13 @@ def test_a_job_claimed_by_a_worker_that_died_is_retaken_and_finished(app, login)
         taken = jobs.claim()  # a worker takes the job, then its process is killed
         assert taken.id == job_id and taken.status == "running"
     assert "0 job(s) run." in run_worker(app)  # its heartbeat is fresh: nobody else takes it yet
-    assert state(client, job_url)["status"] == "running"
+    assert state(client, job_url)["status"] == "running" and not state(client, job_url)["stalled"]
     with app.app_context():
-        old = func.now() - jobs.STALE_AFTER - datetime.timedelta(seconds=1)
+        old = func.now() - jobs.stale_after() - datetime.timedelta(seconds=1)
         db.session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=old))
         db.session.commit()
+    assert state(client, job_url)["stalled"]
+    assert "停止响应" in client.get(job_url).get_data(as_text=True)
     output = run_worker(app)
     assert f"job {job_id}: done" in output and "1 job(s) run." in output
     assert state(client, job_url)["status"] == "done"
@@ -140,7 +142,13 @@ def finished(app, job_id: int) -> Job:
         return job
 
 
+def import_audits(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).where(AuditEvent.action == "import"))
+
+
 def test_an_import_job_imports_in_one_transaction(app, tmp_path, county, accounts, monkeypatch):
+    audits = import_audits(app)  # other live tests may have committed imports of their own
     job_id = queue_import(app, tmp_path, county, "admin", accounts)
     monkeypatch.setitem(jobs.RUNNERS, "import", f"{__name__}:import_then_fail")
     output = run_worker(app)
@@ -148,8 +156,7 @@ def test_an_import_job_imports_in_one_transaction(app, tmp_path, county, account
     job = finished(app, job_id)
     assert job.status == "failed" and "RuntimeError" in job.message
     assert new_households(app) == 0  # the rows written before the failure were rolled back
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "import")) == 0
+    assert import_audits(app) == audits
 
     monkeypatch.undo()
     job_id = queue_import(app, tmp_path, county, "admin", accounts)

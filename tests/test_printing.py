@@ -3,11 +3,13 @@
 import re
 import subprocess
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
 from sqlalchemy import select
 
+from app import indicators
 from app.extensions import db
 from app.models import AuditEvent
 from app.printing import render
@@ -101,6 +103,12 @@ def test_map_has_title_legend_and_every_household_number(login, county, sheet_vi
     numbers = set(re.findall(r"\b\d{1,3}\b", text))
     assert {str(n) for n in range(1, len(households) + 1)} <= numbers
     assert "打印人 Printed by test-admin" in text and "Page 1 of" in text
+    # The printed time is the county's wall clock (UTC+8), not UTC: a cadre's afternoon is not the morning.
+    beijing = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    printed = re.search(r"打印时间 Printed (\S+ \d\d:\d\d) \(Asia/Shanghai\)", text)
+    assert printed, text[-400:]
+    delta = datetime.strptime(printed.group(1), "%Y-%m-%d %H:%M") - beijing.replace(tzinfo=None)
+    assert abs(delta.total_seconds()) < 300
     # Names shown to an admin who asked for them.
     assert households.head_name.iloc[0] in text
 
@@ -192,7 +200,8 @@ def assert_no_clear_identities(body: bytes, households) -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "query"), [("gis", "names=shown"), ("cadre", "names=masked"), ("admin", "")]
+    ("role", "query"),
+    [("gis", "names=shown"), ("gis", ""), ("cadre", "names=masked"), ("admin", "names=masked")],
 )
 def test_masked_print_holds_no_full_name_or_id_number(login, sheet_village, role, query):
     code, _, households = sheet_village
@@ -201,6 +210,33 @@ def test_masked_print_holds_no_full_name_or_id_number(login, sheet_village, role
     text = pdftotext(body)
     masked = {name[0] + "*" for name in households.head_name}
     assert sum(m in text for m in masked) == len(masked)
+
+
+@pytest.mark.parametrize("role", ["admin", "cadre"])
+def test_a_print_shows_names_by_default_where_the_role_sees_them(login, sheet_village, role):
+    code, _, households = sheet_village
+    text = pdftotext(get_pdf(login(role), f"/print/natural-villages/{code}.pdf").data)
+    assert all(name in text for name in households.head_name)
+
+
+def test_the_print_form_offers_every_flag_the_role_sees_and_prints_the_chosen_ones(login, sheet_village):
+    code, _, households = sheet_village
+    client = login("cadre")
+    page = client.get(f"/natural-villages/{code}").get_data(as_text=True)
+    assert '<option value="shown" selected>' in page
+    offered = set(re.findall(r'name="indicators" value="([a-z_]+)"', page))
+    assert offered == {i.key for i in render.FLAGS}  # a cadre in their own village sees every flag
+    present = [
+        k
+        for k in ("empty_nest_elderly", "left_behind_elderly", "dibao", "family_planning")
+        if households[indicators.BY_KEY[k].column].astype(bool).any()
+    ][:2]
+    query = "&".join(f"indicators={k}" for k in present)
+    text = pdftotext(get_pdf(client, f"/print/natural-villages/{code}.pdf?{query}").data)
+    for key in present:
+        ind = indicators.BY_KEY[key]
+        assert f"{ind.label('zh')} {ind.label('en')} (" in text
+    assert "建档立卡户 Registered poor (" not in text  # a default flag left out when not chosen
 
 
 def test_names_omitted_prints_no_name_at_all(login, sheet_village):

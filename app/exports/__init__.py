@@ -31,6 +31,7 @@ from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
 from . import styles
+from .cells import neutralised
 
 LAYERS = ("townships", "villages", "natural_villages", "households")
 ALL = "all"
@@ -205,10 +206,11 @@ def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[s
     """Write one layer to `path` (adding it to the file when the format holds many)."""
     spec = FORMATS[fmt]
     if fmt == "csv":
-        _tabular(frame).to_csv(path, index=False, encoding="utf-8-sig")  # the BOM makes Excel read UTF-8
+        _write_csv(_tabular(frame), path)
         return
     if fmt == "xlsx":
-        pyogrio.write_dataframe(_tabular(frame), path, layer=layer, driver="XLSX")
+        # GDAL writes text as shared strings, which Excel never evaluates; the quote guards a later copy.
+        pyogrio.write_dataframe(neutralised(_tabular(frame)), path, layer=layer, driver="XLSX")
         return
     frame = _spatial(frame)
     options: dict = {}
@@ -222,6 +224,11 @@ def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[s
     elif fmt == "kml":
         options = {"dataset_options": {"NameField": "name" if "name" in frame else "code"}}
     pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options)
+
+
+def _write_csv(table: pd.DataFrame, path: pathlib.Path) -> None:
+    """Write `table` as CSV that Excel opens as UTF-8 (the BOM) and runs no formula from."""
+    neutralised(table).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def _describe(metadata: dict[str, str]) -> str:
@@ -288,7 +295,7 @@ def export(
             for name, frame in frames.items():
                 _write_one(frame, folder / f"{name}.{extension}", name, fmt, metadata)
             if fmt == "shp":
-                _field_table(frames).to_csv(folder / "fields.csv", index=False, encoding="utf-8-sig")
+                _write_csv(_field_table(frames), folder / "fields.csv")
             (folder / "README.txt").write_text(_describe(metadata) + "\n", encoding="utf-8")
             result = folder / f"{stem}.zip"
             with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as archive:

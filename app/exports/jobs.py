@@ -4,10 +4,11 @@ from .. import exports, jobs
 from ..models import Job
 
 
-def submit(user, layer: str, fmt: str, *, crs: str) -> Job:
+def submit(user, layer: str, fmt: str, *, crs: str, submission: str | None = None) -> Job:
     """Queue `layer` (or 'all') as `fmt` in `crs` for `user`; the caller checked them and commits."""
     total = len(exports.LAYERS) if layer == exports.ALL else 1
-    return jobs.submit(user, "export", layer, options={"format": fmt, "crs": crs}, total=total)
+    options = {"format": fmt, "crs": crs}
+    return jobs.submit(user, "export", layer, options=options, total=total, submission=submission)
 
 
 def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:

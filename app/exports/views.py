@@ -57,6 +57,6 @@ def background():
         )
     layer, fmt = request.form.get("layer", ""), request.form.get("format", "")
     crs = _checked(layer, fmt, request.form.get("crs") or None)
-    job = export_jobs.submit(current_user, layer, fmt, crs=crs)
+    job = export_jobs.submit(current_user, layer, fmt, crs=crs, submission=params.submission(request.form))
     db.session.commit()
     return redirect(url_for("jobs.job", job_id=job.id), code=303)

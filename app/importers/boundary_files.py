@@ -20,8 +20,8 @@ import zipfile
 
 import pyogrio
 
-from .households import UNZIP_RATIO_LIMIT
 from .problems import Problem, Refused
+from .spreadsheets import UNZIP_RATIO_LIMIT
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml")
 
@@ -57,7 +57,8 @@ def open_source(
                 value=f"{size} bytes",
             )
         )
-    member = _inside_zip(path, file, size, layer) if path.suffix.lower() in (".zip", ".kmz") else None
+    zipped = path.suffix.lower() in (".zip", ".kmz")
+    member = _inside_zip(path, file, layer, max_bytes=max_bytes) if zipped else None
     source = Source(f"/vsizip/{path}/{member}" if member else str(path), None, encoding)
     source.layer = _layer(source, file, layer)
     if encoding is None and source.path.lower().endswith(".shp"):
@@ -68,15 +69,16 @@ def open_source(
     return source
 
 
-def _inside_zip(path: pathlib.Path, file: str, size: int, layer: str | None) -> str:
+def _inside_zip(path: pathlib.Path, file: str, layer: str | None, *, max_bytes: int) -> str:
     """Return the member of a zip or KMZ to read: its only dataset, or the one whose name is `layer`."""
+    size = path.stat().st_size
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             unpacked = sum(i.file_size for i in archive.infolist())
     except zipfile.BadZipFile as error:
         raise Refused(unreadable(file, error)) from None
-    if unpacked > UNZIP_RATIO_LIMIT * max(size, 1):
+    if unpacked > UNZIP_RATIO_LIMIT * max(size, 1) or unpacked > 10 * max_bytes:
         raise Refused(
             whole_file(
                 file,

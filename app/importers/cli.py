@@ -1,4 +1,7 @@
-"""`flask --app app import households FILE [--mapping 列名=field …] [--valid-only] [--gcj02] [--swap-fix]`."""
+"""`flask --app app import households FILE [--mapping 列名=field …] [--valid-only] [--gcj02] [--swap-fix]`.
+
+Problems are printed with their reasons in Chinese (`--lang en` for English).
+"""
 
 import pathlib
 
@@ -40,6 +43,13 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(dir_okay=False, path_type=pathlib.Path),
     help="Write rejected rows here (.xlsx).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the problems' reasons.",
+)
 def households(
     file: pathlib.Path,
     mapping: tuple[str, ...],
@@ -47,6 +57,7 @@ def households(
     gcj02: bool,
     swap_fix: bool,
     rejected: pathlib.Path | None,
+    lang: str,
 ) -> None:
     """Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK); 导入户表。"""
     with click.progressbar(length=4, label=f"Importing {file.name}") as bar:
@@ -68,10 +79,10 @@ def households(
     else:
         db.session.rollback()
     if result.problems:
-        click.echo(f"{'row':>6}  {'column':<12}  {'value':<24}  reason")
+        click.echo(f"{'行 row':>6}  {'列 column':<12}  {'值 value':<24}  原因 reason")
         for p in result.problems:
             row = "" if p.row is None else str(p.row)
-            click.echo(f"{row:>6}  {p.column or '':<12}  {(p.value or '')[:24]:<24}  {p.reason}")
+            click.echo(f"{row:>6}  {p.column or '':<12}  {(p.value or '')[:24]:<24}  {p.text(lang)}")
     if rejected and result.rejected_rows:
         result.write_rejected_xlsx(rejected)
         click.echo(f"Rejected rows written to {rejected}.")

@@ -6,7 +6,6 @@ job's result is stored in the same commit, and any failure rolls both back.
 """
 
 import dataclasses
-import functools
 import pathlib
 import tempfile
 
@@ -20,9 +19,13 @@ from . import households as importer
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def submit(user, path: pathlib.Path, *, name: str, options: dict) -> Job:
-    """Queue the import of upload `path` (shown as `name`) with the page's `options`; the caller commits."""
-    return jobs.submit(user, "import", name, options={**options, "path": str(path.resolve())}, total=4)
+def submit(user, path: pathlib.Path, *, name: str, options: dict, upload: str | None = None) -> Job:
+    """Queue the import of upload `path` (shown as `name`) with the page's `options`; the caller commits.
+
+    An upload is imported once: the same upload's form sent again returns its job.
+    """
+    options = {**options, "path": str(path.resolve())}
+    return jobs.submit(user, "import", name, options=options, total=4, submission=upload)
 
 
 def allowed_villages(user) -> frozenset[int] | None:
@@ -32,12 +35,6 @@ def allowed_villages(user) -> frozenset[int] | None:
     if user.role_name == "cadre":
         return user.village_ids
     raise AppError(403, "Forbidden", "only administrators and village cadres import households")
-
-
-def _before_writing(progress: jobs.Progress, stage: str, done: int, total: int) -> None:
-    """Pass on the stages before the upsert: a report commits, and the upsert must commit with the result."""
-    if stage != "upsert":
-        progress(done, total)
 
 
 def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:
@@ -55,7 +52,7 @@ def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, di
         max_bytes=current_app.config["IMPORT_MAX_BYTES"],
         name=job.target,
         allowed_villages=allowed_villages(user),
-        progress=functools.partial(_before_writing, progress),
+        progress=lambda stage, done, total: progress(done, total),
     )
     if outcome.written:
         audit.record(

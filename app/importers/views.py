@@ -121,14 +121,13 @@ def run(token: str):
     """Queue the import of the uploaded file with the chosen options and go to the job's page."""
     _may_import()
     folder = _folder(token)
-    queued = folder / "job"
-    if queued.exists():  # a second click on "Import" follows the first job instead of importing twice
-        return redirect(url_for("jobs.job", job_id=int(queued.read_text())), code=303)
     options = _options()
     options["mapping"] = _mapping(options["mapping"])
-    job = jobs.submit(current_user, _upload(folder), name=(folder / "name").read_text(), options=options)
+    # A second click on "Import" (or the form sent from several tabs) follows the first job.
+    job = jobs.submit(
+        current_user, _upload(folder), name=(folder / "name").read_text(), options=options, upload=token
+    )
     db.session.commit()
-    queued.write_text(str(job.id))
     return redirect(url_for("jobs.job", job_id=job.id), code=303)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .. import indicators, privacy
+from .. import indicators, localtime, privacy
 from ..errors import AppError, bad_parameter, not_found
 from ..privacy import Detail, Rule
 from ..queries import printing as queries
@@ -31,7 +31,8 @@ class Options:
 
     paper: str = "A4"
     orientation: str = "auto"
-    names: str = "masked"
+    # Names as the role shows them on screen: the stricter of this and the role applies.
+    names: str = "shown"
     table: bool = True
     indicators: tuple[str, ...] | None = None
 
@@ -53,7 +54,7 @@ def parse_options(args: Mapping[str, str], *, table: bool = True) -> Options:
     orientation = args.get("orientation", "auto")
     if orientation not in render.ORIENTATIONS:
         raise bad_parameter("orientation", orientation, f"one of {', '.join(render.ORIENTATIONS)}")
-    names = args.get("names", "masked")
+    names = args.get("names", "shown")
     if names not in render.NAMES:
         raise bad_parameter("names", names, f"one of {', '.join(render.NAMES)}")
     flag = args.get("table", "1" if table else "0")
@@ -142,7 +143,7 @@ def natural_village_pdf(
         names=names,
         table=options.table,
         printed_by=printed_by(user),
-        printed_at=now or datetime.now(UTC),
+        printed_at=(now or datetime.now(UTC)).astimezone(localtime.zone()),
     )
     audit = {
         "kind": "natural_village",
@@ -218,7 +219,7 @@ def atlas_pdf(
         names=names,
         table=options.table,
         printed_by=printed_by(user),
-        printed_at=now or datetime.now(UTC),
+        printed_at=(now or datetime.now(UTC)).astimezone(localtime.zone()),
     )
     audit = {
         "kind": f"{index['level']}_atlas",

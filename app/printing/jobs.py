@@ -9,13 +9,14 @@ from . import documents
 LEVELS = ("village", "township")
 
 
-def submit(user, code: str, options: documents.Options) -> Job:
+def submit(user, code: str, options: documents.Options, *, submission: str | None = None) -> Job:
     """Queue an atlas of village or township `code` for `user`, refusing now what they may not print.
 
     The caller commits.
     """
     index, _ = documents.atlas_scope(user, code, levels=LEVELS)
-    return jobs.submit(user, "atlas", code, options=asdict(options), total=len(index["natural_villages"]))
+    total = len(index["natural_villages"])
+    return jobs.submit(user, "atlas", code, options=asdict(options), total=total, submission=submission)
 
 
 def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:

@@ -266,7 +266,7 @@ def _footer(canvas: Canvas, size: tuple[float, float], page: Page) -> None:
     data_date = page.data_date.isoformat() if page.data_date else "—"
     left = (
         f"数据日期 Data date {data_date} · 打印人 Printed by {page.printed_by} · "
-        f"打印时间 Printed {page.printed_at:%Y-%m-%d %H:%M %Z}".rstrip()
+        f"打印时间 Printed {page.printed_at:%Y-%m-%d %H:%M} ({page.printed_at.tzinfo})"
     )
     y = MARGIN + 1.5 * mm
     _text(canvas, MARGIN, y, left, size=7)

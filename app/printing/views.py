@@ -16,12 +16,20 @@ def _pdf(body: bytes, name: str):
     return send_file(io.BytesIO(body), mimetype="application/pdf", download_name=name)
 
 
+def _flags_joined(args) -> dict[str, str]:
+    """Return `args` with the form's one checkbox per flag (indicators=a&indicators=b) as one list a,b."""
+    joined = args.to_dict()
+    if len(args.getlist("indicators")) > 1:
+        joined["indicators"] = ",".join(args.getlist("indicators"))
+    return joined
+
+
 @bp.get("/natural-villages/<code>.pdf")
 @login_required
 def natural_village(code: str):
     """A natural village's map with its household table, as the user's role allows."""
     params.only(request.args, documents.OPTIONS)
-    options = documents.parse_options(request.args)
+    options = documents.parse_options(_flags_joined(request.args))
     body, detail = documents.natural_village_pdf(
         current_user, params.code(code, what="natural village"), options
     )
@@ -54,8 +62,9 @@ def township_atlas(code: str):
         params.only(request.args)
         recent = all_jobs.recent(current_user, kind="atlas", target=code)
         return render_template("printing/atlas.html", code=code, jobs=recent)
-    form = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+    form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "submission") and v != ""}
     params.only(form, documents.OPTIONS)
-    job = jobs.submit(current_user, code, documents.parse_options(form, table=False))
+    options = documents.parse_options(form, table=False)
+    job = jobs.submit(current_user, code, options, submission=params.submission(request.form))
     db.session.commit()
     return redirect(url_for("jobs.job", job_id=job.id), code=303)

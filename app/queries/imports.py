@@ -100,6 +100,39 @@ def place_staged() -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def staged_away_from_stated(*, tolerance_m: float) -> list[dict]:
+    """Return staged rows whose point lies over `tolerance_m` metres outside the natural village named.
+
+    Points the named natural village covers, or that lie within the tolerance
+    of it (a house by a shared edge), pass. The costly distance (on the
+    spheroid) and the search for where the point does lie run only for the
+    few points outside; the containment test uses PostGIS's cached polygon
+    index, cheap when rows of one natural village follow each other.
+
+    Returns
+    -------
+    list of dict
+        ``row``, ``code`` and ``name`` of the natural village named, ``metres`` from it, and
+        ``lies_in_code``, ``lies_in_name`` of the natural village the point lies in (None: none).
+    """
+    rows = db.session.execute(
+        text(f"""
+        SELECT away.row, away.code, away.name, away.metres,
+               lies.code AS lies_in_code, lies.name AS lies_in_name
+        FROM (SELECT s.row, s.geom, nv.code, nv.name,
+                     round(ST_Distance(nv.geom::geography, s.geom::geography))::integer AS metres
+              FROM {STAGE} s JOIN natural_village nv ON nv.id = s.natural_village_id
+              WHERE coalesce(s.natural_village_code, '') <> ''
+                AND NOT ST_Covers(nv.geom, s.geom)
+                AND NOT ST_DWithin(nv.geom::geography, s.geom::geography, :tolerance)) away
+        LEFT JOIN LATERAL (SELECT c.code, c.name FROM natural_village c WHERE ST_Covers(c.geom, away.geom)
+                           ORDER BY c.code LIMIT 1) lies ON true
+        ORDER BY away.row"""),
+        {"tolerance": tolerance_m},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
 def staged_outside(village_ids: Sequence[int]) -> list[dict]:
     """Return staged rows placed, or already stored, outside administrative villages `village_ids`."""
     rows = db.session.execute(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import shapely
 from sqlalchemy import text
 
-from .. import indicators
+from .. import indicators, localtime
 from ..extensions import db
 from ..privacy import Rule
 from . import household_fields
@@ -57,13 +57,13 @@ def natural_village_sheet(code: str, *, srid: int | None = None) -> dict | None:
             SELECT nv.id, nv.code, nv.name, nv.srid, v.id AS village_id, v.code AS village_code,
                    v.name AS village, t.code AS township_code, t.name AS township,
                    c.name AS county, ST_AsBinary(ST_Transform(nv.geom, nv.srid)) AS geom,
-                   (SELECT max(h.updated_at) FROM household h
-                    WHERE h.natural_village_id = nv.id)::date AS data_date
+                   ((SELECT max(h.updated_at) FROM household h
+                     WHERE h.natural_village_id = nv.id) AT TIME ZONE :zone)::date AS data_date
             FROM nv
             JOIN admin_unit v ON v.id = nv.village_id
             LEFT JOIN admin_unit t ON t.id = v.parent_id
             LEFT JOIN admin_unit c ON c.id = t.parent_id"""),
-            {"code": code, "srid": srid},
+            {"code": code, "srid": srid, "zone": localtime.zone().key},
         )
         .mappings()
         .first()
