@@ -152,8 +152,8 @@ ZH = {
     ),
     # --- boundaries ---
     "Layer (when the file holds several)": "图层（文件含多个图层时）",
-    "Replace even so (households or units left outside a replaced unit)": (
-        "仍然替换（即使有农户或下级单位落在被替换单位之外）"
+    "Replace even so (households or units left outside a replaced unit; coordinates that look like GCJ-02)": (
+        "仍然替换（即使有农户或下级单位落在被替换单位之外，或坐标疑似 GCJ-02）"
     ),
     "Warnings": "警告",
     "Notes": "说明",

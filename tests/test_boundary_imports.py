@@ -2,6 +2,7 @@
 features (outside the county or their parent, swapped axes, implausible areas, replacements stranding
 households) before anything is written."""
 
+import html
 import json
 import zipfile
 
@@ -195,42 +196,49 @@ def _to_gcj02(geometry):
     return shapely.transform(geometry, lambda xy: np.column_stack(gcj02.from_wgs84(xy[:, 0], xy[:, 1])))
 
 
+def _amap_file(tmp_path, villages, *, renamed: str = ""):
+    """Write `villages` as a GeoJSON file in GCJ-02, as AMap or Tencent give them, names plus `renamed`."""
+    features = [feature(v.code, v["name"] + renamed, _to_gcj02(v.geometry)) for _, v in villages.iterrows()]
+    return _geojson(tmp_path, features)
+
+
 def test_gcj02_boundaries_are_converted_to_within_a_few_centimetres(app_context, tmp_path, county):
     villages = county.natural_villages.head(3)
-    features = [feature(v.code, v["name"], _to_gcj02(v.geometry)) for _, v in villages.iterrows()]
-    result = import_boundaries(_geojson(tmp_path, features), level="natural_village", gcj02_input=True)
+    result = import_boundaries(_amap_file(tmp_path, villages), level="natural_village", gcj02_input=True)
     assert result.problems == [] and result.warnings == [], (result.problems, result.warnings)
     assert "GCJ-02" in [n.value for n in result.notes]
-    worst = max(
-        db.session.execute(
-            text("""SELECT ST_HausdorffDistance(ST_Transform(geom, 4545),
-                                                ST_Transform(ST_GeomFromText(:wkt, 4490), 4545))
-                    FROM natural_village WHERE code = :code"""),
-            {"wkt": v.geometry.wkt, "code": v.code},
-        ).scalar_one()
-        for _, v in villages.iterrows()
-    )
+    worst = max(stored_name_and_offset(v.code, v.geometry)[1] for _, v in villages.iterrows())
     assert worst < 0.05  # metres: the inverse converges far below that; the datum note is about 4326
 
 
-@pytest.mark.parametrize("shift", [True, False])
-def test_gcj02_looking_coordinates_are_warned_about(app_context, tmp_path, county, shift):
+def test_gcj02_looking_coordinates_are_refused_with_the_conversion_suggested(app_context, tmp_path, county):
     villages = county.natural_villages.head(4)
-    features = [
-        feature(v.code, v["name"], _to_gcj02(v.geometry) if shift else v.geometry)
-        for _, v in villages.iterrows()
-    ]
-    result = import_boundaries(_geojson(tmp_path, features), level="natural_village")
-    warnings = [w for w in result.warnings if "GCJ-02" in w.reason]
-    if not shift:
-        assert warnings == [] and result.problems == []
-        return
-    [warning] = warnings
-    offset = float(warning.value.removesuffix(" m").replace(",", ""))
+    path = _amap_file(tmp_path, villages)
+    before = snapshot()
+    refused = import_boundaries(path, level="natural_village")
+    assert not refused.written and refused.rejected == 4 and snapshot() == before
+    [problem] = [p for p in refused.problems if "GCJ-02" in p.reason]
+    offset = float(problem.value.removesuffix(" m").replace(",", ""))
     assert 450 < offset < 650  # the GCJ-02 shift near 107° E, 26.5° N is about 555 m
     assert (
-        f"中位偏移 {warning.value.removesuffix(' m')} 米" in warning.reason_zh and "--gcj02" in warning.reason
+        f"中位偏移 {problem.value.removesuffix(' m')} 米" in problem.reason_zh
+        and "GCJ-02 转换" in problem.reason_zh
     )
+    assert "--gcj02" in problem.reason and problem.file == "nv.geojson"
+    # Forced, the shift is only a warning; the natural villages it pushes out of their village
+    # stay refused.
+    forced = import_boundaries(path, level="natural_village", force=True)
+    assert [w.value for w in forced.warnings if "GCJ-02" in w.reason] == [problem.value]
+    assert forced.problems and all("outside its village" in p.reason for p in forced.problems)
+
+
+def test_coordinates_as_stored_are_not_taken_for_gcj02(app_context, tmp_path, county):
+    """A file nudged by a few metres, as a re-digitised boundary is, is not GCJ-02."""
+    villages = county.natural_villages.head(4)
+    features = [feature(v.code, v["name"], shifted(v.geometry, 0.00003, 0)) for _, v in villages.iterrows()]
+    result = import_boundaries(_geojson(tmp_path, features), level="natural_village", force=True)
+    assert result.problems == [] and result.written
+    assert [w for w in result.warnings if "GCJ-02" in w.reason] == []
 
 
 # --- placement: the cases users reported ------------------------------------------
@@ -486,19 +494,95 @@ def test_the_boundaries_command_speaks_chinese_first(app_context, app, tmp_path,
     assert no_crs.exit_code == 1 and "未注明坐标系" in no_crs.output and "states no CRS" in no_crs.output
 
 
+def test_the_command_chooses_a_layer_and_converts_gcj02(app_context, app, tmp_path, county):
+    runner = app.test_cli_runner()
+    command = ["import", "boundaries", "--level", "natural_village"]
+    layers = _two_layer_file(tmp_path, county, "gpkg")
+    refused = runner.invoke(args=[*command, str(layers)])
+    assert refused.exit_code == 1 and "文件含 2 个图层：村界、自然寨" in refused.output
+    chosen = runner.invoke(args=[*command, str(layers), "--layer", "自然寨"])
+    assert chosen.exit_code == 0 and "1 更新 updated" in chosen.output, chosen.output
+    villages = county.natural_villages.iloc[2:6]
+    amap = _amap_file(tmp_path, villages)
+    shifted_refused = runner.invoke(args=[*command, str(amap)])
+    assert shifted_refused.exit_code == 1 and "坐标疑似 GCJ-02" in shifted_refused.output
+    assert "未导入 Nothing imported" in shifted_refused.output
+    converted = runner.invoke(args=[*command, str(amap), "--gcj02"])
+    assert converted.exit_code == 0 and "已从 GCJ-02 转换" in converted.output, converted.output
+    assert max(stored_name_and_offset(v.code, v.geometry)[1] for _, v in villages.iterrows()) < 0.05
+
+
+def _post(client, path, name: str, **options):
+    """Send a boundary file from the /import page's boundary form, as a browser does."""
+    form = client.get("/import").get_data(as_text=True)
+    with open(path, "rb") as f:
+        data = {"csrf_token": csrf_token(form), "file": (f, name), "level": "natural_village", **options}
+        return client.post("/import/boundaries", data=data, content_type="multipart/form-data")
+
+
 def test_the_page_refuses_a_misplaced_boundary_in_chinese(app, client, login, tmp_path, county):
     """No app context stays pushed here: each request gets its own, as in production."""
     login("admin")
-    path = _geojson(tmp_path, _swapped(county))
     form = client.get("/import").get_data(as_text=True)
-    assert 'name="layer"' in form and 'name="force"' in form and "仍然替换" in form
+    assert 'name="layer"' in form and 'name="gcj02"' in form and 'name="force"' in form
+    assert "仍然替换" in form
     with app.app_context():
         before = snapshot()
-    with open(path, "rb") as f:
-        data = {"csrf_token": csrf_token(form), "file": (f, "自然寨.geojson"), "level": "natural_village"}
-        response = client.post("/import/boundaries", data=data, content_type="multipart/form-data")
+    response = _post(client, _geojson(tmp_path, _swapped(county)), "自然寨.geojson")
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "未导入" in body and "x、y 坐标颠倒" in body and "Swap X and Y coordinates" in body
     with app.app_context():
         assert snapshot() == before
+
+
+def test_the_page_lists_the_layers_and_imports_the_one_chosen(app, client, login, tmp_path, county):
+    login("admin")
+    path = _two_layer_file(tmp_path, county, "gpkg")
+    with app.app_context():
+        before = snapshot()
+    refused = _post(client, path, "县界.gpkg")
+    body = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and "未导入" in body
+    assert "文件含 2 个图层：村界、自然寨" in body and "“图层”栏" in body
+    with app.app_context():
+        assert snapshot() == before
+    chosen = _post(client, path, "县界.gpkg", layer="自然寨")
+    assert chosen.status_code == 200 and "1 更新" in chosen.get_data(as_text=True)
+    with app.app_context():
+        names = dict(db.session.execute(text("SELECT code, name FROM natural_village")).all())
+    assert names[county.natural_villages.iloc[1].code] == "乙寨"
+    assert names[county.natural_villages.iloc[0].code] == county.natural_villages.iloc[0]["name"]
+
+
+def test_the_page_refuses_gcj02_looking_coordinates_and_converts_them_when_asked(
+    app, client, login, tmp_path, county
+):
+    login("admin")
+    villages = county.natural_villages.head(4)
+    path = _amap_file(tmp_path, villages, renamed="新")
+    refused = _post(client, path, "高德.geojson")
+    body = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and "坐标疑似 GCJ-02" in body and "请勾选 GCJ-02 转换" in body
+    converted = _post(client, path, "高德.geojson", gcj02="1")
+    body = html.unescape(converted.get_data(as_text=True))
+    assert converted.status_code == 200 and "4 更新" in body, body
+    assert "所有坐标点已从 GCJ-02 转换" in body
+    with app.app_context():
+        for _, v in villages.iterrows():
+            assert stored_name_and_offset(v.code, v.geometry) == (
+                v["name"] + "新",
+                pytest.approx(0, abs=0.05),
+            )
+
+
+def stored_name_and_offset(code: str, geometry) -> tuple[str, float]:
+    """Return a stored natural village's name and how far (m) its outline is from `geometry`."""
+    return tuple(
+        db.session.execute(
+            text("""SELECT name, ST_HausdorffDistance(ST_Transform(geom, 4545),
+                                                      ST_Transform(ST_GeomFromText(:wkt, 4490), 4545))
+                    FROM natural_village WHERE code = :code"""),
+            {"wkt": geometry.wkt, "code": code},
+        ).one()
+    )

@@ -100,7 +100,8 @@ def import_boundaries(
     gcj02_input
         The coordinates are GCJ-02 (AMap, Tencent): convert every vertex to WGS84/CGCS2000.
     force
-        Replace stored units even where households or child units would fall outside them.
+        Replace stored units even where households or child units would fall outside them, and import
+        a file whose coordinates look like GCJ-02 as it is.
     valid_only
         Import the acceptable features; by default any rejected feature means nothing is written.
     """

@@ -18,9 +18,9 @@ Each check turns into a `Problem` worded in zh-CN and English, with its numbers 
   kilometres. The parent is the one the file holds, else the stored one.
 - **Replacements that strand**: a stored unit replaced so that households (or child units) it
   held fall outside it is refused unless forced; forced, the stranded ones are named in a warning.
-- **Looks like GCJ-02**: a warning (never a refusal) when, compared with stored units of the same
-  codes, the features are shifted by a median of ``GCJ02_OFFSET_M`` (100–700 m) and the shift
-  disappears once converted from GCJ-02.
+- **Looks like GCJ-02**: the whole file is refused (unless forced) when, compared with stored
+  units of the same codes, its features are shifted by a median of ``GCJ02_OFFSET_M`` (100–700 m)
+  and the shift disappears once converted from GCJ-02; the refusal suggests the conversion.
 """
 
 from __future__ import annotations
@@ -266,10 +266,11 @@ def stranding(
     )
 
 
-def gcj02_warning(file: str, pairs: list[dict]) -> Problem | None:
-    """Return a warning when features sit where GCJ-02 would put their stored units, else None.
+def gcj02_shift(file: str, pairs: list[dict], *, forced: bool) -> Problem | None:
+    """Word features sitting where GCJ-02 would put their stored units (refused, or kept when `forced`).
 
     `pairs` are `sql.centroid_pairs()`: each staged feature's centroid beside its stored unit's.
+    Returns None when the features do not look shifted.
     """
     if not pairs:
         return None
@@ -282,19 +283,33 @@ def gcj02_warning(file: str, pairs: list[dict]) -> Problem | None:
     residual = np.median(_GEOD.inv(stored_x, stored_y, converted_x, converted_y)[2])
     if residual > GCJ02_RESIDUAL_SHARE * offset:
         return None
+    found = (
+        f"the coordinates look like GCJ-02 (AMap, Tencent): compared with the {len(pairs)} stored units "
+        f"of the same codes they are shifted by a median of {offset:,.0f} m the way GCJ-02 shifts, and "
+        f"by {residual:,.1f} m once converted from GCJ-02"
+    )
+    found_zh = (
+        f"坐标疑似 GCJ-02（高德、腾讯）：与已入库的 {len(pairs)} 个同编码单元相比，"
+        f"中位偏移 {offset:,.0f} 米，方向与 GCJ-02 偏移一致，按 GCJ-02 转换后仅差 {residual:,.1f} 米"
+    )
+    if forced:
+        return Problem(
+            file,
+            None,
+            "geometry",
+            f"{offset:,.0f} m",
+            f"{found}; imported as it is, as forced",
+            f"{found_zh}；已按强制要求原样导入",
+        )
     return Problem(
         file,
         None,
         "geometry",
         f"{offset:,.0f} m",
-        f"the coordinates look like GCJ-02 (AMap, Tencent): compared with the {len(pairs)} stored units "
-        f"of the same codes they are shifted by a median of {offset:,.0f} m the way GCJ-02 shifts, and "
-        f"by {residual:,.1f} m once converted from GCJ-02; if the file comes from AMap or Tencent maps, "
-        "import it again with --gcj02 (the page's GCJ-02 box)",
-        f"坐标疑似 GCJ-02（高德、腾讯）：与已入库的 {len(pairs)} 个同编码单元相比，"
-        f"中位偏移 {offset:,.0f} 米，方向与 GCJ-02 偏移一致，按 GCJ-02 转换后仅差 {residual:,.1f} 米；"
-        "若文件来自高德或腾讯地图，"
-        "请勾选 GCJ-02 转换（命令行 --gcj02）重新导入",
+        f"{found}: nothing imported. If the file comes from AMap or Tencent maps, import it again with "
+        "--gcj02 (the page's GCJ-02 box); if it truly is WGS84/CGCS2000, with --force",
+        f"{found_zh}：未导入。若文件来自高德或腾讯地图，请勾选 GCJ-02 转换（命令行 --gcj02）重新导入；"
+        "若确为 WGS84/CGCS2000 坐标，请勾选“仍然替换”（命令行 --force）",
     )
 
 
@@ -331,8 +346,11 @@ def against_stored(
             forced=force,
         )
         (warnings if force else problems).append(found)
-    if not gcj02_converted:
-        warning = gcj02_warning(file, sql.centroid_pairs())
-        if warning:
-            warnings.append(warning)
-    return {p.row for p in problems}, problems, warnings
+    rejected = {p.row for p in problems}
+    shift = None if gcj02_converted else gcj02_shift(file, sql.centroid_pairs(), forced=force)
+    if shift and force:
+        warnings.append(shift)
+    elif shift:  # the whole file is shifted, not a feature
+        problems.append(shift)
+        rejected |= set(staged["feature"])
+    return rejected, problems, warnings

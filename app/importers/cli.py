@@ -115,7 +115,9 @@ def households(
 @click.option("--layer", default=None, help="The layer to import from a file holding several.")
 @click.option("--gcj02", is_flag=True, help="Coordinates are GCJ-02 (AMap/Tencent): convert them.")
 @click.option(
-    "--force", is_flag=True, help="Replace units even where households or child units would fall outside."
+    "--force",
+    is_flag=True,
+    help="Import even so: replacements leaving households or child units outside, GCJ-02-looking files.",
 )
 @click.option(
     "--valid-only",
