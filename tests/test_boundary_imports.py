@@ -178,7 +178,7 @@ def test_the_files_crs_is_honoured(app_context, tmp_path, county, epsg, approxim
     assert result.problems == []
     assert pyproj.CRS(result.crs).to_epsg() == epsg
     assert [n.reason_zh.startswith("从 ") for n in result.notes] == ([True] if approximate else [])
-    assert result.updated + result.unchanged == 3
+    assert (result.updated, result.unchanged) == (0, 3)  # back where they were: nothing rewritten
     worst = db.session.execute(
         text("""SELECT max(ST_HausdorffDistance(ST_Transform(n.geom, 4545), ST_Transform(o.geom, 4545)))
                 FROM natural_village n JOIN (SELECT unnest(CAST(:codes AS text[])) AS code,
@@ -304,6 +304,33 @@ def test_a_misplaced_boundary_is_refused_and_nothing_changes(
     assert matching, [p.reason for p in result.problems]
     assert chinese in matching[0].reason_zh and matching[0].row == 1
     assert snapshot() == before
+
+
+def _on_the_edge(county, metres: float):
+    """Return the natural village that moving `metres` east pushes furthest out of its village, moved."""
+    villages = county.admin_units.query("level == 'village'").set_index("code").geometry
+    dx = metres / (111_320 * np.cos(np.radians(26.5)))
+    moved = county.natural_villages.geometry.translate(dx, 0)
+    outside = [
+        m.difference(villages[code]).area / m.area
+        for m, code in zip(moved, county.natural_villages.village_code, strict=True)
+    ]
+    i = int(np.argmax(outside))
+    return county.natural_villages.iloc[i], moved.iloc[i]
+
+
+@pytest.mark.parametrize(("metres", "refused"), [(5, False), (80, True)])
+def test_a_natural_village_on_its_villages_edge_may_be_a_few_metres_off(
+    app_context, tmp_path, county, metres, refused
+):
+    village, moved = _on_the_edge(county, metres)
+    path = _geojson(tmp_path, [feature(village.code, village["name"], moved)])
+    result = import_boundaries(path, level="natural_village", force=True)
+    outside = [p for p in result.problems if "outside its village" in p.reason]
+    assert bool(outside) == refused and result.written != refused, result.problems
+    if refused:
+        share, beyond = outside[0].value.split(", ")
+        assert float(share.rstrip("%")) > 5 and 70 < float(beyond.removesuffix(" m")) < 90
 
 
 def test_the_township_150_km_away_names_the_households_it_would_strand(app_context, tmp_path, county):

@@ -169,6 +169,7 @@ def _check(
     ):
         result.problems.append(problem)
         bad[i] = True
+    features["geometry"] = boundary_features.as_stored(features, sql.stored_outlines(features["code"]))
     staged = features[features["staged"]]
     sql.stage_boundaries(staged)
     rejected, problems, warnings = boundary_checks.against_stored(

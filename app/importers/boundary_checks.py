@@ -12,10 +12,12 @@ Each check turns into a `Problem` worded in zh-CN and English, with its numbers 
   rural towns reach 400–500 km²) and a village about 12 km² (a town 社区 can be 0.1 km²); a natural
   village (自然寨/村民组) is a few hectares to a few km². The ranges are wide enough for all of these
   and refuse a prefecture (10,000 km² and more) or a feature in the wrong units.
-- **Inside its parent**: no more than ``PARENT_SHARE`` (1 %) of a feature's area outside its parent,
-  and no vertex more than ``PARENT_METRES`` (250 m) beyond it. Two independently digitised layers
-  rarely disagree by more than a few tens of metres; a wrong code or CRS moves a feature by
-  kilometres. The parent is the one the file holds, else the stored one.
+- **Inside its parent**, ``PARENT_TOLERANCE``: no point of a feature more than 250 m beyond its
+  parent, and no more than 5 % of its area outside unless all of it lies within 20 m. Two
+  independently digitised layers rarely disagree by more than a few tens of metres (a natural
+  village on its village's edge moved by 5 m has 1 % of its area outside); a wrong code or CRS
+  moves a feature by kilometres, or wholly into the next unit. The parent is the one the file
+  holds, else the stored one. Child units a replaced unit would leave outside are measured alike.
 - **Replacements that strand**: a stored unit replaced so that households (or child units) it
   held fall outside it is refused unless forced; forced, the stranded ones are named in a warning.
 - **Looks like GCJ-02**: the whole file is refused (unless forced) when, compared with stored
@@ -39,8 +41,7 @@ from . import gcj02
 from .problems import Problem
 
 COUNTY_MARGIN_M = 2_000.0
-PARENT_SHARE = 0.01
-PARENT_METRES = 250.0
+PARENT_TOLERANCE = {"share": 0.05, "metres": 250.0, "noise": 20.0}
 AREA_KM2 = {"natural_village": (0.0005, 30.0), "village": (0.05, 200.0), "township": (0.3, 1_500.0)}
 GCJ02_OFFSET_M = (100.0, 700.0)
 # The shift left once converted, as a share of the shift before: a GCJ-02 copy leaves almost none.
@@ -211,16 +212,18 @@ def outside_parent(file: str, row: dict, level: str) -> Problem:
     where = f"feature {row['parent_feature']} of this file" if row["parent_feature"] else "stored"
     where_zh = f"本文件第 {row['parent_feature']} 个要素" if row["parent_feature"] else "已入库"
     share, metres = row["share"], row["metres"]
+    allowed, most, noise = (PARENT_TOLERANCE[k] for k in ("share", "metres", "noise"))
     return Problem(
         file,
         row["feature"],
         "geometry",
         f"{share:.1%}, {metres:,.0f} m",
         f"{share:.1%} of its area lies outside its {en} {row['parent_code']} {row['parent_name']} "
-        f"({where}), up to {metres:,.0f} m beyond it (allowed: {PARENT_SHARE:.0%} and "
-        f"{PARENT_METRES:,.0f} m): check its code (it names the parent) and the file's CRS",
+        f"({where}), up to {metres:,.0f} m beyond it (allowed: {allowed:.0%} beyond {noise:,.0f} m, "
+        f"nothing beyond {most:,.0f} m): check its code (it names the parent) and the file's CRS",
         f"有 {share:.1%} 的面积在所属{zh} {row['parent_code']} {row['parent_name']}（{where_zh}）之外，"
-        f"最远超出 {metres:,.0f} 米（允许 {PARENT_SHARE:.0%}、{PARENT_METRES:,.0f} 米）："
+        f"最远超出 {metres:,.0f} 米（允许超出 {noise:,.0f} 米的面积不超过 {allowed:.0%}，"
+        f"任何部分不超出 {most:,.0f} 米）："
         "请核对其编码（编码决定上级）和文件的坐标系",
     )
 
@@ -331,10 +334,10 @@ def against_stored(
     level_of = dict(zip(staged["feature"], staged["level"], strict=True))
     for row in sql.staged_without_parent():
         problems.append(without_parent(file, code_column, row, code_of[row["feature"]]))
-    for row in sql.outside_parents(share=PARENT_SHARE, metres=PARENT_METRES):
+    for row in sql.outside_parents(**PARENT_TOLERANCE):
         problems.append(outside_parent(file, row, level_of[row["feature"]]))
     households = sql.stranded_households()
-    children = sql.stranded_children(share=PARENT_SHARE, metres=PARENT_METRES)
+    children = sql.stranded_children(**PARENT_TOLERANCE)
     for feature in sorted(households.keys() | children.keys()):
         found = stranding(
             file,

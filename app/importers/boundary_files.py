@@ -178,6 +178,8 @@ def _text_values(dbf: bytes) -> list[bytes]:
     if len(dbf) < 32:
         return []
     records, header, width = struct.unpack_from("<IHH", dbf, 4)
+    # A header may claim more records than the file holds: read only those it holds.
+    records = min(records, max(len(dbf) - header, 0) // max(width, 1))
     fields, offset, start = [], 32, 1  # each record opens with its deletion flag
     while offset + 32 <= header and dbf[offset] != 0x0D:
         kind, length = chr(dbf[offset + 11]), dbf[offset + 16]

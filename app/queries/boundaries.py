@@ -7,9 +7,10 @@ against the households and child units it would leave outside. Only then are
 they upserted into ``natural_village`` or ``admin_unit`` with one INSERT … ON
 CONFLICT per level that rewrites a row only when something changed.
 
-"Outside" allows digitising noise: a part is outside a whole when more than
-``share`` of its area lies outside, or its farthest vertex lies more than
-``metres`` beyond it (see `app.importers.boundary_checks` for the values).
+"Outside" allows digitising noise: a part is outside a whole when its farthest
+vertex lies more than ``metres`` beyond it, or more than ``share`` of its area
+lies outside and more than ``noise`` metres beyond it (see
+`app.importers.boundary_checks` for the values).
 """
 
 from collections.abc import Sequence
@@ -27,6 +28,8 @@ SLIVER_M2 = 1.0
 # Below this share of its area a difference is rounding (a reprojection's last digits): no distance
 # is measured for it, which keeps a re-import of a whole county fast.
 NOISE_SHARE = 1e-6
+# How far outside a part must lie to be outside (`_outside` measures share and metres).
+_TOO_FAR = "(o.metres > :metres OR (o.share > :share AND o.metres > :noise))"
 # Household and unit codes quoted as examples in a message.
 EXAMPLES = 5
 
@@ -43,6 +46,15 @@ _PARENTS = f"""
     UNION ALL
     SELECT a.level, a.code, a.name, NULL, a.geom FROM admin_unit a
     WHERE a.code NOT IN (SELECT code FROM {BOUNDARY_STAGE} WHERE level <> 'natural_village')"""
+
+
+def stored_outlines(codes: Sequence[str]) -> list[dict]:
+    """Return the stored units of these codes: ``level``, ``code`` and ``wkb`` (their outline)."""
+    rows = db.session.execute(
+        text(f"SELECT level, code, ST_AsBinary(geom) AS wkb FROM ({_STORED}) u WHERE code = ANY(:codes)"),
+        {"codes": list(codes)},
+    ).mappings()
+    return [dict(r) for r in rows]
 
 
 def stage_boundaries(frame) -> None:
@@ -107,7 +119,7 @@ def _outside(part: str, whole: str) -> str:
                 ELSE 0 END AS metres) o"""
 
 
-def outside_parents(*, share: float, metres: float) -> list[dict]:
+def outside_parents(*, share: float, metres: float, noise: float) -> list[dict]:
     """Return staged features lying outside their parent (the staged one if the file holds it, else stored).
 
     Returns
@@ -123,9 +135,9 @@ def outside_parents(*, share: float, metres: float) -> list[dict]:
                o.share, o.metres
         FROM {BOUNDARY_STAGE} s JOIN parents p ON p.code = s.parent_code AND p.level = s.parent_level
         {_outside("s.geom", "p.geom")}
-        WHERE NOT ST_CoveredBy(s.geom, p.geom) AND (o.share > :share OR o.metres > :metres)
+        WHERE NOT ST_CoveredBy(s.geom, p.geom) AND {_TOO_FAR}
         ORDER BY s.feature"""),
-        {"share": share, "metres": metres},
+        {"share": share, "metres": metres, "noise": noise},
     ).mappings()
     return [dict(r) for r in rows]
 
@@ -198,7 +210,7 @@ def stranded_households() -> dict[int, dict]:
     return found
 
 
-def stranded_children(*, share: float, metres: float) -> dict[int, dict]:
+def stranded_children(*, share: float, metres: float, noise: float) -> dict[int, dict]:
     """Return, per staged village or township that changes a stored one, the stored children left outside.
 
     Children the file holds too are checked against it as parents (`outside_parents`); these are the
@@ -222,9 +234,9 @@ def stranded_children(*, share: float, metres: float) -> dict[int, dict]:
         FROM children ch
         {_outside("ch.geom", "ch.new")}
         WHERE ch.code NOT IN (SELECT code FROM {BOUNDARY_STAGE})
-          AND NOT ST_CoveredBy(ch.geom, ch.new) AND (o.share > :share OR o.metres > :metres)
+          AND NOT ST_CoveredBy(ch.geom, ch.new) AND {_TOO_FAR}
         GROUP BY ch.feature"""),
-        {"share": share, "metres": metres},
+        {"share": share, "metres": metres, "noise": noise},
     ).mappings()
     return {r["feature"]: {"count": r["count"], "examples": r["examples"]} for r in rows}
 
