@@ -13,23 +13,13 @@ import os
 import tempfile
 
 from bench import database
-from bench.imports import _median, child
+from bench.imports import LOAD_COUNTY, _median, child
 
 SUFFIX = "_bench_boundaries"
 
-SETUP = """
-import flask_migrate, pyogrio, shapely.affinity
-from app import create_app, queries
-from app.extensions import db
-from geodata.generator import generate_county
-app = create_app()
-with app.app_context():
-    flask_migrate.upgrade()
-    county = generate_county(households={households}, seed=7)
-    queries.load_county(county)
-    db.session.commit()
-    queries.analyze()
-    db.session.commit()
+SETUP = (
+    LOAD_COUNTY
+    + """
 villages = county.natural_villages[["code", "name", "geometry"]]
 pyogrio.write_dataframe(villages.to_crs(4545), r"{folder}/same.gpkg", layer="自然寨")
 moved = villages.to_crs(4545)
@@ -37,6 +27,7 @@ moved["geometry"] = moved.geometry.translate(5, 0)
 pyogrio.write_dataframe(moved, r"{folder}/moved.gpkg", layer="自然寨")
 print(len(villages))
 """
+)
 
 IMPORT = """
 import resource, time

@@ -108,14 +108,19 @@ def _outside(part: str, whole: str) -> str:
 
     Parts a whole covers exactly never reach them (the caller filters with ST_CoveredBy first).
     """
-    latitude = f"ST_Y(ST_Centroid({whole}))"
+    # OFFSET 0 keeps each lateral a subquery computed once per row: pulled up into the query,
+    # the difference would be recomputed wherever it is used. The whole is scaled once per part,
+    # not once per vertex measured against it.
     return f"""
-        CROSS JOIN LATERAL (SELECT ST_Difference({part}, {whole}) AS geom) d
-        CROSS JOIN LATERAL (SELECT ST_Area(d.geom) / nullif(ST_Area({part}), 0) AS share) a
+        CROSS JOIN LATERAL (SELECT ST_Difference({part}, {whole}) AS geom,
+                                   ST_Y(ST_Centroid({whole})) AS latitude OFFSET 0) d
+        CROSS JOIN LATERAL (SELECT ST_Area(d.geom) / nullif(ST_Area({part}), 0) AS share OFFSET 0) a
         CROSS JOIN LATERAL (
             SELECT a.share, CASE WHEN a.share > {NOISE_SHARE} THEN (
-                SELECT max(ST_Distance({_metres("v.geom", latitude)}, {_metres(whole, latitude)}))
-                FROM ST_DumpPoints(d.geom) v)
+                SELECT max(ST_Distance(v.geom, m.whole))
+                FROM (SELECT {_metres("d.geom", "d.latitude")} AS outside,
+                             {_metres(whole, "d.latitude")} AS whole) m
+                CROSS JOIN LATERAL ST_DumpPoints(m.outside) v)
                 ELSE 0 END AS metres) o"""
 
 
