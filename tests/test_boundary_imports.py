@@ -468,6 +468,7 @@ def test_bad_features_are_rejected_and_nothing_is_written(app_context, tmp_path,
             "properties": {"code": village.code, "name": "点"},
             "geometry": {"type": "Point", "coordinates": [107, 26.5]},
         },
+        {"type": "Feature", "properties": {"code": None, "name": None}, "geometry": None},
     ]
     before = snapshot()
     result = import_boundaries(_geojson(tmp_path, features), level="natural_village")
@@ -475,8 +476,23 @@ def test_bad_features_are_rejected_and_nothing_is_written(app_context, tmp_path,
     assert (1, "a 14-digit natural village code expected (or the 12-digit code of its village)") in reasons
     assert (2, "no village 999999999999 to belong to") in reasons
     assert (3, "a polygon expected") in reasons
+    assert {(4, "no name"), (4, "no geometry")} <= reasons
     assert all(p.reason_zh for p in result.problems)
     assert not result.written and snapshot() == before
+
+
+def test_an_empty_layer_is_refused(app_context, tmp_path):
+    result = import_boundaries(_geojson(tmp_path, []), level="village")
+    [problem] = result.problems
+    assert (problem.reason, problem.reason_zh) == ("the layer holds no features", "图层中没有要素")
+
+
+def test_codes_stored_as_numbers_in_the_dbf_are_read_as_codes(app_context, tmp_path, county):
+    frame = county.natural_villages.head(2)[["code", "name", "geometry"]].assign(
+        code=lambda f: f["code"].astype("float64"), name=lambda f: f["name"] + "改"
+    )
+    result = import_boundaries(zipped_shapefile(tmp_path, frame, encoding="UTF-8"), level="natural_village")
+    assert result.problems == [] and result.updated == 2
 
 
 def test_valid_only_imports_the_acceptable_features(app_context, tmp_path, county):

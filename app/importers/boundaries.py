@@ -117,6 +117,8 @@ def import_boundaries(
             gcj02_input=gcj02_input,
             max_bytes=max_bytes,
         )
+        if frame.empty:
+            raise Refused(whole_file(result.file, "the layer holds no features", "图层中没有要素"))
         code_column, name_column = _columns(frame, result.file, code_field, name_field)
     except Refused as refused:
         result.problems.append(refused.problem)

@@ -43,6 +43,15 @@ def level_of(code: str, level: str) -> str | None:
     return "township" if township else None
 
 
+def _text(value) -> str:
+    """Return an attribute as text: a DBF's numeric code (52269910020101.0) without its .0, none as ''."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def parent_code(code: str, level: str) -> str:
     """Return the parent's code implied by a division code of `level`."""
     if level == "natural_village":
@@ -64,8 +73,8 @@ def features(frame, file: str, level: str, code_column: str, name_column: str):
         Which features are rejected.
     problems, repaired : list of Problem
     """
-    codes = frame[code_column].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    names = frame[name_column].astype(str).str.strip()
+    codes = frame[code_column].map(_text)
+    names = frame[name_column].map(_text)
     levels = np.array([level_of(c, level) for c in codes], dtype=object)
     geometries = frame.geometry.values
     fixed = np.empty(len(frame), dtype=object)
@@ -78,6 +87,9 @@ def features(frame, file: str, level: str, code_column: str, name_column: str):
         if levels[i] is None:
             en, zh = CODE_EXPECTED[level]
             problems.append(Problem(file, feature, code_column, code, en, zh))
+            bad[i] = True
+        if not names.iat[i]:
+            problems.append(Problem(file, feature, name_column, None, "no name", "缺少名称"))
             bad[i] = True
         if geometry is None or geometry.is_empty:
             problems.append(Problem(file, feature, "geometry", None, "no geometry", "没有几何图形"))
