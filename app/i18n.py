@@ -180,6 +180,13 @@ ZH = {
         "符合条件的户少于 {k} 户，或可能符合而不符合的户少于 {k} 户，"
         "或可由所列数字推算，为保护群众隐私不予公开"
     ),
+    # --- boundaries ---
+    "Layer (when the file holds several)": "图层（文件含多个图层时）",
+    "Replace even so (households or units left outside a replaced unit; coordinates that look like GCJ-02)": (
+        "仍然替换（即使有农户或下级单位落在被替换单位之外，或坐标疑似 GCJ-02）"
+    ),
+    "Warnings": "警告",
+    "Notes": "说明",
 }
 
 

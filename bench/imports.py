@@ -18,7 +18,8 @@ from bench import database
 
 SUFFIX = "_bench_imports"
 
-SETUP = """
+# Loads the synthetic county (in the child, `county` is the generated one).
+LOAD_COUNTY = """
 import flask_migrate, pyogrio, pandas as pd
 from sqlalchemy import text
 from app import create_app, queries
@@ -34,6 +35,11 @@ with app.app_context():
     db.session.commit()
     queries.analyze()
     db.session.commit()
+"""
+
+SETUP = (
+    LOAD_COUNTY
+    + """
 h = county.households
 status = {{"none": "一般户", "registered": "建档立卡户", "lifted": "脱贫户", "monitored": "监测户"}}
 yes = {{True: "是", False: "否"}}
@@ -50,6 +56,7 @@ form.to_csv(r"{folder}/households.csv", index=False, encoding="utf-8")
 pyogrio.write_dataframe(form, r"{folder}/households.xlsx", layer="一户一表", driver="XLSX")
 print("ok")
 """
+)
 
 IMPORT = """
 import resource, time

@@ -1,21 +1,29 @@
 """Boundary files in: natural villages, villages or townships from Shapefile (zipped), GeoPackage,
-GeoJSON or KML/KMZ.
+GeoJSON or KML/KMZ, checked before anything is written.
 
 The file's CRS is honoured (CGCS2000, its Gauss-Kruger zones, Xian 1980,
 Beijing 1954, WGS84 …); a file without one is refused unless the user names
-one. A zipped Shapefile without .cpg is read as GBK, the usual encoding of
-Chinese GIS offices. Invalid polygons are repaired with ``make_valid`` and
-reported; overlaps between siblings and gaps they leave in their parent are
-reported with their area. Features are upserted by code in the caller's
-transaction; in all-or-nothing mode (the default) any rejected feature means
-nothing is written.
+one; GCJ-02 files are converted when the user says so (never stored). A file
+with several layers is read only when a layer is named; a Shapefile without
+.cpg is decoded as its bytes say (`boundary_files`). Invalid polygons are
+repaired with ``make_valid`` and reported. Features are then placed
+(`boundary_checks`): the right way round, in the county, of a plausible size,
+inside their parent, and not stranding the households or units a replaced
+unit held (unless forced). Overlaps between siblings and gaps they leave in
+their parent are reported with their area.
+
+A file of natural villages may also hold their villages (12-digit codes), and a
+file of villages their townships (codes ending in 000): those parents are
+imported with it, first, and the children are checked against them.
+
+Features are upserted by code in the caller's transaction; in all-or-nothing
+mode (the default) any rejected feature means nothing is written.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import pathlib
-import zipfile
 from typing import Literal
 
 import numpy as np
@@ -24,25 +32,25 @@ import pyproj
 import shapely
 
 from ..models import SRID
-from ..queries import imports as sql
-from .households import UNZIP_RATIO_LIMIT
-from .problems import Problem
-from .problems import Refused as _Refused
+from ..queries import boundaries as sql
+from . import boundary_checks, boundary_features, gcj02
+from .boundary_checks import PARENT_LEVEL
+from .boundary_files import open_source, unreadable, whole_file
+from .problems import Problem, Refused
 
 Level = Literal["natural_village", "village", "township"]
-CODE_DIGITS = {"natural_village": 14, "village": 12, "township": 12}
-PARENT_LEVEL = {"natural_village": "village", "village": "township", "township": "county"}
 CODE_FIELDS = ("code", "编码", "代码", "区划代码", "自然寨编码", "村编码", "乡镇编码")
 NAME_FIELDS = ("name", "名称", "自然寨名称", "村名", "乡镇名称", "Name")
 
 
 @dataclasses.dataclass
 class BoundaryResult:
-    """What a boundary import did: counts, rejected features, repairs, overlaps and gaps."""
+    """What a boundary import did: counts, rejected features, repairs, warnings, notes, overlaps and gaps."""
 
     file: str
     level: str
     crs: str | None = None
+    layer: str | None = None
     features: int = 0
     inserted: int = 0
     updated: int = 0
@@ -51,46 +59,10 @@ class BoundaryResult:
     written: bool = False
     problems: list[Problem] = dataclasses.field(default_factory=list)  # rejections
     repaired: list[Problem] = dataclasses.field(default_factory=list)  # accepted after repair
+    warnings: list[Problem] = dataclasses.field(default_factory=list)  # accepted, but look at them
+    notes: list[Problem] = dataclasses.field(default_factory=list)  # what was assumed or converted
     overlaps: list[dict] = dataclasses.field(default_factory=list)
-    notes: list[str] = dataclasses.field(default_factory=list)
     gaps: list[dict] = dataclasses.field(default_factory=list)
-
-
-def _source(path: pathlib.Path, file: str, max_bytes: int) -> tuple[str, str | None]:
-    """Return the GDAL path to read and the encoding to force (GBK for a Shapefile without .cpg)."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise _Refused(
-            Problem(file, None, None, f"{size} bytes", f"file is over the limit of {max_bytes} bytes")
-        )
-    suffix = path.suffix.lower()
-    if suffix not in (".zip", ".kmz"):
-        return str(path), None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            unpacked = sum(i.file_size for i in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise _Refused(Problem(file, None, None, None, f"unreadable or truncated file: {error}")) from None
-    if unpacked > UNZIP_RATIO_LIMIT * max(size, 1) or unpacked > 10 * max_bytes:
-        raise _Refused(Problem(file, None, None, f"{unpacked} bytes unpacked", "zip bomb refused"))
-    wanted = (".shp", ".gpkg", ".geojson", ".json", ".kml")
-    inner = sorted(n for n in names if n.lower().endswith(wanted) and not n.startswith("__MACOSX"))
-    if not inner:
-        raise _Refused(Problem(file, None, None, None, "the archive holds no .shp, .gpkg, .geojson or .kml"))
-    encoding = None
-    if inner[0].lower().endswith(".shp"):
-        stem = inner[0][:-4]
-        if f"{stem}.cpg" not in names and f"{stem}.CPG" not in names:
-            encoding = "GB18030"  # no .cpg: Chinese offices' Shapefiles are GBK
-    return f"/vsizip/{path}/{inner[0]}", encoding
-
-
-def _column(frame, candidates: tuple[str, ...], wanted: str | None) -> str | None:
-    if wanted:
-        return wanted if wanted in frame.columns else None
-    lower = {c.lower(): c for c in frame.columns}
-    return next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
 
 
 def import_boundaries(
@@ -101,6 +73,9 @@ def import_boundaries(
     code_field: str | None = None,
     name_field: str | None = None,
     encoding: str | None = None,
+    layer: str | None = None,
+    gcj02_input: bool = False,
+    force: bool = False,
     valid_only: bool = False,
     max_bytes: int = 200 * 1024**2,
     name: str | None = None,
@@ -118,144 +93,210 @@ def import_boundaries(
     code_field, name_field
         The attribute holding code and name (default: recognised from common names, 编码/名称 …).
     encoding
-        Attribute encoding to force (default: the file's; GBK for a Shapefile without .cpg).
+        Attribute encoding to force (default: the file's; for a Shapefile without .cpg, UTF-8 when its
+        text decodes as UTF-8, else GB18030).
+    layer
+        The layer to read from a file holding several (required then).
+    gcj02_input
+        The coordinates are GCJ-02 (AMap, Tencent): convert every vertex to WGS84/CGCS2000.
+    force
+        Replace stored units even where households or child units would fall outside them, and import
+        a file whose coordinates look like GCJ-02 as it is.
     valid_only
         Import the acceptable features; by default any rejected feature means nothing is written.
     """
     path = pathlib.Path(path)
     result = BoundaryResult(file=name or path.name, level=level)
     try:
-        source, guessed = _source(path, result.file, max_bytes)
-        frame = pyogrio.read_dataframe(source, encoding=encoding or guessed)
-    except _Refused as refused:
+        frame, source_xy, source_crs = _read(
+            path,
+            result,
+            crs=crs,
+            encoding=encoding,
+            layer=layer,
+            gcj02_input=gcj02_input,
+            max_bytes=max_bytes,
+        )
+        if frame.empty:
+            raise Refused(whole_file(result.file, "the layer holds no features", "图层中没有要素"))
+        code_column, name_column = _columns(frame, result.file, code_field, name_field)
+    except Refused as refused:
         result.problems.append(refused.problem)
         return result
-    except Exception as error:  # GDAL's errors all mean "cannot read this" to the user
-        result.problems.append(
-            Problem(result.file, None, None, None, f"unreadable or truncated file: {error}")
-        )
-        return result
     result.features = len(frame)
-    if frame.crs is None:
-        if not crs:
-            result.problems.append(
-                Problem(
-                    result.file, None, None, None, "the file states no CRS (.prj); name one, e.g. EPSG:4545"
-                )
-            )
-            return result
-        frame = frame.set_crs(crs)
-    result.crs = frame.crs.to_string()
-    transformation = pyproj.Transformer.from_crs(frame.crs, SRID, always_xy=True).description
-    if "ballpark" in transformation.lower():
-        # Xian 1980 and Beijing 1954 have no published shift to CGCS2000 in PROJ: the projection is
-        # undone exactly, the datum only approximately (tens of metres).
-        result.notes.append(f"datum shift from {frame.crs.name} to CGCS2000 is approximate: {transformation}")
-    frame = frame.to_crs(SRID)
-
-    code_column = _column(frame, CODE_FIELDS, code_field)
-    name_column = _column(frame, NAME_FIELDS, name_field)
-    for field, column in (("code", code_column), ("name", name_column)):
-        if column is None:
-            result.problems.append(
-                Problem(
-                    result.file,
-                    None,
-                    code_field if field == "code" else name_field,
-                    None,
-                    f"no {field} field",
-                )
-            )
-    if result.problems:
-        return result
-
-    digits = CODE_DIGITS[level]
-    codes = frame[code_column].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    names = frame[name_column].astype(str).str.strip()
-    bad = np.zeros(len(frame), dtype=bool)
-    geometries = frame.geometry.values
-    fixed = geometries.copy()
-    for i in range(len(frame)):
-        feature = i + 1
-        code, geometry = codes.iat[i], geometries[i]
-        if not code.isascii() or not code.isdigit() or len(code) != digits:
-            result.problems.append(
-                Problem(result.file, feature, code_column, code, f"{digits} digits expected")
-            )
-            bad[i] = True
-        if geometry is None or geometry.is_empty:
-            result.problems.append(Problem(result.file, feature, "geometry", None, "no geometry"))
-            bad[i] = True
-            continue
-        geometry = shapely.force_2d(geometry)  # KML from phones carries altitudes
-        if not shapely.is_valid(geometry):
-            reason = shapely.is_valid_reason(geometry)
-            geometry = _polygonal(shapely.make_valid(geometry))
-            result.repaired.append(
-                Problem(result.file, feature, "geometry", reason, "invalid polygon repaired")
-            )
-        geometry = _polygonal(geometry)
-        if geometry is None:
-            result.problems.append(
-                Problem(result.file, feature, "geometry", geometries[i].geom_type, "a polygon expected")
-            )
-            bad[i] = True
-        fixed[i] = geometry
-    duplicated = codes.duplicated(keep=False).to_numpy()
-    for i in np.flatnonzero(duplicated):
-        result.problems.append(
-            Problem(result.file, i + 1, code_column, codes.iat[i], "duplicate code in the file")
-        )
-    bad |= duplicated
-
-    staged = frame.assign(
-        feature=np.arange(1, len(frame) + 1),
-        code=codes,
-        name=names,
-        parent_code=[_parent(c, level) for c in codes],
-    ).set_geometry(fixed)[~bad]
-    sql.stage_boundaries(staged.rename_geometry("geometry") if staged.geometry.name != "geometry" else staged)
-    for orphan in sql.staged_without_parent(PARENT_LEVEL[level]):
-        result.problems.append(
-            Problem(
-                result.file,
-                orphan["feature"],
-                code_column,
-                codes.iat[orphan["feature"] - 1],
-                f"no {PARENT_LEVEL[level]} {orphan['parent_code']} to belong to",
-            )
-        )
-        bad[orphan["feature"] - 1] = True
-    result.overlaps = sql.sibling_overlaps(level)
-    result.gaps = sql.sibling_gaps(level)
-    result.problems.sort(key=lambda p: p.row or 0)
-    result.rejected = int(bad.sum())
+    levels = _check(
+        frame,
+        result,
+        source=(source_xy, source_crs),
+        columns=(code_column, name_column),
+        force=force,
+        gcj02_input=gcj02_input,
+        valid_only=valid_only,
+    )
     if result.problems and not valid_only:
+        sql.drop_stage()
         return result
-    counts = sql.upsert_boundaries(level, skip_features=[int(i) + 1 for i in np.flatnonzero(bad)])
+    for lv in levels:  # parents first: their children join them by code
+        counts = sql.upsert_boundaries(lv)
+        result.inserted += counts["inserted"]
+        result.updated += counts["updated"]
+    sql.drop_stage()
     result.written = True
-    result.inserted, result.updated = counts["inserted"], counts["updated"]
     result.unchanged = len(frame) - result.rejected - result.inserted - result.updated
     return result
 
 
-def _parent(code: str, level: str) -> str:
-    """Return the parent's code implied by a division code (statistical codes nest by prefix)."""
-    if level == "natural_village":
-        return code[:12]
-    if level == "village":
-        return code[:9] + "000"
-    return code[:6] + "000000"
+def _check(
+    frame, result: BoundaryResult, *, source, columns, force: bool, gcj02_input: bool, valid_only: bool
+) -> list[str]:
+    """Check every feature, leaving the acceptable ones staged; return the levels they hold, parent first.
+
+    Problems, repairs, warnings, notes, overlaps, gaps and the rejected count go into `result`.
+    Overlaps and gaps are those of what would be written: the acceptable features when only they
+    are, else the whole file as it stands, so that one report shows everything to fix.
+    """
+    level, (code_column, name_column) = result.level, columns
+    features, bad, problems, result.repaired = boundary_features.features(
+        frame, result.file, level, code_column, name_column
+    )
+    result.problems += problems
+    result.notes += boundary_features.parents_note(result.file, code_column, features, level)
+    for i, problem in boundary_checks.placement(
+        result.file,
+        features["geometry"].to_numpy(),
+        source_xy=source[0],
+        source_crs=source[1],
+        levels=features["level"].to_numpy(),
+        extent=boundary_checks.county_extent(),
+    ):
+        result.problems.append(problem)
+        bad[i] = True
+    features["geometry"] = boundary_features.as_stored(features, sql.stored_outlines(features["code"]))
+    staged = features[features["staged"]]
+    sql.stage_boundaries(staged)
+    rejected, problems, warnings = boundary_checks.against_stored(
+        result.file, staged, code_column=code_column, force=force, gcj02_converted=gcj02_input
+    )
+    result.problems += problems
+    result.warnings += warnings
+    bad[[f - 1 for f in rejected]] = True
+    result.problems += boundary_features.orphaned(result.file, features, bad)
+    if valid_only:
+        sql.drop_features((np.flatnonzero(bad) + 1).tolist())
+    present = features["level"][~bad if valid_only else features["staged"]]
+    levels = [lv for lv in (PARENT_LEVEL[level], level) if (present == lv).any()]
+    for lv in levels:
+        result.overlaps += sql.sibling_overlaps(lv)
+        result.gaps += sql.sibling_gaps(lv)
+    result.problems.sort(key=lambda p: p.row or 0)
+    result.rejected = int(bad.sum())
+    return levels
 
 
-def _polygonal(geometry):
-    """Return the polygonal part of `geometry` as a (Multi)Polygon, or None when it has none."""
-    if geometry is None or geometry.is_empty:
-        return None
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        return geometry
-    if geometry.geom_type == "GeometryCollection":
-        parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
-        polygons = [p for g in parts for p in shapely.get_parts(g)]
-        return shapely.MultiPolygon(polygons) if polygons else None
-    return None
+def _read(
+    path: pathlib.Path,
+    result: BoundaryResult,
+    *,
+    crs: str | None,
+    encoding: str | None,
+    layer: str | None,
+    gcj02_input: bool,
+    max_bytes: int,
+):
+    """Return the layer in EPSG:4490 (from GCJ-02 if asked), each feature's bbox centre as read, and its CRS.
+
+    Raises
+    ------
+    Refused
+        The file cannot be read, holds several layers and none is named, or states no CRS and none is named.
+    """
+    source = open_source(path, result.file, max_bytes=max_bytes, layer=layer, encoding=encoding)
+    result.layer, result.notes = source.layer, [*result.notes, *source.notes]
+    try:
+        frame = pyogrio.read_dataframe(source.path, layer=source.layer, encoding=source.encoding)
+    except Exception as error:  # GDAL's errors all mean "cannot read this" to the user
+        raise Refused(unreadable(result.file, error)) from None
+    if frame.crs is None:
+        frame = frame.set_crs(_named_crs(result.file, crs))
+    result.crs, source_crs = frame.crs.to_string(), frame.crs
+    bounds = shapely.bounds(frame.geometry.values)
+    source_xy = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
+    transformation = pyproj.Transformer.from_crs(frame.crs, SRID, always_xy=True).description
+    if "ballpark" in transformation.lower():
+        # Xian 1980 and Beijing 1954 have no published shift to CGCS2000 in PROJ: the projection is
+        # undone exactly, the datum only approximately (tens of metres).
+        result.notes.append(
+            whole_file(
+                result.file,
+                f"datum shift from {frame.crs.name} to CGCS2000 is approximate: {transformation}",
+                f"从 {frame.crs.name} 到 CGCS2000 的基准转换是近似转换：{transformation}",
+                value=frame.crs.name,
+            )
+        )
+    with np.errstate(invalid="ignore", over="ignore"):
+        frame = frame.to_crs(SRID)
+    if gcj02_input:
+        frame = frame.set_geometry(shapely.transform(frame.geometry.values, _from_gcj02), crs=SRID)
+        result.notes.append(
+            whole_file(
+                result.file,
+                "every vertex was converted from GCJ-02 to WGS84/CGCS2000",
+                "所有坐标点已从 GCJ-02 转换为 WGS84/CGCS2000",
+                value="GCJ-02",
+            )
+        )
+    return frame, source_xy, source_crs
+
+
+def _from_gcj02(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack(gcj02.to_wgs84(xy[:, 0], xy[:, 1]))
+
+
+def _named_crs(file: str, crs: str | None) -> pyproj.CRS:
+    """Return the CRS the user named for a file that states none; refuse none or an unknown one."""
+    if not crs:
+        raise Refused(
+            whole_file(
+                file,
+                "the file states no CRS (.prj); name one, e.g. EPSG:4545",
+                "文件未注明坐标系（缺少 .prj）；请指定一个，例如 EPSG:4545",
+            )
+        )
+    try:
+        return pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as error:
+        raise Refused(
+            whole_file(
+                file,
+                f"unknown CRS {crs!r} ({error}); name one such as EPSG:4545",
+                f"无法识别的坐标系 {crs!r}；请指定如 EPSG:4545 的坐标系",
+                column="crs",
+                value=crs,
+            )
+        ) from None
+
+
+def _columns(frame, file: str, code_field: str | None, name_field: str | None) -> tuple[str, str]:
+    """Return the code and name columns; refuse a file lacking either."""
+    found = []
+    for field, zh, candidates, wanted in (
+        ("code", "编码", CODE_FIELDS, code_field),
+        ("name", "名称", NAME_FIELDS, name_field),
+    ):
+        if wanted:
+            column = wanted if wanted in frame.columns else None
+        else:
+            lower = {c.lower(): c for c in frame.columns}
+            column = next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
+        if column is None:
+            listed = ", ".join(c for c in frame.columns if c != frame.geometry.name)
+            raise Refused(
+                whole_file(
+                    file,
+                    f"no {field} field (looked for {wanted or ', '.join(candidates)}; the file has {listed})",
+                    f"找不到{zh}字段（查找了 {wanted or '、'.join(candidates)}；文件中的字段为 {listed}）",
+                    column=wanted,
+                )
+            )
+        found.append(column)
+    return found[0], found[1]

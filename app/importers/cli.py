@@ -107,7 +107,18 @@ def households(
 @click.option("--crs", default=None, help="CRS to assume when the file states none, e.g. EPSG:4545.")
 @click.option("--code-field", default=None, help="Attribute holding the code (default: code, 编码, …).")
 @click.option("--name-field", default=None, help="Attribute holding the name (default: name, 名称, …).")
-@click.option("--encoding", default=None, help="Attribute encoding (default: the file's; GBK without .cpg).")
+@click.option(
+    "--encoding",
+    default=None,
+    help="Attribute encoding (default: the file's; without .cpg, UTF-8 if the text is UTF-8, else GB18030).",
+)
+@click.option("--layer", default=None, help="The layer to import from a file holding several.")
+@click.option("--gcj02", is_flag=True, help="Coordinates are GCJ-02 (AMap/Tencent): convert them.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Import even so: replacements leaving households or child units outside, GCJ-02-looking files.",
+)
 @click.option(
     "--valid-only",
     is_flag=True,
@@ -120,6 +131,9 @@ def boundaries(
     code_field: str | None,
     name_field: str | None,
     encoding: str | None,
+    layer: str | None,
+    gcj02: bool,
+    force: bool,
     valid_only: bool,
 ) -> None:
     """Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ); 导入边界。"""
@@ -132,6 +146,9 @@ def boundaries(
         code_field=code_field,
         name_field=name_field,
         encoding=encoding,
+        layer=layer,
+        gcj02_input=gcj02,
+        force=force,
         valid_only=valid_only,
         max_bytes=current_app.config["IMPORT_MAX_BYTES"],
     )
@@ -139,20 +156,26 @@ def boundaries(
         db.session.commit()
     else:
         db.session.rollback()
-    for title, items in (("Rejected", result.problems), ("Repaired", result.repaired)):
+    for title, items in (
+        ("拒绝 Rejected", result.problems),
+        ("修复 Repaired", result.repaired),
+        ("警告 Warning", result.warnings),
+        ("说明 Note", result.notes),
+    ):
         for p in items:
-            click.echo(f"{title}: feature {p.row or ''} {p.column or ''} {p.value or ''}: {p.reason}")
+            where = " ".join(str(x) for x in (p.row and f"要素 feature {p.row}", p.column, p.value) if x)
+            click.echo(f"{title}: {where}: {p.text('zh')}")
+            if p.reason_zh:
+                click.echo(f"    {p.reason}")
     for o in result.overlaps:
-        other = f"feature {o['b']}" if o["b"] else "stored"
-        click.echo(f"Overlap: {o['a_code']} with {o['b_code']} ({other}): {o['area_m2']} m²")
-    for note in result.notes:
-        click.echo(f"Note: {note}")
+        other = f"要素 feature {o['b']}" if o["b"] else "已入库 stored"
+        click.echo(f"重叠 Overlap: {o['a_code']} / {o['b_code']} ({other}): {o['area_m2']} m²")
     for g in result.gaps:
-        click.echo(f"Gap: {g['area_m2']} m² of {g['parent_code']} not covered")
+        click.echo(f"缝隙 Gap: {g['parent_code']} 有 {g['area_m2']} m² 未覆盖 not covered")
     click.echo(
-        f"{'Imported' if result.written else 'Nothing imported'} ({result.crs or 'no CRS'}): "
-        f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged, "
-        f"{result.rejected} rejected."
+        f"{'已导入 Imported' if result.written else '未导入 Nothing imported'} ({result.crs or 'no CRS'}): "
+        f"{result.inserted} 新增 inserted, {result.updated} 更新 updated, "
+        f"{result.unchanged} 未变 unchanged, {result.rejected} 拒绝 rejected."
     )
     if result.problems:
         raise SystemExit(1)

@@ -166,12 +166,22 @@ def boundaries():
         path,
         level=level,
         crs=request.form.get("crs", "").strip() or None,
+        layer=request.form.get("layer", "").strip() or None,
+        gcj02_input=request.form.get("gcj02") == "1",
+        force=request.form.get("force") == "1",
         valid_only=request.form.get("valid_only") == "1",
         max_bytes=current_app.config["IMPORT_MAX_BYTES"],
         name=sent.filename,
     )
     if result.written:
-        audit.record("import", sent.filename, level=level, inserted=result.inserted, updated=result.updated)
+        audit.record(
+            "import",
+            sent.filename,
+            level=level,
+            inserted=result.inserted,
+            updated=result.updated,
+            forced=request.form.get("force") == "1",
+        )
         db.session.commit()
     else:
         db.session.rollback()
