@@ -466,7 +466,7 @@ def test_programs_must_authenticate(client, accounts):
 # --- HTML and the QGIS project -----------------------------------------------------
 
 
-def test_browsers_get_html_pages(client, login):
+def test_browsers_get_html_pages(client, login, county):
     login("leader")
     landing = client.get("/ogc/", headers={"Accept": "text/html"})
     assert landing.mimetype == "text/html" and "OGC API" in landing.get_data(as_text=True)
@@ -474,6 +474,10 @@ def test_browsers_get_html_pages(client, login):
     assert "自然寨" in collections and "农户" in collections
     items = client.get(f"{ITEMS}?f=html&limit=5").get_data(as_text=True)
     assert items.count("<tr>") == 6 and "下一页" in items
+    assert f"共 {len(county.households)} 个要素" in items
+    following = re.search(r'<a rel="next" href="([^"]+)"', items).group(1).replace("&amp;", "&")
+    second = client.get(following).get_data(as_text=True)
+    assert second.count("<tr>") == 6 and "本页 5 个要素" in second and "共 " not in second
 
 
 @pytest.mark.parametrize(("role", "sensitive"), [("gis", False), ("leader", True)])

@@ -281,7 +281,7 @@ def feature(source: Source, key: str, q) -> str | None:
 def number_matched(source: Source, q) -> int:
     """Return exactly how many features the query matches across its pages.
 
-    Counted once per listing: the `next` links carry the count (`app.ogc.chains`), so a
+    Counted on a listing's first page only (later pages leave numberMatched out), so a
     listing of 170,000 households in pages pays for one count, not one per page.
     """
     params = dict(source.params)
