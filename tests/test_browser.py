@@ -82,6 +82,8 @@ def test_a_leader_logs_in_and_the_map_draws_every_natural_village(page, server, 
     assert "全县概览" in page.title()
     page.select_option("select[name=indicator]", "left_behind_children")
     page.wait_for_selector("text=图例: 留守儿童户")
+    # The new page's map draws after its legend is in place: wait for it rather than count too soon.
+    page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {drawn}")
     assert page.locator(AREAS).count() == drawn
     page.screenshot(path=str(tmp_path / "overview.png"))
     assert page.outside == []
