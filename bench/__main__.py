@@ -2,7 +2,7 @@
 
 import argparse
 
-from bench import foundation, imports, ogc, printing, privacy, tiles
+from bench import foundation, imports, ogc, printing, tiles
 
 
 def main() -> None:
@@ -10,8 +10,8 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=170_000)
     parser.add_argument("--repeat", type=int, default=7, help="Runs per timed step (the median is quoted).")
     args = parser.parse_args()
-    # foundation loads the county that tiles, privacy and ogc read; imports and printing make their own.
-    for module in (foundation, tiles, privacy, ogc, imports, printing):
+    # foundation loads the county that tiles and ogc read; imports and printing make their own.
+    for module in (foundation, tiles, ogc, imports, printing):
         module.run(households=args.households, repeat=args.repeat)
 
 
