@@ -620,3 +620,15 @@ def test_the_threshold_is_configurable(app, client, login, monkeypatch):
     at_eight = published()
     assert min(at_default) >= K and any(count < 8 for count in at_default)
     assert at_eight and min(at_eight) >= 8 and len(at_eight) < len(at_default)
+
+
+@pytest.mark.parametrize(
+    ("lang", "word", "reason"),
+    [("zh", "不公开", f"少于 {K} 户"), ("en", "withheld", f"fewer than {K} households have it")],
+)
+def test_a_page_says_a_count_is_withheld_and_why(client, login, place, lang, word, reason):
+    login("gis")
+    client.get(f"/lang/{lang}")
+    page = client.get(f"/areas/{place.villages[0]}?indicator={LBC}").get_data(as_text=True)
+    table = page[page.index('<table class="stats">') : page.index("</table>")]
+    assert f">{word}</td>" in table and reason in page
