@@ -135,7 +135,6 @@ def field_rules(detail: Detail) -> dict[str, Rule]:
         raise ValueError("no household fields leave the database at aggregate detail")
     rules = dict(_RULES[detail])
     shown = detail in _SENSITIVE_SHOWN
-    rules.update({column: Rule.SHOW for column in CORRELATED_COLUMNS})
     for indicator in indicators.SENSITIVE:
         for column in (indicator.column, *indicator.correlated):
             rules[column] = Rule.SHOW if shown else Rule.OMIT

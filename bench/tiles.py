@@ -44,7 +44,7 @@ def run(*, households: int, repeat: int) -> None:
     from app import create_app, queries
     from app.auth import create_token, create_user
     from app.extensions import db
-    from app.privacy import Detail, field_rules
+    from app.privacy import UNSUPPRESSED, Detail, field_rules
     from app.queries import tiles as tile_queries
     from tests.conftest import log_in
 
@@ -112,7 +112,7 @@ def run(*, households: int, repeat: int) -> None:
         raw = []
         for z, x, y in z10:
             t0 = time.perf_counter()
-            tile_queries.tile(z, x, y, points=True, villages=None, flags=[])
+            tile_queries.tile(z, x, y, points=True, villages=None, flags=[], suppression=UNSUPPRESSED)
             raw.append(time.perf_counter() - t0)
     print(
         f"  peer z10 tiles with raw household points ({len(z10)} tiles): median {_median_ms(raw):.0f} ms "

@@ -623,3 +623,44 @@ def test_every_value_that_rules_left_behind_children_out_is_in_the_registry(app,
         )
     learnt = ruled_out(county.households.set_index("code"))
     assert set(learnt[learnt].index) <= out
+
+
+@pytest.mark.parametrize("collection", ["natural_villages", "villages", "townships"])
+def test_a_filter_cannot_probe_a_withheld_count(client, login, collection):
+    """Filters read the published value: a withheld count matches no comparison."""
+    login("gis")
+    items = f"/ogc/collections/{collection}/items?limit=10000&f=json"
+    features = client.get(items).json["features"]
+    withheld = {f["id"] for f in features if f["properties"][f"{LBC}_suppressed"]}
+    small = client.get(f"{items}&filter={LBC} < {K} OR {LBC}_share <= 0").json
+    assert small["numberMatched"] == 0 and small["features"] == []
+    nulls = client.get(f"{items}&filter={LBC} IS NULL").json["features"]
+    assert {f["id"] for f in nulls} == withheld
+
+
+def test_the_threshold_is_configurable(app, client, login, monkeypatch):
+    """A county that sets DISCLOSURE_MIN_COUNT higher publishes no count below it, and fewer counts."""
+    login("gis")
+    items = "/ogc/collections/natural_villages/items?limit=10000&f=json"
+
+    def published() -> list[int]:
+        features = client.get(items).json["features"]
+        return [f["properties"][LBC] for f in features if f["properties"][LBC] is not None]
+
+    at_default = published()
+    monkeypatch.setitem(app.config, "DISCLOSURE_MIN_COUNT", 8)
+    at_eight = published()
+    assert min(at_default) >= K and any(count < 8 for count in at_default)
+    assert at_eight and min(at_eight) >= 8 and len(at_eight) < len(at_default)
+
+
+@pytest.mark.parametrize(
+    ("lang", "word", "reason"),
+    [("zh", "不公开", f"少于 {K} 户"), ("en", "withheld", f"fewer than {K} households have it")],
+)
+def test_a_page_says_a_count_is_withheld_and_why(client, login, place, lang, word, reason):
+    login("gis")
+    client.get(f"/lang/{lang}")
+    page = client.get(f"/areas/{place.villages[0]}?indicator={LBC}").get_data(as_text=True)
+    table = page[page.index('<table class="stats">') : page.index("</table>")]
+    assert f">{word}</td>" in table and reason in page

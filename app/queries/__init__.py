@@ -8,8 +8,6 @@ serialising geometries in Python.
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
 
 import shapely
 from sqlalchemy import text
@@ -18,6 +16,7 @@ from .. import indicators
 from ..extensions import db
 from ..models import SRID
 from ..privacy import Rule, Suppression
+from .disclosure import Hide, disclosure_params, published_sql
 
 # Decimal places of degrees in GeoJSON: 1e-5 deg is about 1 m, enough for a
 # boundary on a county map; household points keep 1e-7 (about 1 cm).
@@ -70,48 +69,6 @@ def _rollup(alias: str, only: Iterable[indicators.Indicator] = indicators.INDICA
     return ",\n".join(parts)
 
 
-@dataclass(frozen=True)
-class Hide:
-    """Whose sensitive counts a statement publishes: the reader's suppression, and the area it counts.
-
-    `area` is the SQL of the area's id in the statement; `level` says whether that is a
-    natural village's id or an administrative unit's (village, township, county).
-    """
-
-    suppression: Suppression
-    area: str
-    level: Literal["natural_village", "unit"]
-
-
-def disclosure_params(suppression: Suppression) -> dict:
-    """Return the bound parameters the statements built with `suppression` read."""
-    params: dict = {"disclosure_k": suppression.min_count}
-    for key, areas in suppression.shown.items():
-        params[f"shown_{key}_natural_village"] = sorted(areas.natural_villages)
-        params[f"shown_{key}_unit"] = sorted(areas.units)
-        params[f"exact_{key}_natural_village"] = sorted(areas.exact_natural_villages)
-        params[f"exact_{key}_unit"] = sorted(areas.exact_units)
-    return params
-
-
-def _published(alias: str, indicator: indicators.Indicator, hide: Hide | None) -> str:
-    """Return SQL that says whether the count of sensitive `indicator` in `alias` may be published.
-
-    `privacy.suppress` decided the areas; the small-count rule is applied here again to the very
-    numbers published, so a count below the threshold never leaves even if the two disagree.
-    """
-    if hide is None:
-        raise ValueError(f"{indicator.key} is sensitive: its counts need a Hide saying whose they are")
-    if not hide.suppression.restricts(indicator):
-        return "true"
-    key, level, area = indicator.key, hide.level, hide.area
-    count, candidates = f"coalesce({alias}.{key}, 0)", f"coalesce({alias}.{key}__candidates, 0)"
-    return (
-        f"({area} = ANY(:exact_{key}_{level}) OR ({area} = ANY(:shown_{key}_{level})"
-        f" AND {count} BETWEEN :disclosure_k AND {candidates} - :disclosure_k))"
-    )
-
-
 def _values(
     alias: str, only: Iterable[indicators.Indicator] = indicators.INDICATORS, *, hide: Hide | None = None
 ) -> list[tuple[str, str]]:
@@ -128,7 +85,7 @@ def _values(
             if not i.sensitive:
                 pairs += [(i.key, count), (f"{i.key}_share", share)]
                 continue
-            published = _published(alias, i, hide)
+            published = published_sql(alias, i, hide)
             if published != "true":
                 count, share = (f"CASE WHEN {published} THEN {sql} END" for sql in (count, share))
             pairs += [(i.key, count), (f"{i.key}_share", share), (f"{i.key}_suppressed", f"NOT {published}")]

@@ -15,14 +15,13 @@ from ..privacy import Rule, Suppression
 from . import (
     POINT_PRECISION,
     POLYGON_PRECISION,
-    Hide,
     _json_object,
     _natural_village_stats,
     _rollup,
     _values,
-    disclosure_params,
     household_fields,
 )
+from .disclosure import Hide, disclosure_params
 
 CHILD_LEVEL = {"county": "township", "township": "village", "village": "natural_village"}
 

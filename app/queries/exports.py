@@ -13,7 +13,8 @@ from sqlalchemy import text
 from ..extensions import db
 from ..models import SRID
 from ..privacy import Rule, Suppression
-from . import Hide, _natural_village_stats, _values, disclosure_params, household_fields
+from . import _natural_village_stats, _values, household_fields
+from .disclosure import Hide, disclosure_params
 
 
 def _in(srid: int, column: str = "geom") -> str:

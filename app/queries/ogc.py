@@ -22,12 +22,11 @@ from ..privacy import Rule, Suppression
 from . import (
     POINT_PRECISION,
     POLYGON_PRECISION,
-    Hide,
     _rollup,
     _values,
-    disclosure_params,
     household_fields,
 )
+from .disclosure import Hide, disclosure_params
 
 # Decimal places of projected coordinates (metres): centimetres for points, decimetres for outlines.
 PROJECTED_PRECISION = {"Point": 2, "MultiPolygon": 1}

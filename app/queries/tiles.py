@@ -15,7 +15,8 @@ from .. import indicators
 from ..extensions import db
 from ..models import SRID
 from ..privacy import Suppression
-from . import Hide, _natural_village_stats, _rollup, _values, disclosure_params
+from . import _natural_village_stats, _rollup, _values
+from .disclosure import Hide, disclosure_params
 
 EXTENT = 4096
 BUFFER = 64
