@@ -11,7 +11,8 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..privacy import Suppression
-from . import Hide, _natural_village_stats, _rollup, _values, disclosure_params
+from . import _natural_village_stats, _rollup, _values
+from .disclosure import Hide, disclosure_params
 
 LEVELS = ("township", "village", "natural_village")
 

@@ -5,7 +5,7 @@ households not ruled out by a visible flag (``<key>__candidates``, issue #10). A
 every process write a household-tile read as one audit row per user, village and hour.
 
 Revision ID: 0006_privacy_audit
-Revises: 0004_jobs
+Revises: 0007_job_submissions
 Create Date: 2026-11-25
 
 """
