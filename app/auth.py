@@ -176,11 +176,12 @@ def load_user_from_request(req) -> Principal | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     if for_program():
-        response, status = render_error(
-            401, "Unauthorized", _("Your session has expired or you are not logged in.")
+        return render_error(
+            401,
+            "Unauthorized",
+            _("Your session has expired or you are not logged in."),
+            headers={"WWW-Authenticate": 'Basic realm="Minqing Map"'},
         )
-        response.headers["WWW-Authenticate"] = 'Basic realm="Minqing Map"'
-        return response, status
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
