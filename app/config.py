@@ -20,8 +20,17 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    # How long a process trusts a resolved login (session, token, Basic) before asking the database again.
+    # How long a process keeps a resolved user (role, villages) and a checked Basic password. Whether a
+    # session, token or user is still valid is asked of the database on every request regardless.
     AUTH_CACHE_SECONDS = 10
+    # API tokens expire after this many days unless issued with another lifetime.
+    TOKEN_DAYS = 90
+    # Failed logins: from the Nth failure of one account name (or one address), each further try waits
+    # 1, 2, 4 … seconds, at most LOGIN_MAX_WAIT; failures are forgotten after LOGIN_FORGET_SECONDS quiet.
+    LOGIN_ACCOUNT_FAILURES = 5
+    LOGIN_ADDRESS_FAILURES = 10
+    LOGIN_MAX_WAIT = 900
+    LOGIN_FORGET_SECONDS = 3600
     # Behind nginx (or another proxy) the client's address is in X-Forwarded-For: the number of proxies
     # to trust, so login back-off and the audit log see the client rather than the proxy.
     PROXY_HOPS = 0
@@ -49,6 +58,8 @@ class Defaults:
     )
     BASEMAP_CACHE_ITEMS = 5_000
     DEFAULT_LANGUAGE = "zh"
+    # Every time shown or printed is in the county's zone (an IANA name).
+    TIME_ZONE = "Asia/Shanghai"
     DEMO_HOUSEHOLDS = 170_000
     DEMO_SEED = 7
     # Vector tiles: household points from this zoom (aggregates below it); tiles kept per process.
@@ -76,14 +87,16 @@ def from_environment() -> dict:
         "BASEMAP_URL",
         "BASEMAP_ATTRIBUTION",
         "DEFAULT_LANGUAGE",
+        "TIME_ZONE",
         "TIANDITU_KEY",
         "TIANDITU_URL",
         "IMPORT_UPLOAD_FOLDER",
     ):
         if name in env:
             settings[name] = env[name]
-    if "PROXY_HOPS" in env:
-        settings["PROXY_HOPS"] = int(env["PROXY_HOPS"])
+    for name in ("TOKEN_DAYS", "PROXY_HOPS", "LOGIN_ACCOUNT_FAILURES", "LOGIN_ADDRESS_FAILURES"):
+        if name in env:
+            settings[name] = int(env[name])
     if "SESSION_HOURS" in env:
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_HOURS"]))
     # Behind HTTPS the session cookie must never travel in clear: SESSION_COOKIE_SECURE=1.

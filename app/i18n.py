@@ -163,6 +163,7 @@ ZH = {
     "The server's disk is full or unavailable; please try again later.": (
         "服务器磁盘已满或不可用，请稍后再试。"
     ),
+    "Too many failed logins; try again in {seconds} seconds.": "登录失败次数过多，请 {seconds} 秒后再试。",
 }
 
 

@@ -1,0 +1,18 @@
+"""Times as people in the county read them: in its time zone (TIME_ZONE, default Asia/Shanghai), never UTC."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def zone() -> ZoneInfo:
+    """Return the county's time zone."""
+    return ZoneInfo(current_app.config["TIME_ZONE"])
+
+
+def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Return `moment` (timezone-aware) as the county's wall-clock time, '' for None."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone()).strftime(fmt)
