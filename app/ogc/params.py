@@ -12,11 +12,12 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ..errors import AppError, bad_parameter
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+MAX_OFFSET = timedelta(hours=15, minutes=59)
 _EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
 
 
@@ -28,6 +29,14 @@ class Crs:
     srid: int
     flip: bool = False
     projected: bool = False
+    # Where PROJ can transform from, (min east, min north, max east, max north) in this CRS.
+    domain: tuple[float, float, float, float] = (-180, -90, 180, 90)
+
+
+# Gauss-Kruger CM zones over China: 500 km either side of the central meridian, the equator to 56°N (a box
+# reaching the pole transforms, corner by corner, to a polygon that misses the county); Web Mercator's square.
+_GAUSS_KRUGER = (0, 0, 1_000_000, 6_200_000)
+_MERCATOR = (-20_037_508.34, -20_048_966.1, 20_037_508.34, 20_048_966.1)
 
 
 # EPSG:4490 and 4326 are latitude first; the CGCS2000 3-degree Gauss-Kruger zones (EPSG:4534-4554,
@@ -37,9 +46,9 @@ CRSS = {
     CRS84: Crs(CRS84, 4326),
     _EPSG.format(4490): Crs(_EPSG.format(4490), 4490, flip=True),
     _EPSG.format(4326): Crs(_EPSG.format(4326), 4326, flip=True),
-    _EPSG.format(3857): Crs(_EPSG.format(3857), 3857, projected=True),
+    _EPSG.format(3857): Crs(_EPSG.format(3857), 3857, projected=True, domain=_MERCATOR),
     **{
-        _EPSG.format(code): Crs(_EPSG.format(code), code, flip=True, projected=True)
+        _EPSG.format(code): Crs(_EPSG.format(code), code, flip=True, projected=True, domain=_GAUSS_KRUGER)
         for code in range(4534, 4555)
     },
 }
@@ -112,12 +121,19 @@ def output_format(args: Mapping[str, str], *, accept_html: bool) -> bool:
     return value == "html"
 
 
+def json_only(args: Mapping[str, str]) -> None:
+    """Refuse an `f` other than json, for documents that have no HTML form."""
+    value = args.get("f")
+    if value is not None and value != "json":
+        raise bad_parameter("f", value, "json")
+
+
 def crs(args: Mapping[str, str], name: str = "crs") -> Crs:
     """Return the CRS named by `name` (a URI, EPSG:<code> or [EPSG:<code>]); CRS84 when absent."""
     value = args.get(name)
     if value is None:
         return CRSS[CRS84]
-    match = re.fullmatch(r"\[?EPSG:(\d+)\]?", value.strip(), flags=re.IGNORECASE)
+    match = re.fullmatch(r"\[?EPSG:([0-9]+)\]?", value.strip(), flags=re.IGNORECASE)
     uri = _EPSG.format(match.group(1)) if match else value.strip()
     if uri in ("[OGC:CRS84]", "OGC:CRS84", "CRS84"):
         uri = CRS84
@@ -154,9 +170,18 @@ def bbox(args: Mapping[str, str], box_crs: Crs) -> tuple[float, float, float, fl
     x0, y0, x1, y1 = numbers
     if x0 > x1 or y0 > y1:
         raise bad_parameter("bbox", value, "the lower corner must come first")
-    if not box_crs.projected and not (x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90):
+    west, south, east, north = box_crs.domain
+    if box_crs.projected:  # no data lies beyond the projection's domain, which PROJ cannot transform from
+        return (*_within(x0, y0, box_crs.domain), *_within(x1, y1, box_crs.domain))
+    if not (x0 >= west and x1 <= east and y0 >= south and y1 <= north):
         raise bad_parameter("bbox", value, f"degrees within ±180 and ±90 in {box_crs.uri}")
     return x0, y0, x1, y1
+
+
+def _within(x: float, y: float, domain: tuple[float, float, float, float]) -> tuple[float, float]:
+    """Return the point of `domain` nearest to (x, y)."""
+    west, south, east, north = domain
+    return min(max(x, west), east), min(max(y, south), north)
 
 
 def _instant(text: str, value: str) -> datetime | None:
@@ -168,7 +193,11 @@ def _instant(text: str, value: str) -> datetime | None:
         raise bad_parameter(
             "datetime", value, "RFC 3339 instants, e.g. 2024-01-31T00:00:00Z or a/b"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    if abs(moment.utcoffset()) > MAX_OFFSET:  # Python reads up to ±23:59, PostgreSQL only ±15:59
+        raise bad_parameter("datetime", value, "a time-zone offset within ±15:59")
+    return moment
 
 
 def interval(args: Mapping[str, str], *, temporal: bool) -> tuple[datetime | None, datetime | None] | None:
@@ -234,13 +263,19 @@ def property_filters(args: Mapping[str, str], properties: Mapping[str, str]) -> 
 def cursor(args: Mapping[str, str]) -> tuple[str | None, int | None]:
     """Return (last key, numberMatched) from the opaque `cursor` of a `next` link."""
     value = args.get("cursor")
-    if value is None:
+    if not value:  # absent, or empty as a client clearing it leaves it: the first page
         return None, None
     try:
         data = json.loads(base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4)))
-        return str(data["k"]), (int(data["n"]) if data.get("n") is not None else None)
+        key, matched = data["k"], data.get("n")
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        raise bad_parameter("cursor", value, "a cursor from a next link") from None
+        key = matched = None
+    # Only what encode_cursor writes: a key (a code, as text) and a count of at most a bigint.
+    if not isinstance(key, str) or "\x00" in key or len(key) > 64:
+        raise bad_parameter("cursor", value, "a cursor from a next link")
+    if matched is not None and not (type(matched) is int and 0 <= matched < 2**63):
+        raise bad_parameter("cursor", value, "a cursor from a next link")
+    return key, matched
 
 
 def encode_cursor(key: str, matched: int | None) -> str:
@@ -254,7 +289,7 @@ def encode_cursor(key: str, matched: int | None) -> str:
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<string>'(?:[^']|'')*')
-      | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+      | (?P<number>[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
       | (?P<op><=|>=|<>|=|<|>)
       | (?P<paren>[()])
       | (?P<name>[A-Za-z_][A-Za-z0-9_]*|"[^"]+")
@@ -364,7 +399,7 @@ class _Parser:
             return value[1:-1].replace("''", "'")
         if kind == "number":
             number = float(value)
-            return int(number) if re.fullmatch(r"[+-]?\d+", value) else number
+            return int(number) if re.fullmatch(r"[+-]?[0-9]+", value) else number
         if kind != "name":
             raise self.fail(f"expected a property or a value, found {value!r}")
         if value.upper() in ("TRUE", "FALSE"):

@@ -62,8 +62,9 @@ def require_login():
 def ogc_error(error: AppError):
     """Render an error the OGC way: {"code": ..., "description": ...}."""
     if _accepts_html() and request.args.get("f") != "json":
-        return render_template("error.html", status=error.status, message=error.message), error.status
-    return jsonify(code=error.code, description=error.message), error.status
+        page = render_template("error.html", status=error.status, message=error.message)
+        return page, error.status, error.headers
+    return jsonify(code=error.code, description=error.message), error.status, error.headers
 
 
 def _collection_id(collection_id: str) -> str:
@@ -94,6 +95,7 @@ def landing():
 
 @bp.get("/api")
 def openapi():
+    params.json_only(request.args)
     config = current_app.config
     queryables = {}
     for collection_id in documents.COLLECTIONS:
@@ -109,6 +111,7 @@ def openapi():
 
 @bp.get("/conformance")
 def conformance():
+    params.json_only(request.args)
     return _json(documents.conformance())
 
 
@@ -132,6 +135,7 @@ def collection(collection_id: str):
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
+    params.json_only(request.args)
     source = _source(collection_id)
     return _json(documents.queryables(_base(), collection_id, source.properties), "application/schema+json")
 
