@@ -93,7 +93,9 @@ def tile(z: int, x: int, y: int):
     if body is None:
         body = tile_queries.tile(z, x, y, points=points, villages=villages, flags=flags)
         cache.put(key, body)
-    return Response(body, mimetype=MVT, headers={"Cache-Control": "private, max-age=300"})
+    # Household points are personal data: kept in no browser cache (a shared office PC's least of all).
+    caching = "no-store" if points else "private, max-age=300"
+    return Response(body, mimetype=MVT, headers={"Cache-Control": caching})
 
 
 @bp.get("/tiles.json")

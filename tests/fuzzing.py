@@ -1,4 +1,4 @@
-"""Malformed requests for every route, as hypothesis strategies (tests/test_fuzz.py, bench/fuzz.py).
+"""Malformed requests for every route, sent by hypothesis (tests/test_fuzz.py, bench/hardening.py).
 
 A request is a route of the app's URL map with each path variable drawn from real
 codes or hostile text, query parameters that route reads (and some it does not)
@@ -8,9 +8,11 @@ sometimes an odd Host, and a method (mostly GET).
 
 import base64
 import json
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 # Values that break any parameter: controls, non-numbers, numbers beyond every column, odd digits, length.
@@ -269,3 +271,60 @@ def _plain(template: str, name: str) -> str:
     start = template.index(f"{name}>")
     opening = template.rindex("<", 0, start)
     return template[:opening] + f"<{name}>" + template[start + len(name) + 1 :]
+
+
+COLLECTIONS = ("townships", "villages", "natural_villages", "households")
+
+
+def real_values(county) -> dict[str, tuple[str, ...]]:
+    """Return values that exist for each path variable of a generated `county`."""
+    units = tuple(county.admin_units.sort_values("code").code[:20])
+    natural = tuple(county.natural_villages.sort_values("code").code[:10])
+    households = tuple(county.households.sort_values("code").code[:10])
+    return {
+        "code": units + natural + households + ("zh", "en"),
+        "collection_id": COLLECTIONS,
+        "feature_id": natural + households + units,
+        "layer": (*COLLECTIONS, "vec", "img"),
+        "fmt": ("csv", "geojson", "gpkg", "kml", "xlsx", "zip"),
+        "filename": ("app.css", "js/minqing-map.js"),
+        "z": ("0", "14", "30"),
+        "x": ("0", "1"),
+        "y": ("0", "1"),
+        "job_id": ("1", "2"),
+    }
+
+
+def fuzz(app, real: dict, principals: dict[str, dict], *, examples: int) -> tuple[Counter, list]:
+    """Send `examples` requests to every route of `app`, each as one of `principals` (name → headers).
+
+    Return the count of each status and the failures: (status or exception, principal, request) of
+    every 5xx, and of every exception a test app propagates where production would answer 500.
+    Nothing is shrunk, so one run reports every failure. The basemap's 503 (no Tianditu key) and
+    502 (Tianditu does not answer) are its documented answers, not failures.
+    """
+    client = app.test_client()
+    statuses, failures = Counter(), []
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        phases=(Phase.generate,),
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(request=requests(rules_of(app), real), principal=st.sampled_from(sorted(principals)))
+    def send(request, principal):
+        request.headers.update(principals[principal])
+        try:
+            status = request.send(client).status_code
+        except Exception as error:
+            statuses[500] += 1
+            failures.append((repr(error)[:300], principal, request))
+            return
+        statuses[status] += 1
+        if status >= 500 and not request.path.startswith("/basemap/"):
+            failures.append((status, principal, request))
+
+    send()
+    return statuses, failures
