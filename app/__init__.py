@@ -19,6 +19,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.logger.warning("SECRET_KEY is not set; using a random one for this process")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    from . import entry, security_headers
+
+    # Before every other hook, so neither CSRF, login nor any view sees a malformed request.
+    entry.register(app)
+    security_headers.register(app)
+
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)

@@ -1,13 +1,14 @@
-"""Command-line tasks: load the demo county, create users and API tokens."""
+"""Command-line tasks: load the demo county; manage users, their logins and API tokens."""
 
 import secrets
 import time
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import auth, queries
+from . import accounts, localtime, logins, queries
 from .extensions import db
 from .models import ROLES, AdminUnit, User
 
@@ -58,7 +59,7 @@ def demo_users() -> None:
             continue
         password = secrets.token_urlsafe(9)
         scope = villages if role == "cadre" else ()
-        auth.create_user(username, password, role=role, villages=scope, display_name=display_name)
+        accounts.create_user(username, password, role=role, villages=scope, display_name=display_name)
         where = f" villages {', '.join(scope)}" if scope else ""
         click.echo(f"{username:8} role {role:7} password {password}{where}")
     db.session.commit()
@@ -66,59 +67,152 @@ def demo_users() -> None:
 
 @click.group("users")
 def users() -> None:
-    """Manage users."""
+    """用户管理 · Manage users."""
+
+
+def _user(username: str) -> User:
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.BadParameter(f"no user {username!r} / 没有用户 {username!r}", param_hint="USERNAME")
+    return user
 
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--village", "villages", multiple=True, help="Village code a cadre works in (repeatable).")
-@click.option("--name", "display_name", default="", help="Name shown in the page header.")
-@click.password_option()
+@click.option("--role", type=click.Choice(ROLES), required=True, help="角色 · Role.")
+@click.option(
+    "--village",
+    "villages",
+    multiple=True,
+    help="驻村干部的行政村代码（可重复）· Village code a cadre works in (repeatable).",
+)
+@click.option("--name", "display_name", default="", help="页面显示的姓名 · Name shown in the page header.")
+@click.password_option(help="密码 · Password.")
 def create_user(
     username: str, role: str, villages: tuple[str, ...], display_name: str, password: str
 ) -> None:
-    """Create USERNAME with a role (and villages, for a cadre)."""
+    """创建用户 · Create USERNAME with a role (and villages, for a cadre)."""
     try:
-        auth.create_user(username, password, role=role, villages=list(villages), display_name=display_name)
+        accounts.create_user(
+            username, password, role=role, villages=list(villages), display_name=display_name
+        )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     db.session.commit()
     click.echo(f"Created {username} ({role}).")
 
 
+def _cut_off(username: str, change, done: str) -> None:
+    """Apply `change` to USERNAME's account, which ends their sessions and tokens, and say so."""
+    revoked = change(_user(username))
+    db.session.commit()
+    click.echo(f"{username}: {done}; every session ended, {revoked} token(s) revoked.")
+
+
 @users.command("set-password")
 @click.argument("username")
-@click.password_option()
+@click.password_option(help="新密码 · The new password.")
 def set_password(username: str, password: str) -> None:
-    """Set USERNAME's password."""
-    from werkzeug.security import generate_password_hash
+    """修改密码（结束其全部会话并吊销其令牌）· Set USERNAME's password, ending their sessions and tokens."""
+    _cut_off(username, lambda user: accounts.set_password(user, password), "password changed")
 
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.BadParameter(f"no user {username!r}")
-    user.password_hash = generate_password_hash(password)
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role(username: str, role: str) -> None:
+    """更改角色（结束其会话、吊销其令牌）· Give USERNAME another ROLE, ending their sessions and tokens."""
+    _cut_off(username, lambda user: accounts.set_role(user, role), f"role now {role}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def deactivate(username: str) -> None:
+    """停用用户（结束其全部会话并吊销其令牌）· Deactivate USERNAME, ending their sessions and tokens."""
+    _cut_off(username, lambda user: accounts.set_active(user, False), "deactivated")
+
+
+@users.command("activate")
+@click.argument("username")
+def activate(username: str) -> None:
+    """重新启用用户 · Let USERNAME log in again (their old tokens stay revoked)."""
+    accounts.set_active(_user(username), True)
     db.session.commit()
-    click.echo(f"Password of {username} changed.")
+    click.echo(f"{username} activated.")
+
+
+@users.command("unlock")
+@click.argument("username", required=False)
+@click.option(
+    "--address", default=None, help="同时解除该 IP 地址的限制 · Also lift the back-off of this address."
+)
+def unlock(username: str | None, address: str | None) -> None:
+    """解除登录限制 · Lift the back-off after failed logins of USERNAME (and/or --address)."""
+    if username is None and address is None:
+        raise click.UsageError("name a USERNAME or an --address / 请指定用户名或 --address")
+    dropped = logins.unlock(username=username, address=address)
+    db.session.commit()
+    click.echo(f"Unlocked ({dropped} failure count(s) cleared).")
 
 
 @click.group("tokens")
 def tokens() -> None:
-    """Manage API tokens."""
+    """API 令牌管理 · Manage API tokens."""
 
 
 @tokens.command("create")
 @click.argument("username")
-@click.option("--name", required=True, help="What the token is for, e.g. 'QGIS on the GIS office PC'.")
-@click.option("--days", type=float, default=None, help="Expire after this many days.")
+@click.option(
+    "--name",
+    required=True,
+    help="用途，例如“GIS 办公室电脑上的 QGIS” · What the token is for, e.g. 'QGIS on the GIS office PC'.",
+)
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="有效天数（默认 TOKEN_DAYS，90）· Expire after this many days (default TOKEN_DAYS, 90).",
+)
 def create_token(username: str, name: str, days: float | None) -> None:
-    """Issue an API token for USERNAME and print it once."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.BadParameter(f"no user {username!r}")
-    token = auth.create_token(user, name=name, days=days)
+    """签发 API 令牌（只显示一次）· Issue an API token for USERNAME and print it once."""
+    token = accounts.create_token(_user(username), name=name, days=days)
     db.session.commit()
     click.echo(token)
+
+
+def _shown(moment) -> str:
+    """Return a time as people in the county read it (TIME_ZONE), or a dash."""
+    return localtime.local(moment) or "-"
+
+
+@tokens.command("list")
+@click.argument("username")
+def list_tokens(username: str) -> None:
+    """列出用户的令牌（县所在时区）· List USERNAME's tokens (times in the county's TIME_ZONE)."""
+    now = datetime.now(UTC)
+    click.echo(f"{'id':>5}  {'state':8} {'created':16}  {'expires':16}  {'last used':16}  name")
+    for token in accounts.tokens_of(_user(username)):
+        if token.revoked_at is not None:
+            state = "revoked"
+        elif token.expires_at is not None and token.expires_at <= now:
+            state = "expired"
+        else:
+            state = "live"
+        click.echo(
+            f"{token.id:>5}  {state:8} {_shown(token.created_at):16}  {_shown(token.expires_at):16}  "
+            f"{_shown(token.last_used_at):16}  {token.name}"
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token(token_id: int) -> None:
+    """吊销令牌（立即生效）· Revoke token TOKEN_ID (see `tokens list`), at once."""
+    token = accounts.revoke_token(token_id)
+    if token is None:
+        raise click.BadParameter(f"no token {token_id} / 没有令牌 {token_id}", param_hint="TOKEN_ID")
+    db.session.commit()
+    click.echo(f"Token {token_id} ({token.name}) of {token.user.username} revoked.")
 
 
 def register(app: Flask) -> None:

@@ -9,14 +9,43 @@ class Defaults:
     """Settings every deployment starts from."""
 
     SQLALCHEMY_DATABASE_URI = "postgresql://minqing@127.0.0.1:55432/minqing"
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # A database host that drops packets would otherwise hold each request for minutes: give up after 5 s
+    # and answer 503 (app.outages).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 5},
+    }
     SECRET_KEY = None  # required: from the environment, or generated per process in dev
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    # How long a process trusts a resolved login (session, token, Basic) before asking the database again.
+    # How long a process keeps a resolved user (role, villages) and a checked Basic password. Whether a
+    # session, token or user is still valid is asked of the database on every request regardless.
     AUTH_CACHE_SECONDS = 10
+    # API tokens expire after this many days unless issued with another lifetime.
+    TOKEN_DAYS = 90
+    # Failed logins: from the Nth failure of one account name (or one address), each further try waits
+    # 1, 2, 4 … seconds, at most LOGIN_MAX_WAIT; failures are forgotten after LOGIN_FORGET_SECONDS quiet.
+    LOGIN_ACCOUNT_FAILURES = 5
+    LOGIN_ADDRESS_FAILURES = 10
+    LOGIN_MAX_WAIT = 900
+    LOGIN_FORGET_SECONDS = 3600
+    # Behind nginx (or another proxy) the client's address is in X-Forwarded-For: the number of proxies
+    # to trust, so login back-off and the audit log see the client rather than the proxy.
+    PROXY_HOPS = 0
+    # Longest value accepted where a request enters (app.entry), in characters; uploads are bounded by
+    # IMPORT_MAX_BYTES instead.
+    ENTRY_MAX_PATH_SEGMENT = 256
+    ENTRY_MAX_QUERY_VALUE = 2_000
+    ENTRY_MAX_QUERY_PARAMETERS = 100
+    ENTRY_MAX_FORM_VALUE = 20_000
+    ENTRY_MAX_HEADER = 8_190
+    ENTRY_MAX_COOKIE = 4_096
+    # Database or disk unavailable: clients are told to retry after this many seconds, and each kind of
+    # failure is logged once per OUTAGE_LOG_SECONDS with a count of those not logged.
+    OUTAGE_RETRY_AFTER = 30
+    OUTAGE_LOG_SECONDS = 60
     # Basemap: "none"; "tianditu" (served through /basemap so TIANDITU_KEY never reaches the
     # browser); or an XYZ template on the county network (http://10.0.0.5/{z}/{x}/{y}.png).
     # The map is readable without one.
@@ -74,6 +103,9 @@ def from_environment() -> dict:
         settings["JOB_STALE_SECONDS"] = float(env["JOB_STALE_SECONDS"])
     if "DISCLOSURE_MIN_COUNT" in env:
         settings["DISCLOSURE_MIN_COUNT"] = int(env["DISCLOSURE_MIN_COUNT"])
+    for name in ("TOKEN_DAYS", "PROXY_HOPS", "LOGIN_ACCOUNT_FAILURES", "LOGIN_ADDRESS_FAILURES"):
+        if name in env:
+            settings[name] = int(env[name])
     if "SESSION_HOURS" in env:
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_HOURS"]))
     # Behind HTTPS the session cookie must never travel in clear: SESSION_COOKIE_SECURE=1.

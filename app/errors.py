@@ -1,17 +1,24 @@
-"""One error type, and one place that renders errors as JSON or HTML."""
+"""One error type, and one place that renders errors as JSON or HTML.
 
-from flask import Flask, jsonify, render_template, request
+The error page is rendered from the template alone: no context processor runs, so
+it needs no database (Flask-Login's would load the user) and no URL adapter (a Host
+header werkzeug refused leaves none), and it can answer when either is missing.
+"""
+
+from flask import Flask, Response, current_app, jsonify, request, url_for
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 
 class AppError(Exception):
-    """An error a user caused and can fix: an HTTP status, a stable code and a sentence."""
+    """An error a user caused and can fix: an HTTP status, a stable code, a sentence, and extra headers."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, *, headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
 def bad_parameter(name: str, value: str, expected: str) -> AppError:
@@ -36,20 +43,41 @@ def for_program() -> bool:
     return best == "application/json"
 
 
-def render(status: int, code: str, message: str):
-    """Render an error for the client: JSON for programs, a page for browsers."""
+def link(endpoint: str, fallback: str, **values) -> str:
+    """Return the URL of `endpoint`, or `fallback` under the script root when no URL can be built here."""
+    if request_ctx.url_adapter is not None:
+        return url_for(endpoint, **values)
+    return request.script_root + fallback
+
+
+def render(status: int, code: str, message: str, *, headers=None) -> Response:
+    """Render an error for the client: JSON for programs, a page for browsers; `headers` are added."""
     if for_program():
-        return jsonify(code=code, message=message), status
-    return render_template("error.html", status=status, message=message), status
+        response = jsonify(code=code, message=message)
+    else:
+        page = current_app.jinja_env.get_template("error.html").render(status=status, message=message)
+        response = current_app.response_class(page, mimetype="text/html")
+    response.status_code = status
+    response.headers.extend(headers or {})
+    return response
 
 
 def register(app: Flask) -> None:
     """Install the error handlers on `app`."""
+    app.jinja_env.globals["error_link"] = link
 
     @app.errorhandler(AppError)
     def app_error(error: AppError):
-        return render(error.status, error.code, error.message)
+        return render(error.status, error.code, error.message, headers=error.headers)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render(error.code or 500, error.name.replace(" ", ""), error.description or error.name)
+        # Keep what werkzeug says beside the status: Allow on a 405, Retry-After on a 503 or 429,
+        # WWW-Authenticate on a 401.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        code = error.name.replace(" ", "")
+        return render(error.code or 500, code, error.description or error.name, headers=headers)
+
+    from . import outages
+
+    outages.register(app)

@@ -187,6 +187,27 @@ ZH = {
     ),
     "Warnings": "警告",
     "Notes": "说明",
+    # --- hardening ---
+    "{part} {name}={value}: {problem}": "{part} {name}={value}：{problem}",
+    "{part} {value}: {problem}": "{part} {value}：{problem}",
+    "parameter": "参数",
+    "query": "查询串",
+    "path segment": "路径段",
+    "header": "请求头",
+    "cookie": "Cookie",
+    "form field": "表单字段",
+    "not UTF-8 (byte {n} is 0x{byte})": "不是有效的 UTF-8 编码（第 {n} 个字节为 0x{byte}）",
+    "{length:,} characters, at most {limit:,}": "长 {length:,} 个字符，最多 {limit:,} 个",
+    "{length:,} parameters, at most {limit:,}": "共 {length:,} 个参数，最多 {limit:,} 个",
+    "holds the control character U+{code:04X}": "含有控制字符 U+{code:04X}",
+    "not a finite number": "不是有限的数值",
+    "a label of {length} characters, at most 63": "其中一段长 {length} 个字符，最多 63 个",
+    "not a host name": "不是有效的主机名",
+    "The database cannot be reached right now; please try again shortly.": "暂时无法连接数据库，请稍后再试。",
+    "The server's disk is full or unavailable; please try again later.": (
+        "服务器磁盘已满或不可用，请稍后再试。"
+    ),
+    "Too many failed logins; try again in {seconds} seconds.": "登录失败次数过多，请 {seconds} 秒后再试。",
 }
 
 

@@ -161,6 +161,9 @@ class User(db.Model):
     role_name: Mapped[str] = mapped_column(ForeignKey("role.name"))
     active: Mapped[bool] = mapped_column(server_default=true())
     created_at: Mapped[datetime] = _created()
+    # A session cookie names the version it was made under; logging out, a new password, a new role or
+    # deactivation raise it, so every earlier session ends at once (app.accounts.end_sessions).
+    session_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     villages: Mapped[list[AdminUnit]] = relationship(secondary=user_village, lazy="selectin")
 
@@ -192,8 +195,25 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = _created()
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(db.Model):
+    """Recent failed logins of one account name or one address, and until when further tries wait.
+
+    Keyed by the name as typed, whether or not such a user exists, so the answers do not tell which do.
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (CheckConstraint("scope IN ('account', 'address')", name="scope"),)
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_failure_at: Mapped[datetime] = _created()
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEvent(db.Model):

@@ -47,13 +47,3 @@ def submission(form: Mapping[str, str]) -> str | None:
     if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", value):
         raise bad_parameter("submission", value, "the key the form was given (16–64 letters, digits, - or _)")
     return value
-
-
-def search_text(args: Mapping[str, str], name: str, *, max_length: int = 100) -> str:
-    """Return `?name=` stripped: at most `max_length` characters, no control characters (a NUL…)."""
-    value = args.get(name, "").strip()
-    if len(value) > max_length:
-        raise bad_parameter(name, value[:20] + "…", f"at most {max_length} characters")
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-        raise bad_parameter(name, value[:40], "no control characters")
-    return value

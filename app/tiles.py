@@ -99,7 +99,9 @@ def tile(z: int, x: int, y: int):
         cache.put(key, body)
     if points:  # a cached tile is read as much as a fresh one
         audit.tile_read(current_user, z, x, y, villages=villages)
-    return Response(body, mimetype=MVT, headers={"Cache-Control": "private, max-age=300"})
+    # Household points are personal data: kept in no browser cache (a shared office PC's least of all).
+    caching = "no-store" if points else "private, max-age=300"
+    return Response(body, mimetype=MVT, headers={"Cache-Control": caching})
 
 
 @bp.get("/tiles.json")

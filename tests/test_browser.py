@@ -47,10 +47,15 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    """A fresh page whose requests may reach only our server; anything else is refused and recorded."""
+    """A fresh page whose requests may reach only our server; anything else is refused and recorded.
+
+    A test fails if the Content-Security-Policy refused anything the page tried (Chromium says so
+    on the console), since that is a part of the map that silently does not work.
+    """
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.outside = []
+    refused = []
 
     def only_local(route):
         if route.request.url.startswith(server):
@@ -59,9 +64,16 @@ def page(browser, server):
             page.outside.append(route.request.url)
             route.abort()
 
+    def csp(text: str):
+        if "Content Security Policy" in text:
+            refused.append(text)
+
     page.route("**/*", only_local)
+    page.on("console", lambda message: csp(message.text))
+    page.on("pageerror", lambda error: csp(str(error)))  # e.g. an EvalError the policy caused
     yield page
     context.close()
+    assert refused == [], "the Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 def test_a_leader_logs_in_and_the_map_draws_every_natural_village(page, server, accounts, county, tmp_path):

@@ -223,10 +223,9 @@ def test_anyone_finds_a_place_by_its_name(client, login, county):
     assert "未找到地名" in client.get("/search?q=不存在的地方").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", ["a%00b", "x" * 101])
-def test_a_search_that_cannot_be_a_name_is_refused(client, login, query):
+def test_a_search_that_cannot_be_a_name_is_refused(client, login):
     login("leader")
-    response = client.get(f"/search?q={query}")
+    response = client.get("/search?q=a%00b")
     assert response.status_code == 400 and "q=" in response.get_data(as_text=True)
 
 

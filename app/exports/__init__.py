@@ -115,7 +115,7 @@ def parse_crs(value: str | None) -> Crs:
     if name in ("CRS84", "EPSG:4326", "WGS84"):
         # CGCS2000 and WGS84 agree to centimetres; lon/lat order as stored.
         return Crs(SRID, "OGC:CRS84")
-    match = re.fullmatch(r"(?:EPSG:)?(\d{4})", name)
+    match = re.fullmatch(r"(?:EPSG:)?([0-9]{4})", name)
     if match and (int(match.group(1)) == SRID or int(match.group(1)) in GK_ZONES):
         return Crs(int(match.group(1)), f"EPSG:{match.group(1)}")
     raise ValueError(f"crs={value!r}: one of CRS84, EPSG:4490, EPSG:4534 … EPSG:4554 expected")
