@@ -232,6 +232,28 @@ def test_gcj02_looking_coordinates_are_refused_with_the_conversion_suggested(app
     assert forced.problems and all("outside its village" in p.reason for p in forced.problems)
 
 
+@pytest.mark.parametrize("drawn_on_amap", [True, False])
+def test_new_natural_villages_drawn_on_gcj02_maps_are_refused(app_context, tmp_path, county, drawn_on_amap):
+    """New codes, so no stored unit to compare with: their village's official outline tells."""
+    village = county.natural_villages.iloc[0].village_code
+    mine = county.natural_villages[county.natural_villages.village_code == village].head(5)
+    outlines = [_to_gcj02(g) if drawn_on_amap else g for g in mine.geometry]
+    features = [feature(f"{village}9{i}", f"新寨{i}", g) for i, g in enumerate(outlines)]
+    path = _geojson(tmp_path, features)
+    result = import_boundaries(path, level="natural_village")
+    found = [p for p in result.problems if "GCJ-02" in p.reason]
+    if not drawn_on_amap:
+        assert found == [] and result.written, result.problems
+        return
+    [problem] = found
+    drawn, converted = (float(n.rstrip("%")) for n in problem.value.split(" → "))
+    assert drawn >= 1 and converted * 3 <= drawn and not result.written
+    assert f"新要素按原坐标有 {drawn:.1f}% 的面积在已入库的上级单位之外" in problem.reason_zh
+    assert "--gcj02" in problem.reason
+    converted = import_boundaries(path, level="natural_village", gcj02_input=True)
+    assert converted.problems == [] and converted.inserted == 5
+
+
 def test_coordinates_as_stored_are_not_taken_for_gcj02(app_context, tmp_path, county):
     """A file nudged by a few metres, as a re-digitised boundary is, is not GCJ-02."""
     villages = county.natural_villages.head(4)

@@ -236,7 +236,7 @@ def _read(
     with np.errstate(invalid="ignore", over="ignore"):
         frame = frame.to_crs(SRID)
     if gcj02_input:
-        frame = frame.set_geometry(shapely.transform(frame.geometry.values, _from_gcj02), crs=SRID)
+        frame = frame.set_geometry(gcj02.geometries_to_wgs84(frame.geometry.values), crs=SRID)
         result.notes.append(
             whole_file(
                 result.file,
@@ -246,10 +246,6 @@ def _read(
             )
         )
     return frame, source_xy, source_crs
-
-
-def _from_gcj02(xy: np.ndarray) -> np.ndarray:
-    return np.column_stack(gcj02.to_wgs84(xy[:, 0], xy[:, 1]))
 
 
 def _named_crs(file: str, crs: str | None) -> pyproj.CRS:

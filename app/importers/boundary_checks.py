@@ -20,9 +20,7 @@ Each check turns into a `Problem` worded in zh-CN and English, with its numbers 
   holds, else the stored one. Child units a replaced unit would leave outside are measured alike.
 - **Replacements that strand**: a stored unit replaced so that households (or child units) it
   held fall outside it is refused unless forced; forced, the stranded ones are named in a warning.
-- **Looks like GCJ-02**: the whole file is refused (unless forced) when, compared with stored
-  units of the same codes, its features are shifted by a median of ``GCJ02_OFFSET_M`` (100–700 m)
-  and the shift disappears once converted from GCJ-02; the refusal suggests the conversion.
+- **Looks like GCJ-02**: see `boundary_gcj02`.
 """
 
 from __future__ import annotations
@@ -37,15 +35,12 @@ import shapely
 from .. import queries
 from ..models import SRID
 from ..queries import boundaries as sql
-from . import gcj02
+from . import boundary_gcj02
 from .problems import Problem
 
 COUNTY_MARGIN_M = 2_000.0
 PARENT_TOLERANCE = {"share": 0.05, "metres": 250.0, "noise": 20.0}
 AREA_KM2 = {"natural_village": (0.0005, 30.0), "village": (0.05, 200.0), "township": (0.3, 1_500.0)}
-GCJ02_OFFSET_M = (100.0, 700.0)
-# The shift left once converted, as a share of the shift before: a GCJ-02 copy leaves almost none.
-GCJ02_RESIDUAL_SHARE = 0.25
 PARENT_LEVEL = {"natural_village": "village", "village": "township", "township": "county"}
 LEVEL_NAMES = {
     "natural_village": ("natural village", "自然寨"),
@@ -53,7 +48,6 @@ LEVEL_NAMES = {
     "township": ("township", "乡镇"),
     "county": ("county", "县"),
 }
-_GEOD = pyproj.Geod(ellps="GRS80")
 _METRES_PER_DEGREE = 111_320.0
 
 
@@ -269,53 +263,6 @@ def stranding(
     )
 
 
-def gcj02_shift(file: str, pairs: list[dict], *, forced: bool) -> Problem | None:
-    """Word features sitting where GCJ-02 would put their stored units (refused, or kept when `forced`).
-
-    `pairs` are `sql.centroid_pairs()`: each staged feature's centroid beside its stored unit's.
-    Returns None when the features do not look shifted.
-    """
-    if not pairs:
-        return None
-    x, y, stored_x, stored_y = (np.array([p[k] for p in pairs]) for k in ("x", "y", "stored_x", "stored_y"))
-    offset = np.median(_GEOD.inv(stored_x, stored_y, x, y)[2])
-    low, high = GCJ02_OFFSET_M
-    if not low <= offset <= high:
-        return None
-    converted_x, converted_y = gcj02.to_wgs84(x, y)
-    residual = np.median(_GEOD.inv(stored_x, stored_y, converted_x, converted_y)[2])
-    if residual > GCJ02_RESIDUAL_SHARE * offset:
-        return None
-    found = (
-        f"the coordinates look like GCJ-02 (AMap, Tencent): compared with the {len(pairs)} stored units "
-        f"of the same codes they are shifted by a median of {offset:,.0f} m the way GCJ-02 shifts, and "
-        f"by {residual:,.1f} m once converted from GCJ-02"
-    )
-    found_zh = (
-        f"坐标疑似 GCJ-02（高德、腾讯）：与已入库的 {len(pairs)} 个同编码单元相比，"
-        f"中位偏移 {offset:,.0f} 米，方向与 GCJ-02 偏移一致，按 GCJ-02 转换后仅差 {residual:,.1f} 米"
-    )
-    if forced:
-        return Problem(
-            file,
-            None,
-            "geometry",
-            f"{offset:,.0f} m",
-            f"{found}; imported as it is, as forced",
-            f"{found_zh}；已按强制要求原样导入",
-        )
-    return Problem(
-        file,
-        None,
-        "geometry",
-        f"{offset:,.0f} m",
-        f"{found}: nothing imported. If the file comes from AMap or Tencent maps, import it again with "
-        "--gcj02 (the page's GCJ-02 box); if it truly is WGS84/CGCS2000, with --force",
-        f"{found_zh}：未导入。若文件来自高德或腾讯地图，请勾选 GCJ-02 转换（命令行 --gcj02）重新导入；"
-        "若确为 WGS84/CGCS2000 坐标，请勾选“仍然替换”（命令行 --force）",
-    )
-
-
 def against_stored(
     file: str, staged, *, code_column: str, force: bool, gcj02_converted: bool
 ) -> tuple[set[int], list[Problem], list[Problem]]:
@@ -350,7 +297,7 @@ def against_stored(
         )
         (warnings if force else problems).append(found)
     rejected = {p.row for p in problems}
-    shift = None if gcj02_converted else gcj02_shift(file, sql.centroid_pairs(), forced=force)
+    shift = None if gcj02_converted else boundary_gcj02.looking(file, staged, forced=force)
     if shift and force:
         warnings.append(shift)
     elif shift:  # the whole file is shifted, not a feature

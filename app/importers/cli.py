@@ -1,6 +1,8 @@
-"""`flask --app app import households FILE [--mapping 列名=field …] [--valid-only] [--gcj02] [--swap-fix]`.
+"""`flask --app app import households FILE [--mapping 列名=field …] [--valid-only] [--gcj02] [--swap-fix]`
+and `flask --app app import boundaries FILE --level LEVEL [--crs] [--layer] [--gcj02] [--force] …`.
 
-Problems are printed with their reasons in Chinese (`--lang en` for English).
+Household problems are printed with their reasons in Chinese (`--lang en` for English); boundary
+problems, warnings and notes in Chinese with the English below.
 """
 
 import pathlib

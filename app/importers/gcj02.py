@@ -8,6 +8,7 @@ centimetres, so the result is used as CGCS2000 directly. GCJ-02 is never stored.
 """
 
 import numpy as np
+import shapely
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis, as the algorithm defines it
 _EE = 0.00669342162296594323
@@ -60,3 +61,8 @@ def to_wgs84(
         if max(np.max(np.abs(ex), initial=0.0), np.max(np.abs(ey), initial=0.0)) < tolerance:
             break
     return x, y
+
+
+def geometries_to_wgs84(geometries) -> np.ndarray:
+    """Return shapely `geometries` with every GCJ-02 vertex converted to WGS84 (None stays None)."""
+    return shapely.transform(geometries, lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1])))

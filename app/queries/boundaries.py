@@ -23,6 +23,7 @@ from .imports import _counted
 
 BOUNDARY_STAGE = "stage_import_boundary"
 LEFT_OUT = "stage_import_boundary_left_out"  # households a changed unit no longer covers
+CONVERTED = "stage_import_boundary_converted"  # new features as they would be if converted
 # Overlaps and gaps smaller than this (m²) are digitising noise, not worth a report.
 SLIVER_M2 = 1.0
 # Below this share of its area a difference is rounding (a reprojection's last digits): no distance
@@ -256,6 +257,47 @@ def centroid_pairs() -> list[dict]:
         ORDER BY s.feature""")
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def _area_outside(part: str, whole: str) -> str:
+    """Return SQL for the area of `part` outside `whole` (no overlay when the whole covers it)."""
+    return f"CASE WHEN ST_CoveredBy({part}, {whole}) THEN 0 ELSE ST_Area(ST_Difference({part}, {whole})) END"
+
+
+def area_outside_stored_parents(features: Sequence[int], converted) -> dict[str, float]:
+    """Return how much of staged `features` lies outside their stored parents, as drawn and converted.
+
+    `converted` has ``feature`` and an EPSG:4490 geometry: the same features drawn elsewhere.
+    Features whose parent the file holds are left out (the parent may be drawn the same way).
+
+    Returns
+    -------
+    dict
+        ``drawn`` and ``converted``: area outside (degrees², as a share of ``total``), ``total``:
+        the features' area as drawn.
+    """
+    session = db.session
+    session.execute(text(f"DROP TABLE IF EXISTS {CONVERTED}"))
+    session.execute(text(f"CREATE TEMP TABLE {CONVERTED} (feature integer, geom geometry) ON COMMIT DROP"))
+    rows = converted[["feature"]].assign(geom=_ewkb(converted.geometry.values))
+    _copy(session.connection().connection.cursor(), CONVERTED, rows)
+    areas = (
+        session.execute(
+            text(f"""
+            SELECT coalesce(sum({_area_outside("s.geom", "p.geom")}), 0) AS drawn,
+                   coalesce(sum({_area_outside("c.geom", "p.geom")}), 0) AS converted,
+                   coalesce(sum(ST_Area(s.geom)), 0) AS total
+            FROM {BOUNDARY_STAGE} s JOIN {CONVERTED} c ON c.feature = s.feature
+            JOIN admin_unit p ON p.code = s.parent_code AND p.level = s.parent_level
+            WHERE s.feature = ANY(:features)
+              AND s.parent_code NOT IN (SELECT code FROM {BOUNDARY_STAGE})"""),
+            {"features": [int(f) for f in features]},
+        )
+        .mappings()
+        .one()
+    )
+    session.execute(text(f"DROP TABLE {CONVERTED}"))
+    return dict(areas)
 
 
 def drop_features(features: Sequence[int]) -> None:
