@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app import indicators
 from app.extensions import db
 from app.models import AuditEvent
-from app.printing import render
+from app.printing import render, roster
 from tests.conftest import cadre_village
 
 MM_PER_POINT = 25.4 / 72
@@ -179,7 +179,7 @@ def test_table_continues_on_extra_pages_and_can_be_left_out(login, sheet_village
     code, _, households = sheet_village
     client = login("admin")
     with_table = page_sizes_mm(get_pdf(client, f"/print/natural-villages/{code}.pdf").data, tmp_path)
-    columns, rows = render._table_geometry(render.page_size("A4", "portrait"))
+    columns, rows = roster.table_geometry(render.page_size("A4", "portrait"))
     assert len(with_table) >= 1 + len(households) // (columns * rows * 2)
     without = get_pdf(client, f"/print/natural-villages/{code}.pdf?table=0").data
     assert len(page_sizes_mm(without, tmp_path)) == 1

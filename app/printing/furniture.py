@@ -1,0 +1,145 @@
+"""Map furniture: the legend, scale bar, north arrow and the locator of the whole natural village."""
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+import pyproj
+from reportlab.lib.colors import white
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from .. import indicators
+from . import drawing, frame, symbols
+from .frame import BOUNDARY, BOUNDARY_FILL, INK, LEGEND_HEIGHT, MARGIN, NEIGHBOUR, NEIGHBOUR_FILL
+from .mapview import POINTS_PER_METRE, View, nice_length, padded
+
+INSET_SIZE = 38 * mm
+
+
+@lru_cache(maxsize=8)
+def _to_lonlat(srid: int) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(srid, 4490, always_xy=True)
+
+
+def north_arrow(canvas: Canvas, view: View, srid: int) -> None:
+    """Draw a north arrow pointing at true north (grid north differs by the meridian convergence)."""
+    lon, lat = _to_lonlat(srid).transform(*view.centre)
+    gamma = pyproj.Proj(f"EPSG:{srid}").get_factors(lon, lat).meridian_convergence
+    cx, cy = view.x + view.width - 9 * mm, view.y + view.height - 13 * mm
+    canvas.saveState()
+    canvas.translate(cx, cy)
+    canvas.rotate(gamma)
+    path = canvas.beginPath()
+    path.moveTo(0, 7 * mm)
+    path.lineTo(-2.5 * mm, -3 * mm)
+    path.lineTo(0, -1.5 * mm)
+    path.lineTo(2.5 * mm, -3 * mm)
+    path.close()
+    canvas.setFillColor(INK)
+    canvas.setStrokeColor(white)
+    canvas.setLineWidth(0.5)
+    canvas.drawPath(path, stroke=1, fill=1)
+    frame.text(canvas, 0, 8.2 * mm, "北 N", size=8, anchor="centre")
+    canvas.restoreState()
+
+
+def scale_bar(canvas: Canvas, view: View, x: float, y: float, width: float) -> None:
+    """Draw a four-segment scale bar of a round length at most `width` points long, and the scale."""
+    length = nice_length(width / view.points_per_metre)
+    bar = length * view.points_per_metre
+    for n in range(4):
+        canvas.setFillColor(INK if n % 2 == 0 else white)
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.5)
+        canvas.rect(x + n * bar / 4, y, bar / 4, 1.6 * mm, stroke=1, fill=1)
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    frame.text(canvas, x, y + 2.4 * mm, "0", size=6.5, anchor="centre")
+    frame.text(canvas, x + bar, y + 2.4 * mm, label, size=6.5, anchor="centre")
+    frame.text(canvas, x, y - 3.5 * mm, f"比例尺 Scale 1:{view.scale:,}", size=7.5)
+
+
+def locator(canvas: Canvas, sheet: dict, view: View) -> None:
+    """Draw a locator of the whole natural village when the page shows only part of it.
+
+    It goes in the frame corner that covers the fewest houses.
+    """
+    x0, y0, x1, y1 = view.world_bounds
+    bx0, by0, bx1, by1 = padded(sheet["geom"].bounds)
+    if bx0 >= x0 and by0 >= y0 and bx1 <= x1 and by1 <= y1:
+        return
+    scale = max(bx1 - bx0, by1 - by0) * POINTS_PER_METRE / INSET_SIZE
+    width = (bx1 - bx0) * POINTS_PER_METRE / scale
+    height = (by1 - by0) * POINTS_PER_METRE / scale
+    gap = 2 * mm
+    corners = [
+        (view.x + gap, view.y + gap + 4 * mm),  # above the grid labels
+        (view.x + view.width - gap - width, view.y + gap + 4 * mm),
+        (view.x + gap + 6 * mm, view.y + view.height - gap - height),
+        (view.x + view.width - gap - width - 20 * mm, view.y + view.height - gap - height),  # by the arrow
+    ]
+    points = [view.to_page(h["x"], h["y"]) for h in sheet["households"]]
+
+    def covered(corner) -> int:
+        cx, cy = corner
+        return sum(cx <= px <= cx + width and cy <= py <= cy + height for px, py in points)
+
+    left, bottom = min(corners, key=covered)
+    inset = View(left, bottom, width, height, centre=((bx0 + bx1) / 2, (by0 + by1) / 2), scale=round(scale))
+    canvas.saveState()
+    canvas.setFillColor(white)
+    canvas.rect(left, bottom, width, height, stroke=0, fill=1)
+    drawing.clip(canvas, inset)
+    drawing.polygons(
+        canvas,
+        inset,
+        (n["geom"] for n in sheet["neighbours"]),
+        stroke=NEIGHBOUR,
+        fill=NEIGHBOUR_FILL,
+        width=0.3,
+    )
+    drawing.polygons(canvas, inset, [sheet["geom"]], stroke=BOUNDARY, fill=BOUNDARY_FILL, width=0.8)
+    (px0, py0), (px1, py1) = inset.to_page(x0, y0), inset.to_page(x1, y1)
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.8)
+    canvas.rect(px0, py0, px1 - px0, py1 - py0, stroke=1, fill=0)
+    canvas.restoreState()
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.5)
+    canvas.rect(left, bottom, width, height, stroke=1, fill=0)
+    frame.text(canvas, left + 1 * mm, bottom + height - 3 * mm, "位置图 Locator", size=5.5)
+
+
+def legend(canvas: Canvas, size, view: View, households: Sequence[dict], keys: Sequence[str]) -> None:
+    """Draw the legend strip under the map: symbols, the indicators on this page with counts, scale."""
+    counts = Counter(k for h in households for k in symbols.shown_flags(h, keys))
+    top = view.y - 4.5 * mm
+    frame.text(canvas, MARGIN, top, "图例 Legend", size=8)
+    items: list[tuple[str, object]] = [
+        ("本自然寨 This natural village", ("area", (BOUNDARY, BOUNDARY_FILL))),
+        ("相邻自然寨 Neighbours", ("area", (NEIGHBOUR, NEIGHBOUR_FILL))),
+        (f"农户及编号 Household, number ({len(households)})", ("symbol", [])),
+    ]
+    items += [
+        (f"{indicators.BY_KEY[k].zh} {indicators.BY_KEY[k].en} ({counts[k]})", ("symbol", [k]))
+        for k in keys
+        if counts[k]
+    ]
+    scale_width = 55 * mm
+    columns = max(1, int((size[0] - 2 * MARGIN - scale_width) // (62 * mm)))
+    rows = math.ceil(len(items) / columns)
+    row_height = min(3.6 * mm, (LEGEND_HEIGHT - 7 * mm) / max(rows, 1))
+    for n, (label, (kind, style)) in enumerate(items):
+        column, row = divmod(n, rows)
+        x = MARGIN + column * 62 * mm
+        y = top - 4 * mm - row * row_height
+        if kind == "area":
+            canvas.setStrokeColor(style[0])
+            canvas.setFillColor(style[1])
+            canvas.setLineWidth(1)
+            canvas.rect(x, y - 0.4 * mm, 4 * mm, 2.4 * mm, stroke=1, fill=1)
+        else:
+            symbols.symbol(canvas, x + 2 * mm, y + 0.8 * mm, style, radius=1.2 * mm)
+        frame.text(canvas, x + 5.5 * mm, y, label, size=frame.fit_text(label, 55 * mm, 6.5))
+    scale_bar(canvas, view, size[0] - MARGIN - scale_width + 3 * mm, top - 9 * mm, scale_width - 8 * mm)
