@@ -45,6 +45,10 @@ class Indicator:
     # The colour of this flag on a household symbol (marker chips, print wedges, tile and QGIS
     # styles): distinct for every indicator, unlike the ramps, which areas share.
     symbol: str = "#7f7f7f"
+    # The one character drawn in that colour on a household symbol, so a flag is told apart
+    # without colour (black-and-white printers, colour-blind readers): distinct for every flag;
+    # prints draw it, and web markers, tiles and QGIS styles are to read it from here too.
+    mark: str = ""
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -63,6 +67,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "reds",
         column="poverty_status",
         symbol="#d62728",
+        mark="贫",
     ),
     Indicator(
         "lifted",
@@ -72,6 +77,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "oranges",
         column="poverty_status",
         symbol="#ff7f0e",
+        mark="脱",
     ),
     Indicator(
         "monitored",
@@ -81,6 +87,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "reds",
         column="poverty_status",
         symbol="#8c564b",
+        mark="监",
     ),
     Indicator(
         "dibao",
@@ -90,9 +97,17 @@ INDICATORS: tuple[Indicator, ...] = (
         "oranges",
         column="dibao",
         symbol="#e377c2",
+        mark="低",
     ),
     Indicator(
-        "wubao", "五保户", "Five-guarantee (wubao)", "wubao", "purples", column="wubao", symbol="#9467bd"
+        "wubao",
+        "五保户",
+        "Five-guarantee (wubao)",
+        "wubao",
+        "purples",
+        column="wubao",
+        symbol="#9467bd",
+        mark="五",
     ),
     Indicator(
         "family_planning",
@@ -102,6 +117,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "purples",
         column="family_planning",
         symbol="#bcbd22",
+        mark="计",
     ),
     Indicator(
         "left_behind_children",
@@ -112,6 +128,7 @@ INDICATORS: tuple[Indicator, ...] = (
         sensitive=True,
         column="left_behind_children",
         symbol="#1f77b4",
+        mark="童",
     ),
     Indicator(
         "left_behind_elderly",
@@ -121,6 +138,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "blues",
         column="left_behind_elderly",
         symbol="#17becf",
+        mark="老",
     ),
     Indicator(
         "empty_nest_elderly",
@@ -130,6 +148,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "blues",
         column="empty_nest_elderly",
         symbol="#7f7f7f",
+        mark="巢",
     ),
     Indicator(
         "disabled",
@@ -139,6 +158,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "greys",
         column="disabled_members",
         symbol="#2ca02c",
+        mark="残",
     ),
     Indicator(
         "dilapidated_house",
@@ -148,6 +168,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "browns",
         column="dilapidated_house",
         symbol="#000000",
+        mark="危",
     ),
     Indicator(
         "migrant_workers",
@@ -157,6 +178,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "greens",
         column="migrant_workers",
         symbol="#98df8a",
+        mark="工",
     ),
     Indicator(
         "income_per_capita",

@@ -37,6 +37,23 @@ NEIGHBOUR_FILL = HexColor("#f0f0f0")
 CONFIDENTIAL = "内部资料 注意保密 Internal — confidential"
 
 
+@dataclass(frozen=True)
+class Style:
+    """Sizes that grow with the paper: an A3 print is easier to read, not only wider."""
+
+    number: float  # household numbers on the map, in points (at least 7 on A4)
+    cell: float  # a household symbol's height; each flag adds a cell of this width
+    reach: float  # how far a number may stand from its house, on a leader line
+    gap: float  # space kept around every number
+    legend: float  # the legend's text, in points
+
+
+STYLES = {
+    "A4": Style(number=7.0, cell=2.8 * mm, reach=11 * mm, gap=0.6, legend=6.5),
+    "A3": Style(number=9.0, cell=3.6 * mm, reach=14 * mm, gap=0.75, legend=8.0),
+}
+
+
 @lru_cache(maxsize=1)
 def font() -> str:
     """Register the CJK font once per process and return its name."""

@@ -13,9 +13,11 @@ from reportlab.pdfgen.canvas import Canvas
 from .. import indicators
 from . import drawing, frame, symbols
 from .frame import BOUNDARY, BOUNDARY_FILL, INK, LEGEND_HEIGHT, MARGIN, NEIGHBOUR, NEIGHBOUR_FILL
+from .labels import Box
 from .mapview import POINTS_PER_METRE, View, nice_length, padded
 
 INSET_SIZE = 38 * mm
+LEGEND_ROWS = 5
 
 
 @lru_cache(maxsize=8)
@@ -60,15 +62,21 @@ def scale_bar(canvas: Canvas, view: View, x: float, y: float, width: float) -> N
     frame.text(canvas, x, y - 3.5 * mm, f"比例尺 Scale 1:{view.scale:,}", size=7.5)
 
 
-def locator(canvas: Canvas, sheet: dict, view: View) -> None:
-    """Draw a locator of the whole natural village when the page shows only part of it.
+def north_arrow_box(view: View) -> Box:
+    """Return the box the north arrow and its letter take in the frame's top right corner."""
+    cx, cy = view.x + view.width - 9 * mm, view.y + view.height - 13 * mm
+    return Box(cx - 5 * mm, cy - 4.5 * mm, cx + 5 * mm, cy + 11.5 * mm)
+
+
+def locator_view(sheet: dict, view: View) -> View | None:
+    """Return where the locator of the whole natural village goes, or None when the page shows it all.
 
     It goes in the frame corner that covers the fewest houses.
     """
     x0, y0, x1, y1 = view.world_bounds
     bx0, by0, bx1, by1 = padded(sheet["geom"].bounds)
     if bx0 >= x0 and by0 >= y0 and bx1 <= x1 and by1 <= y1:
-        return
+        return None
     scale = max(bx1 - bx0, by1 - by0) * POINTS_PER_METRE / INSET_SIZE
     width = (bx1 - bx0) * POINTS_PER_METRE / scale
     height = (by1 - by0) * POINTS_PER_METRE / scale
@@ -83,10 +91,20 @@ def locator(canvas: Canvas, sheet: dict, view: View) -> None:
 
     def covered(corner) -> int:
         cx, cy = corner
-        return sum(cx <= px <= cx + width and cy <= py <= cy + height for px, py in points)
+        # Houses under the locator and near enough its edge for their numbers to need the room.
+        return sum(
+            cx - 5 * mm <= px <= cx + width + 5 * mm and cy - 5 * mm <= py <= cy + height + 5 * mm
+            for px, py in points
+        )
 
     left, bottom = min(corners, key=covered)
-    inset = View(left, bottom, width, height, centre=((bx0 + bx1) / 2, (by0 + by1) / 2), scale=round(scale))
+    return View(left, bottom, width, height, centre=((bx0 + bx1) / 2, (by0 + by1) / 2), scale=round(scale))
+
+
+def locator(canvas: Canvas, sheet: dict, view: View, inset: View) -> None:
+    """Draw the locator `inset`: the whole natural village, and the area `view` shows on it."""
+    x0, y0, x1, y1 = view.world_bounds
+    left, bottom, width, height = inset.x, inset.y, inset.width, inset.height
     canvas.saveState()
     canvas.setFillColor(white)
     canvas.rect(left, bottom, width, height, stroke=0, fill=1)
@@ -111,7 +129,16 @@ def locator(canvas: Canvas, sheet: dict, view: View) -> None:
     frame.text(canvas, left + 1 * mm, bottom + height - 3 * mm, "位置图 Locator", size=5.5)
 
 
-def legend(canvas: Canvas, size, view: View, households: Sequence[dict], keys: Sequence[str]) -> None:
+def legend(
+    canvas: Canvas,
+    size,
+    view: View,
+    households: Sequence[dict],
+    keys: Sequence[str],
+    *,
+    style: frame.Style,
+    insets: bool = False,
+) -> None:
     """Draw the legend strip under the map: symbols, the indicators on this page with counts, scale."""
     counts = Counter(k for h in households for k in symbols.shown_flags(h, keys))
     top = view.y - 4.5 * mm
@@ -126,20 +153,36 @@ def legend(canvas: Canvas, size, view: View, households: Sequence[dict], keys: S
         for k in keys
         if counts[k]
     ]
+    if insets:
+        items.append(
+            ("虚线框 放大见同名插图或放大图 Dashed box: enlarged in the inset or page named", ("inset", None))
+        )
     scale_width = 55 * mm
-    columns = max(1, int((size[0] - 2 * MARGIN - scale_width) // (62 * mm)))
+    room = size[0] - 2 * MARGIN - scale_width
+    # As many columns as keep the rows apart, each at least wide enough for the labels at this size.
+    columns = max(1, int(room // (62 * mm * style.legend / 6.5)), math.ceil(len(items) / LEGEND_ROWS))
+    column_width = room / columns
     rows = math.ceil(len(items) / columns)
-    row_height = min(3.6 * mm, (LEGEND_HEIGHT - 7 * mm) / max(rows, 1))
-    for n, (label, (kind, style)) in enumerate(items):
+    row_height = min(max(3.6 * mm, style.cell + 0.6 * mm), (LEGEND_HEIGHT - 7 * mm) / max(rows, 1))
+    cell = min(style.cell, row_height - 0.6 * mm)
+    for n, (label, (kind, item)) in enumerate(items):
         column, row = divmod(n, rows)
-        x = MARGIN + column * 62 * mm
+        x = MARGIN + column * column_width
         y = top - 4 * mm - row * row_height
         if kind == "area":
-            canvas.setStrokeColor(style[0])
-            canvas.setFillColor(style[1])
+            canvas.setStrokeColor(item[0])
+            canvas.setFillColor(item[1])
             canvas.setLineWidth(1)
             canvas.rect(x, y - 0.4 * mm, 4 * mm, 2.4 * mm, stroke=1, fill=1)
+        elif kind == "inset":
+            canvas.setStrokeColor(INK)
+            canvas.setLineWidth(0.6)
+            canvas.setDash(2, 1.5)
+            canvas.rect(x, y - 0.4 * mm, 4 * mm, 2.4 * mm, stroke=1, fill=0)
+            canvas.setDash()
         else:
-            symbols.symbol(canvas, x + 2 * mm, y + 0.8 * mm, style, radius=1.2 * mm)
-        frame.text(canvas, x + 5.5 * mm, y, label, size=frame.fit_text(label, 55 * mm, 6.5))
+            symbols.symbol(canvas, x + max(len(item), 1) * cell / 2, y + 0.8 * mm, item, cell=cell)
+        frame.text(
+            canvas, x + 5.5 * mm, y, label, size=frame.fit_text(label, column_width - 7 * mm, style.legend)
+        )
     scale_bar(canvas, view, size[0] - MARGIN - scale_width + 3 * mm, top - 9 * mm, scale_width - 8 * mm)

@@ -9,19 +9,21 @@ missing glyphs and stays selectable.
 
 This module lays out documents; its parts live beside it: `frame` (paper, font,
 title, footer), `mapview` (frame, scale, area shown), `drawing` (polygons, grid),
+`mappage` (a natural village's page), `labels` (numbers placed without overlap),
 `symbols` (households and their flags), `furniture` (legend, scale bar, north
 arrow, locator) and `roster` (the household table).
 """
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from reportlab.lib.colors import white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from . import drawing, frame, furniture, roster, symbols
+from . import drawing, frame, furniture, mappage, roster
 from .frame import (
     BOUNDARY,
     BOUNDARY_FILL,
@@ -29,15 +31,14 @@ from .frame import (
     FONT_PATH,
     INK,
     MARGIN,
-    NEIGHBOUR,
-    NEIGHBOUR_FILL,
     ORIENTATIONS,
     PAPERS,
     Page,
     page_size,
 )
-from .mapview import View, focus, nice_length, nice_scale, plan_view
-from .symbols import COLOURS, DEFAULT_INDICATORS, FLAGS, SYMBOL_RADIUS
+from .layout import Layout
+from .mapview import focus, nice_length, nice_scale, plan_view
+from .symbols import COLOURS, DEFAULT_INDICATORS, FLAGS
 
 __all__ = [
     "COLOURS",
@@ -57,60 +58,6 @@ __all__ = [
 ]
 
 NAMES = ("masked", "shown", "omitted")
-
-# --- a natural village's map page ---------------------------------------------
-
-
-def _map_page(
-    canvas: Canvas, sheet: dict, *, size, view: View, keys: Sequence[str], page: Page, atlas: str = ""
-) -> None:
-    """Draw the map page of one natural village: title, map, legend, scale, north, footer."""
-    households = sheet["households"]
-    frame.title(canvas, size, _sheet_title(sheet), _sheet_subtitle(sheet, view, atlas=atlas))
-
-    canvas.saveState()
-    drawing.clip(canvas, view)
-    drawing.polygons(
-        canvas,
-        view,
-        (n["geom"] for n in sheet["neighbours"]),
-        stroke=NEIGHBOUR,
-        fill=NEIGHBOUR_FILL,
-        width=0.5,
-    )
-    drawing.polygons(canvas, view, [sheet["geom"]], stroke=BOUNDARY, fill=BOUNDARY_FILL, width=1.4)
-    drawing.grid(canvas, view)
-    for neighbour in sheet["neighbours"]:
-        drawing.label_polygon(canvas, view, neighbour["geom"], neighbour["name"], size=8, colour=NEIGHBOUR)
-    for household in households:
-        px, py = view.to_page(household["x"], household["y"])
-        symbols.symbol(canvas, px, py, symbols.shown_flags(household, keys))
-        frame.text(canvas, px + SYMBOL_RADIUS + 0.2 * mm, py + 0.4 * mm, str(household["number"]), size=5)
-    canvas.restoreState()
-
-    canvas.setStrokeColor(INK)
-    canvas.setLineWidth(0.8)
-    canvas.rect(view.x, view.y, view.width, view.height, stroke=1, fill=0)
-    furniture.north_arrow(canvas, view, sheet["srid"])
-    furniture.locator(canvas, sheet, view)
-    furniture.legend(canvas, size, view, households, keys)
-    frame.footer(canvas, size, page)
-    canvas.showPage()
-
-
-def _sheet_title(sheet: dict) -> str:
-    parts = (sheet.get("county"), sheet.get("township"), sheet.get("village"), sheet["name"])
-    return " · ".join(p for p in parts if p) + "  民情地图"
-
-
-def _sheet_subtitle(sheet: dict, view: View, *, atlas: str = "") -> str:
-    prefix = f"{atlas} · " if atlas else ""
-    return (
-        f"{prefix}People's sentiment map · 自然寨代码 Code {sheet['code']} · 户数 Households "
-        f"{len(sheet['households'])} · 比例尺 Scale 1:{view.scale:,} · "
-        f"坐标系 CRS {frame.crs_label(sheet['srid'])}"
-    )
-
 
 # --- documents ------------------------------------------------------------------
 
@@ -135,11 +82,35 @@ def _check_names(sheet: dict, names: str) -> None:
             raise ValueError(f"names={names!r} but household {household['code']} carries a clear name")
 
 
-def _sheet_plan(sheet: dict, *, paper: str, orientation: str, table: bool) -> tuple[tuple, View, int]:
-    """Return a natural village's map page size, view and number of table pages."""
+@dataclass(frozen=True)
+class SheetPlan:
+    """A natural village's pages, laid out: page size, map layout (with enlargements), table pages."""
+
+    size: tuple[float, float]
+    layout: Layout
+    table_pages: int
+
+    @property
+    def pages(self) -> int:
+        return len(self.layout.sheets()) + self.table_pages
+
+
+def sheet_plan(sheet: dict, *, paper: str, orientation: str, keys: Sequence[str], table: bool) -> SheetPlan:
+    """Return how a natural village's pages are laid out."""
     size, view = plan_view(focus(sheet), paper=paper, orientation=orientation)
+    placed = mappage.plan(sheet, view, keys, frame.STYLES[paper])
     pages = roster.table_pages(len(sheet["households"]), size) if table else 0
-    return size, view, pages
+    return SheetPlan(size, placed, pages)
+
+
+def _sheet_pages(canvas: Canvas, sheet: dict, plan: SheetPlan, *, paper, keys, names, page, atlas="") -> None:
+    """Draw a natural village's map pages, then its household table when planned."""
+    canvas.setPageSize(plan.size)
+    style = frame.STYLES[paper]
+    mappage.draw(canvas, sheet, plan.layout, size=plan.size, keys=keys, page=page, style=style, atlas=atlas)
+    if plan.table_pages:
+        heading = mappage.sheet_title(sheet)
+        roster.draw(canvas, sheet, size=plan.size, keys=keys, names=names, page=page, heading=heading)
 
 
 def village_pdf(
@@ -174,16 +145,11 @@ def village_pdf(
     """
     _check(paper, orientation, names, indicators)
     _check_names(data, names)
-    size, view, extra = _sheet_plan(data, paper=paper, orientation=orientation, table=table)
-    page = Page(printed_by, printed_at, data_date or data.get("data_date"), total=1 + extra)
+    plan = sheet_plan(data, paper=paper, orientation=orientation, keys=indicators, table=table)
+    page = Page(printed_by, printed_at, data_date or data.get("data_date"), total=plan.pages)
     buffer = io.BytesIO()
-    canvas = frame.new_canvas(buffer, heading=_sheet_title(data), printed_by=printed_by)
-    canvas.setPageSize(size)
-    _map_page(canvas, data, size=size, view=view, keys=indicators, page=page)
-    if table:
-        roster.draw(
-            canvas, data, size=size, keys=indicators, names=names, page=page, heading=_sheet_title(data)
-        )
+    canvas = frame.new_canvas(buffer, heading=mappage.sheet_title(data), printed_by=printed_by)
+    _sheet_pages(canvas, data, plan, paper=paper, keys=indicators, names=names, page=page)
     canvas.save()
     return buffer.getvalue()
 
@@ -214,11 +180,13 @@ def atlas_pdf(
     _check(paper, orientation, names, indicators)
     for sheet in sheets:
         _check_names(sheet, names)
-    plans = [_sheet_plan(s, paper=paper, orientation=orientation, table=table) for s in sheets]
+    plans = [
+        sheet_plan(s, paper=paper, orientation=orientation, keys=indicators, table=table) for s in sheets
+    ]
     first_pages, number = {}, 3
-    for sheet, (_, _, extra) in zip(sheets, plans, strict=True):
+    for sheet, plan in zip(sheets, plans, strict=True):
         first_pages[sheet["code"]] = number
-        number += 1 + extra
+        number += plan.pages
     dates = [s["data_date"] for s in sheets if s.get("data_date")]
     page = Page(printed_by, printed_at, max(dates) if dates else None, total=number - 1)
     title = _atlas_title(index)
@@ -226,13 +194,8 @@ def atlas_pdf(
     canvas = frame.new_canvas(buffer, heading=title, printed_by=printed_by)
     _cover(canvas, index, sheets, paper=paper, page=page)
     _index_page(canvas, index, first_pages, paper=paper, orientation=orientation, page=page)
-    for sheet, (size, view, _) in zip(sheets, plans, strict=True):
-        canvas.setPageSize(size)
-        _map_page(canvas, sheet, size=size, view=view, keys=indicators, page=page, atlas=title)
-        if table:
-            roster.draw(
-                canvas, sheet, size=size, keys=indicators, names=names, page=page, heading=_sheet_title(sheet)
-            )
+    for sheet, plan in zip(sheets, plans, strict=True):
+        _sheet_pages(canvas, sheet, plan, paper=paper, keys=indicators, names=names, page=page, atlas=title)
     canvas.save()
     return buffer.getvalue()
 

@@ -1,13 +1,20 @@
-"""Households on paper: which flags a print may draw, and the symbol that shows them."""
+"""Households on paper: which flags a print may draw, and the symbol that shows them.
+
+A household with no flag is a white circle. A flagged one is a row of round-ended
+cells, one per flag, each filled with the flag's registry colour and carrying
+its registry mark (贫, 低, 童 …) in white or ink, whichever stands out from that
+colour. The mark is what survives a black-and-white printer: red 贫 and blue
+童 print as nearly the same grey, but never as the same character.
+"""
 
 from collections.abc import Sequence
 
 from reportlab.lib.colors import HexColor, white
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from .. import indicators
+from . import frame
 from .frame import INK
+from .labels import Box
 
 # Only yes/no indicators mark a household; `mean` ones (income) are not flags.
 FLAGS = tuple(i for i in indicators.INDICATORS if i.kind == "share")
@@ -19,10 +26,13 @@ DEFAULT_INDICATORS = (
     "left_behind_children",
     "dilapidated_house",
 )
-SYMBOL_RADIUS = 1.4 * mm
 
 # Each flag drawn in its registry symbol colour, the same as on the web map.
 COLOURS = {indicator.key: indicator.symbol for indicator in FLAGS}
+MARKS = {indicator.key: indicator.mark for indicator in FLAGS}
+# The mark's size as a share of its cell: a CJK character this size stays inside the round cell.
+MARK_SHARE = 0.68
+OUTLINE = 0.35
 
 
 def shown_flags(household: dict, keys: Sequence[str]) -> list[str]:
@@ -31,21 +41,79 @@ def shown_flags(household: dict, keys: Sequence[str]) -> list[str]:
     return [k for k in keys if k in present]
 
 
-def symbol(canvas: Canvas, x: float, y: float, flags: Sequence[str], radius: float = SYMBOL_RADIUS):
-    """Draw a household: a circle split into one wedge per flag, white when it has none."""
+def symbol_box(x: float, y: float, flags: int, cell: float) -> Box:
+    """Return the box of a household symbol with `flags` cells centred on (x, y)."""
+    half_w, half_h = max(flags, 1) * cell / 2 + OUTLINE / 2, cell / 2 + OUTLINE / 2
+    return Box(x - half_w, y - half_h, x + half_w, y + half_h)
+
+
+def _luminance(colour: str) -> float:
+    """Return the relative luminance of a #rrggbb colour (sRGB, 0 black to 1 white)."""
+    channels = []
+    for n in (1, 3, 5):
+        c = int(colour[n : n + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+_INK_LUMINANCE = _luminance(INK.hexval().replace("0x", "#"))
+
+
+def mark_colour(colour: str):
+    """Return the colour of a mark on a cell of `colour`: white or ink, whichever contrasts more."""
+    fill = _luminance(colour)
+    # WCAG contrast ratios (lighter + 0.05) / (darker + 0.05) against white and against the ink.
+    return white if 1.05 / (fill + 0.05) >= (fill + 0.05) / (_INK_LUMINANCE + 0.05) else INK
+
+
+def symbol(
+    canvas,
+    x: float,
+    y: float,
+    flags: Sequence[str],
+    *,
+    cell: float,
+    colours: dict[str, str] | None = None,
+) -> None:
+    """Draw a household centred on (x, y): a white circle, or one marked cell per flag.
+
+    Parameters
+    ----------
+    flags
+        The flag keys it carries, in the order to draw them.
+    cell
+        The symbol's height (a circle's diameter), in points.
+    colours
+        Fill colour per flag key (default: the registry's).
+    """
+    colours = COLOURS if colours is None else colours
+    radius = cell / 2
     canvas.setStrokeColor(INK)
-    canvas.setLineWidth(0.35)
+    canvas.setLineWidth(OUTLINE)
     if not flags:
         canvas.setFillColor(white)
         canvas.circle(x, y, radius, stroke=1, fill=1)
         return
-    sweep = 360 / len(flags)
+    box = symbol_box(x, y, len(flags), cell).grown(-OUTLINE / 2)
+    outline = canvas.beginPath()
+    outline.roundRect(box.x0, box.y0, box.width, box.height, radius)
+    canvas.saveState()
+    canvas.clipPath(outline, stroke=0, fill=0)
+    size = cell * MARK_SHARE
     for n, key in enumerate(flags):
-        canvas.setFillColor(HexColor(COLOURS[key]))
-        if len(flags) == 1:
-            canvas.circle(x, y, radius, stroke=0, fill=1)
-        else:
-            canvas.wedge(
-                x - radius, y - radius, x + radius, y + radius, 90 + n * sweep, sweep, stroke=0, fill=1
-            )
-    canvas.circle(x, y, radius, stroke=1, fill=0)
+        left = box.x0 + n * cell
+        canvas.setFillColor(HexColor(colours[key]))
+        canvas.rect(left, box.y0, cell, cell, stroke=0, fill=1)
+        # A CJK character sits in the middle of its em box, which spans -0.2 to 0.8 of the size.
+        frame.text(
+            canvas,
+            left + radius,
+            y - 0.3 * size,
+            MARKS[key],
+            size=size,
+            colour=mark_colour(colours[key]),
+            anchor="centre",
+        )
+    canvas.restoreState()
+    canvas.drawPath(outline, stroke=1, fill=0)

@@ -1,0 +1,122 @@
+"""Printed maps a cadre can read: numbers that never collide, flags told apart in black and white."""
+
+import itertools
+import re
+import subprocess
+
+import pytest
+
+from app.printing import frame, mappage, render
+from app.printing.labels import Box
+from app.privacy import Rule
+from app.queries import printing as queries
+from tests.test_printing import get_pdf
+
+EVERY_FLAG = tuple(f.key for f in render.FLAGS)
+
+
+def county_sheets(county) -> list[dict]:
+    """Return every natural village of the test county as printed with every flag and names shown."""
+    rules = {field: Rule.SHOW for field in ("head_name", "id_number", "address")}
+    sheets = []
+    for code in sorted(county.natural_villages.code):
+        sheet = queries.natural_village_sheet(code)
+        sheet["households"] = queries.households_for_print(
+            sheet["id"], rules, srid=sheet["srid"], only=render.FLAGS
+        )
+        sheets.append(sheet)
+    return sheets
+
+
+def overlapping(boxes: list[Box]) -> list[tuple[Box, Box]]:
+    return [(a, b) for a, b in itertools.combinations(boxes, 2) if a.overlaps(b)]
+
+
+def numbered(placed: mappage.Layout) -> set[int]:
+    """Return the household numbers written on the page of `placed`."""
+    rows = [n for n, label in enumerate(placed.labels) if label is not None]
+    rows += [n for inset in placed.insets for n in inset.members]
+    return {placed.households[n]["number"] for n in rows}
+
+
+def assert_readable(placed: mappage.Layout, style, code: str) -> None:
+    """Assert no number on the page of `placed` touches another text, a house, an inset or the furniture."""
+    texts = placed.boxes()
+    assert not overlapping(texts), code
+    labels = [label for label in placed.labels if label is not None]
+    labels += [label for inset in placed.insets for label in inset.labels]
+    assert all(label.size >= style.number >= 7 for label in labels)
+    view = placed.view
+    frame_box = Box(view.x, view.y, view.x + view.width, view.y + view.height)
+    assert all(box.inside(frame_box) for box in texts), code
+    main = [label.box for label in placed.labels if label is not None] + [t.box for t in placed.tags]
+    for obstacle in [*placed.symbols, *placed.furniture, *(inset.box for inset in placed.insets)]:
+        assert not any(box.overlaps(obstacle) for box in main), code
+    for inset in placed.insets:
+        assert all(box.inside(inset.box) for box in [*inset.symbols, *(lb.box for lb in inset.labels)])
+        for symbol in inset.symbols:
+            assert not any(label.box.overlaps(symbol) for label in inset.labels), code
+        assert not any(inset.box.overlaps(symbol) for symbol in placed.symbols), code
+        assert not any(inset.box.overlaps(other.box) for other in placed.insets if other is not inset)
+
+
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+def test_no_two_numbers_overlap_in_any_natural_village_of_the_county(app_context, county, paper):
+    style = frame.STYLES[paper]
+    used = {"leaders": 0, "insets": 0, "enlargements": 0}
+    for sheet in county_sheets(county):
+        _, view = render.plan_view(render.focus(sheet), paper=paper, orientation="auto")
+        placed = mappage.plan(sheet, view, EVERY_FLAG, style)
+        written = set()
+        for page in placed.sheets():
+            assert_readable(page, style, sheet["code"])
+            written |= numbered(page)
+            used["leaders"] += sum(1 for label in page.labels if label is not None and label.leader)
+            used["insets"] += len(page.insets)
+        used["enlargements"] += len(placed.sheets()) - 1
+        # Every house is numbered on its map page or one of its enlargements.
+        assert written == {h["number"] for h in sheet["households"]}, sheet["code"]
+    # The county's crowded hamlets need every helper; a county that needed none would not test them.
+    assert all(used.values()), used
+
+
+def pdftotext_words(body: bytes, tmp_path) -> list[list[tuple[str, Box]]]:
+    """Return each page's words and their boxes as poppler reports them (PDF points, y up)."""
+    path = tmp_path / "words.pdf"
+    path.write_bytes(body)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    pages = []
+    for page in re.findall(r"<page[^>]*height=\"([\d.]+)\"[^>]*>(.*?)</page>", html, re.S):
+        height = float(page[0])
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page[1]
+        )
+        pages.append(
+            [
+                (text, Box(float(x0), height - float(y1), float(x1), height - float(y0)))
+                for x0, y0, x1, y1, text in words
+            ]
+        )
+    return pages
+
+
+def test_numbers_printed_in_the_pdf_overlap_no_other_text(login, county, tmp_path):
+    """Read the rendered PDF back with poppler: no house number's box touches another word's."""
+    largest = county.households.natural_village_code.value_counts().index[:4]
+    client = login("admin")
+    checked = 0
+    for code in largest:
+        for paper in ("A4", "A3"):
+            flags = ",".join(EVERY_FLAG)
+            url = f"/print/natural-villages/{code}.pdf?table=0&paper={paper}&indicators={flags}"
+            body = get_pdf(client, url).data
+            for words in pdftotext_words(body, tmp_path):
+                numbers = [box for text, box in words if text.isdigit()]
+                others = [box for text, box in words if not text.isdigit()]
+                assert numbers, code
+                assert not overlapping(numbers), code
+                assert not [(a, b) for a in numbers for b in others if a.overlaps(b)], code
+                checked += len(numbers)
+    assert checked > 500
