@@ -25,6 +25,20 @@ RAMPS = {
 }
 
 
+# The dark colour of marks on light symbols (the prints' ink).
+MARK_INK = "#252525"
+
+
+def luminance(colour: str) -> float:
+    """Return the relative luminance of a #rrggbb colour (sRGB, 0 black to 1 white)."""
+    channels = []
+    for n in (1, 3, 5):
+        c = int(colour[n : n + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
 @dataclass(frozen=True)
 class Indicator:
     """One overlay: how a household is counted, how it is labelled and drawn, who may see it."""
@@ -52,6 +66,15 @@ class Indicator:
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+    @property
+    def mark_colour(self) -> str:
+        """Return the colour of the mark on the symbol colour: white or ink, whichever contrasts more."""
+        fill = luminance(self.symbol)
+        # WCAG contrast ratios (lighter + 0.05) / (darker + 0.05) against white and against the ink.
+        on_white = 1.05 / (fill + 0.05)
+        on_ink = (fill + 0.05) / (luminance(MARK_INK) + 0.05)
+        return "#ffffff" if on_white >= on_ink else MARK_INK
 
     @property
     def colors(self) -> tuple[str, ...]:

@@ -3,8 +3,11 @@
 import itertools
 import re
 import subprocess
+from datetime import UTC, datetime
 
+import numpy as np
 import pytest
+import shapely
 
 from app.printing import frame, mappage, render
 from app.printing.labels import Box
@@ -120,3 +123,68 @@ def test_numbers_printed_in_the_pdf_overlap_no_other_text(login, county, tmp_pat
                 assert not [(a, b) for a in numbers for b in others if a.overlaps(b)], code
                 checked += len(numbers)
     assert checked > 500
+
+
+# --- black and white ------------------------------------------------------------------
+
+
+def one_house_per_flag() -> dict:
+    """Return a natural village with one house per flag and one with none, 60 m apart, as printed."""
+    houses = [
+        {"number": n + 1, "code": f"H{n}", "head_name": "", "members": 1, "flags": flags}
+        for n, flags in enumerate([[key] for key in EVERY_FLAG] + [[]])
+    ]
+    for n, house in enumerate(houses):
+        house["x"], house["y"] = 500000 + (n % 4) * 60, 2900000 + (n // 4) * 60
+    return {
+        "code": "52269900000001",
+        "name": "测试寨",
+        "srid": 4545,
+        "geom": shapely.box(499900, 2899900, 500280, 2900220),
+        "neighbours": [],
+        "households": houses,
+    }
+
+
+def grey_page(body: bytes, tmp_path, dpi: int) -> np.ndarray:
+    """Return page 1 as `pdftoppm -gray` rasterises it: rows of 0 (black) to 255 (white)."""
+    path = tmp_path / "grey.pdf"
+    path.write_bytes(body)
+    args = ["pdftoppm", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", str(path)]
+    pgm = subprocess.run(args, capture_output=True, check=True).stdout
+    match = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", pgm)
+    width, height = int(match[1]), int(match[2])
+    return np.frombuffer(pgm[match.end() :], dtype=np.uint8, count=width * height).reshape(height, width)
+
+
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+def test_every_flag_is_told_apart_on_a_greyscale_print(tmp_path, paper):
+    sheet = one_house_per_flag()
+    body = render.village_pdf(
+        sheet,
+        paper=paper,
+        indicators=EVERY_FLAG,
+        names="omitted",
+        table=False,
+        printed_by="t",
+        printed_at=datetime.now(UTC),
+    )
+    dpi = 300
+    pixels = grey_page(body, tmp_path, dpi)
+    size, view = render.plan_view(render.focus(sheet), paper=paper, orientation="auto")
+    half = round(frame.STYLES[paper].cell * 0.4 * dpi / 72)  # pixels inside the symbol's outline
+    patterns = {}
+    for house in sheet["households"]:
+        x, y = view.to_page(house["x"], house["y"])
+        column, row = x * dpi / 72, (size[1] - y) * dpi / 72
+        row, column = round(row), round(column)
+        crop = pixels[row - half : row + half, column - half : column + half]
+        crop = crop.astype(float)
+        key = house["flags"][0] if house["flags"] else "none"
+        if key != "none":
+            # The mark stands out from its cell in grey: a black-and-white printer keeps it.
+            assert crop.max() - crop.min() > 100, key
+        patterns[key] = crop
+    # Any two flags differ in a good share of their pixels (colour alone: red and blue print alike).
+    for (a, pa), (b, pb) in itertools.combinations(patterns.items(), 2):
+        assert np.mean(np.abs(pa - pb) > 64) > 0.08, (a, b)

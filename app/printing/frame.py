@@ -17,6 +17,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from .. import indicators
+
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"  # Debian fonts-wqy-zenhei
 FONT = "WenQuanYiZenHei"
 
@@ -28,7 +30,7 @@ TITLE_HEIGHT = 16 * mm
 FOOTER_HEIGHT = 7 * mm
 LEGEND_HEIGHT = 24 * mm
 
-INK = HexColor("#252525")
+INK = HexColor(indicators.MARK_INK)
 GRID = HexColor("#bdbdbd")
 BOUNDARY = HexColor("#b2182b")
 BOUNDARY_FILL = HexColor("#fff7ec")

@@ -30,6 +30,7 @@ DEFAULT_INDICATORS = (
 # Each flag drawn in its registry symbol colour, the same as on the web map.
 COLOURS = {indicator.key: indicator.symbol for indicator in FLAGS}
 MARKS = {indicator.key: indicator.mark for indicator in FLAGS}
+MARK_COLOURS = {indicator.key: HexColor(indicator.mark_colour) for indicator in FLAGS}
 # The mark's size as a share of its cell: a CJK character this size stays inside the round cell.
 MARK_SHARE = 0.68
 OUTLINE = 0.35
@@ -47,26 +48,6 @@ def symbol_box(x: float, y: float, flags: int, cell: float) -> Box:
     return Box(x - half_w, y - half_h, x + half_w, y + half_h)
 
 
-def _luminance(colour: str) -> float:
-    """Return the relative luminance of a #rrggbb colour (sRGB, 0 black to 1 white)."""
-    channels = []
-    for n in (1, 3, 5):
-        c = int(colour[n : n + 2], 16) / 255
-        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    red, green, blue = channels
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-_INK_LUMINANCE = _luminance(INK.hexval().replace("0x", "#"))
-
-
-def mark_colour(colour: str):
-    """Return the colour of a mark on a cell of `colour`: white or ink, whichever contrasts more."""
-    fill = _luminance(colour)
-    # WCAG contrast ratios (lighter + 0.05) / (darker + 0.05) against white and against the ink.
-    return white if 1.05 / (fill + 0.05) >= (fill + 0.05) / (_INK_LUMINANCE + 0.05) else INK
-
-
 def symbol(
     canvas,
     x: float,
@@ -74,7 +55,6 @@ def symbol(
     flags: Sequence[str],
     *,
     cell: float,
-    colours: dict[str, str] | None = None,
 ) -> None:
     """Draw a household centred on (x, y): a white circle, or one marked cell per flag.
 
@@ -84,10 +64,7 @@ def symbol(
         The flag keys it carries, in the order to draw them.
     cell
         The symbol's height (a circle's diameter), in points.
-    colours
-        Fill colour per flag key (default: the registry's).
     """
-    colours = COLOURS if colours is None else colours
     radius = cell / 2
     canvas.setStrokeColor(INK)
     canvas.setLineWidth(OUTLINE)
@@ -103,7 +80,7 @@ def symbol(
     size = cell * MARK_SHARE
     for n, key in enumerate(flags):
         left = box.x0 + n * cell
-        canvas.setFillColor(HexColor(colours[key]))
+        canvas.setFillColor(HexColor(COLOURS[key]))
         canvas.rect(left, box.y0, cell, cell, stroke=0, fill=1)
         # A CJK character sits in the middle of its em box, which spans -0.2 to 0.8 of the size.
         frame.text(
@@ -112,7 +89,7 @@ def symbol(
             y - 0.3 * size,
             MARKS[key],
             size=size,
-            colour=mark_colour(colours[key]),
+            colour=MARK_COLOURS[key],
             anchor="centre",
         )
     canvas.restoreState()
