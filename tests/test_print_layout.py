@@ -13,9 +13,12 @@ from app.printing import frame, mappage, render
 from app.printing.labels import Box
 from app.privacy import Rule
 from app.queries import printing as queries
-from tests.test_printing import get_pdf
+from tests import test_printing
+from tests.conftest import cadre_village
+from tests.test_printing import MM_PER_POINT, get_pdf, pdftotext
 
 EVERY_FLAG = tuple(f.key for f in render.FLAGS)
+sheet_village = test_printing.sheet_village  # the fixture: the cadre's largest natural village
 
 
 def county_sheets(county) -> list[dict]:
@@ -188,3 +191,58 @@ def test_every_flag_is_told_apart_on_a_greyscale_print(tmp_path, paper):
     # Any two flags differ in a good share of their pixels (colour alone: red and blue print alike).
     for (a, pa), (b, pb) in itertools.combinations(patterns.items(), 2):
         assert np.mean(np.abs(pa - pb) > 64) > 0.08, (a, b)
+
+
+# --- rosters --------------------------------------------------------------------------
+
+
+def roster_pages(body: bytes, tmp_path) -> list[list[tuple[str, Box]]]:
+    return [words for words in pdftotext_words(body, tmp_path) if any(t == "农户名册" for t, _ in words)]
+
+
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+def test_the_roster_has_every_house_its_address_and_room_to_write(login, sheet_village, tmp_path, paper):
+    code, _, households = sheet_village
+    body = get_pdf(login("admin"), f"/print/natural-villages/{code}.pdf?paper={paper}").data
+    pages = roster_pages(body, tmp_path)
+    assert pages
+    text = " ".join(t for words in pages for t, _ in words)
+    for heading in ("编号", "户主", "地址", "标注", "走访日期", "情况", "签字"):
+        assert heading in text
+    assert all(address in text for address in households.address)
+    rows_per_page, heights = [], []
+    for words in pages:
+        notes = next(box for t, box in words if t == "Notes")
+        signature = next(box for t, box in words if t == "签字")
+        # The number column: digits at the left margin, one per row, top to bottom.
+        left = min(box.x0 for t, box in words if t == "编号")
+        numbers = sorted(
+            ((int(t), box) for t, box in words if t.isdigit() and abs(box.x0 - left) < 8),
+            key=lambda n: -n[1].y0,
+        )
+        rows_per_page.append(len(numbers))
+        heights += [numbers[i][1].y0 - numbers[i + 1][1].y0 for i in range(len(numbers) - 1)]
+        assert [n for n, _ in numbers] == sorted(n for n, _ in numbers)
+        # Nothing is written in the notes column under its heading: it is left for the pen.
+        bottom = numbers[-1][1].y0 - 2
+        written = [
+            t
+            for t, box in words
+            if notes.x0 - 1 < box.x0 < signature.x0 and bottom < box.y0 and box.y1 < notes.y0
+        ]
+        assert written == [], written
+    assert sum(rows_per_page) == len(households)
+    # Rows at least 8 mm (A4) or 9.5 mm (A3) apart: room for handwriting.
+    assert min(heights) >= (8 if paper == "A4" else 9.5) / MM_PER_POINT - 0.5
+
+
+def test_a_village_atlas_has_each_natural_village_s_roster(login, county, tmp_path):
+    village = cadre_village(county)
+    naturals = county.natural_villages[county.natural_villages.village_code == village]
+    households = county.households[county.households.natural_village_code.isin(naturals.code)]
+    body = get_pdf(login("cadre"), f"/print/villages/{village}/atlas.pdf").data
+    text = pdftotext(body)
+    populated = households.natural_village_code.nunique()
+    assert text.count("农户名册 Household list (1/") == populated
+    assert all(name in text for name in households.head_name)  # the cadre's own villages: names shown
+    assert "走访日期 Visit date" in text and "签字 Signature" in text
