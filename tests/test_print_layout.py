@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from app.printing import frame, mappage, render
+from app.printing import frame, labels, mappage, render
 from app.printing.labels import Box
 from app.privacy import Rule
 from app.queries import printing as queries
@@ -49,9 +49,9 @@ def assert_readable(placed: mappage.Layout, style, code: str) -> None:
     """Assert no number on the page of `placed` touches another text, a house, an inset or the furniture."""
     texts = placed.boxes()
     assert not overlapping(texts), code
-    labels = [label for label in placed.labels if label is not None]
-    labels += [label for inset in placed.insets for label in inset.labels]
-    assert all(label.size >= style.number >= 7 for label in labels)
+    numbers = [label for label in placed.labels if label is not None]
+    numbers += [label for inset in placed.insets for label in inset.labels]
+    assert all(label.size >= style.number >= 7 for label in numbers)
     view = placed.view
     frame_box = Box(view.x, view.y, view.x + view.width, view.y + view.height)
     assert all(box.inside(frame_box) for box in texts), code
@@ -112,7 +112,7 @@ def test_numbers_printed_in_the_pdf_overlap_no_other_text(login, county, tmp_pat
     """Read the rendered PDF back with poppler: no house number's box touches another word's."""
     largest = county.households.natural_village_code.value_counts().index[:4]
     client = login("admin")
-    checked = 0
+    heights = {"A4": [], "A3": []}
     for code in largest:
         for paper in ("A4", "A3"):
             flags = ",".join(EVERY_FLAG)
@@ -124,8 +124,12 @@ def test_numbers_printed_in_the_pdf_overlap_no_other_text(login, county, tmp_pat
                 assert numbers, code
                 assert not overlapping(numbers), code
                 assert not [(a, b) for a in numbers for b in others if a.overlaps(b)], code
-                checked += len(numbers)
-    assert checked > 500
+                heights[paper] += [box.height for box in numbers]
+    assert len(heights["A4"]) > 250
+    # Numbers are at least 7 pt on A4, and A3 prints them larger (not only with more margin).
+    seven_points = labels.text_size("0", 7)[1]
+    assert np.median(heights["A4"]) >= seven_points - 0.1
+    assert np.median(heights["A3"]) >= 1.2 * np.median(heights["A4"])
 
 
 # --- black and white ------------------------------------------------------------------
