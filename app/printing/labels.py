@@ -250,18 +250,12 @@ def _keep(occupied: Occupied, value: str, box: Box, size: float, leader: Segment
 
 
 def _around(symbol: Box, width: float, height: float, gap: float) -> Iterable[Box]:
-    """Yield the eight places touching `symbol`, a `gap` away from it."""
+    """Yield the eight places touching `symbol`'s box, in order of preference, a `gap` away from it."""
     cx, cy = symbol.centre
     half_w, half_h = symbol.width / 2, symbol.height / 2
-    # A corner place sits by the round symbol's diagonal, closer in than its square box's corner.
-    inset = 0.29 * min(half_w, half_h)
     for dx, dy in _AROUND:
-        if dx and dy:
-            x = cx + dx * (half_w - inset + gap)
-            y = cy + dy * (half_h - inset + gap)
-        else:
-            x = cx + dx * (half_w + gap)
-            y = cy + dy * (half_h + gap)
+        x = cx + dx * (half_w + gap)
+        y = cy + dy * (half_h + gap)
         x0 = x if dx > 0 else x - width if dx < 0 else x - width / 2
         y0 = y if dy > 0 else y - height if dy < 0 else y - height / 2
         yield Box(x0, y0, x0 + width, y0 + height)
