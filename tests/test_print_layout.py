@@ -49,6 +49,9 @@ def assert_readable(placed: mappage.Layout, style, code: str) -> None:
     """Assert no number on the page of `placed` touches another text, a house, an inset or the furniture."""
     texts = placed.boxes()
     assert not overlapping(texts), code
+    # Each inset's crowd and each enlarged area is tagged on the map, so the reader can follow it.
+    tags = sorted(tag.text for tag in placed.tags)
+    assert tags == sorted([i.tag for i in placed.insets] + [name for name, _, _ in placed.enlargements]), code
     numbers = [label for label in placed.labels if label is not None]
     numbers += [label for inset in placed.insets for label in inset.labels]
     assert all(label.size >= style.number >= 7 for label in numbers)

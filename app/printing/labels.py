@@ -223,7 +223,7 @@ def place(
     bounds = within.grown(-gap)
     for n, (symbol, value) in enumerate(zip(symbols, texts, strict=True)):
         width, height = text_size(value, size)
-        for candidate in _around(symbol, width, height, gap):
+        for candidate in around(symbol, width, height, gap):
             if candidate.inside(bounds) and occupied.free(candidate.grown(gap)):
                 placed[n] = _keep(occupied, value, candidate, size, None, owners[n])
                 break
@@ -249,7 +249,7 @@ def _keep(occupied: Occupied, value: str, box: Box, size: float, leader: Segment
     return label
 
 
-def _around(symbol: Box, width: float, height: float, gap: float) -> Iterable[Box]:
+def around(symbol: Box, width: float, height: float, gap: float) -> Iterable[Box]:
     """Yield the eight places touching `symbol`'s box, in order of preference, a `gap` away from it."""
     cx, cy = symbol.centre
     half_w, half_h = symbol.width / 2, symbol.height / 2

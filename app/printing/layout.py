@@ -266,32 +266,37 @@ def _zoomed(boxes: Sequence[Box], members: list[int], crowd: Box, zoom: float, s
 
 
 def _tag(tag: str, area: Box, occupied: Occupied, within: Box, style: Style) -> Label | None:
-    """Return `area`'s tag in one of its corners where it covers nothing, or None when there is no room."""
+    """Return `area`'s tag by its outline (inside a corner, else outside) where it covers nothing.
+
+    The nearest free spot around the area is the last resort; None when there is none.
+    """
     width, height = labels.text_size(tag, style.number)
-    inner = Box(
-        max(area.x0, within.x0), max(area.y0, within.y0), min(area.x1, within.x1), min(area.y1, within.y1)
-    )
-    inner = inner.grown(-style.gap)
-    if inner.width < width or inner.height < height:
-        return None
+    gap = style.gap
+    bounds = within.grown(-gap)
+    inner = area.grown(-gap)
     corners = [(inner.x0, inner.y1 - height), (inner.x1 - width, inner.y1 - height), (inner.x0, inner.y0)]
     corners.append((inner.x1 - width, inner.y0))
-    for x0, y0 in corners:
-        box = Box(x0, y0, x0 + width, y0 + height)
-        if occupied.free(box.grown(style.gap)):
-            break
-    else:
-        box = labels.free_spot(
+    candidates = [
+        *(Box(x, y, x + width, y + height) for x, y in corners),
+        *labels.around(area, width, height, gap),
+    ]
+    box = next((c for c in candidates if c.inside(bounds) and occupied.free(c.grown(gap))), None)
+    if box is None:
+        near = area.grown(3 * height)
+        region = Box(
+            max(near.x0, bounds.x0), max(near.y0, bounds.y0), min(near.x1, bounds.x1), min(near.y1, bounds.y1)
+        )
+        spot = labels.free_spot(
             occupied.boxes,
             occupied.segments,
-            inner,
-            width + 2 * style.gap,
-            height + 2 * style.gap,
-            near=[(inner.x0, inner.y1)],
+            region,
+            width + 2 * gap,
+            height + 2 * gap,
+            near=[(area.x0, area.y1)],
         )
-        if box is None:
+        if spot is None:
             return None
-        box = box.grown(-style.gap)
+        box = spot.grown(-gap)
     occupied.add(box, f"tag {tag}")
     return labels.label_at(tag, box.x0, box.y0, style.number)
 

@@ -124,17 +124,18 @@ def _houses(canvas: Canvas, boxes, placed: Sequence[Label | None], flags, style:
 
 
 def _draw_inset(canvas: Canvas, sheet: dict, inset: Inset, flags, style: Style) -> None:
-    """Draw the crowd's zoomed copy in the inset's box."""
-    canvas.setStrokeColor(INK)
-    canvas.setLineWidth(0.6)
+    """Draw the crowd's zoomed copy in the inset's box, framed over everything under it."""
     box = inset.box
     canvas.setFillColor(white)
-    canvas.rect(box.x0, box.y0, box.width, box.height, stroke=1, fill=1)
+    canvas.rect(box.x0, box.y0, box.width, box.height, stroke=0, fill=1)
     canvas.saveState()
     drawing.clip(canvas, inset.view)
     _background(canvas, sheet, inset.view)
     _houses(canvas, inset.symbols, inset.labels, [flags[n] for n in inset.members], style)
     canvas.restoreState()
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.8)
+    canvas.rect(box.x0, box.y0, box.width, box.height, stroke=1, fill=0)
     caption = inset.caption
     frame.text(canvas, caption.x, caption.y, caption.text, size=caption.size)
 
