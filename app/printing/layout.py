@@ -104,10 +104,18 @@ def plan(
 
 
 def _in_inset(placed: Layout, n: int) -> bool:
+    """Say whether house `n` is numbered in one of the page's insets."""
     return any(n in inset.members for inset in placed.insets)
 
 
 def _layout(households: list[dict], view: View, keys, style: Style, furniture_boxes: list[Box]) -> Layout:
+    """Place the numbers of `households` on one frame: beside or led out, crowds into insets.
+
+    Round one places every number; houses left without one seed crowds. Later rounds place
+    the numbers outside the crowds (kept clear) and give each crowd an inset where one fits;
+    a crowd without room goes back to the map, and its houses, if still unnumbered, to an
+    enlargement sheet.
+    """
     points = [view.to_page(h["x"], h["y"]) for h in households]
     boxes = [
         symbols.symbol_box(x, y, len(symbols.shown_flags(h, keys)), style.cell)
@@ -165,6 +173,7 @@ def _insets(crowds, boxes, texts, occupied: Occupied, within: Box, view: View, s
 
 
 def _occupied(boxes: Sequence[Box], obstacles: Sequence[Box]) -> Occupied:
+    """Return a page's index holding the house symbols (owned by their index) and obstacles."""
     occupied = Occupied()
     for n, box in enumerate(boxes):
         occupied.add(box, n)
