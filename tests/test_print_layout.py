@@ -219,7 +219,7 @@ def test_the_roster_has_every_house_its_address_and_room_to_write(login, sheet_v
     assert all(address in text for address in households.address)
     rows_per_page, heights = [], []
     for words in pages:
-        notes = next(box for t, box in words if t == "Notes")
+        notes = next(box for t, box in words if t == "情况")
         signature = next(box for t, box in words if t == "签字")
         # The number column: digits at the left margin, one per row, top to bottom.
         left = min(box.x0 for t, box in words if t == "编号")

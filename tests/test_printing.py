@@ -77,7 +77,7 @@ JSON = {"Accept": "application/json"}
 def map_pages(body: bytes) -> list[str]:
     """Return the text of each natural village's map page of a print (not enlargements, tables, cover)."""
     pages = pdftotext(body).split("\f")
-    return [p for p in pages if "People's sentiment map" in p and "Enlargement" not in p]
+    return [p for p in pages if "自然寨代码" in p and "放大图 图" not in p and "农户名册" not in p]
 
 
 def get_pdf(client, url: str):
