@@ -18,6 +18,7 @@ from tests.conftest import cadre_village
 from tests.test_printing import MM_PER_POINT, get_pdf, pdftotext
 
 EVERY_FLAG = tuple(f.key for f in render.FLAGS)
+NOW = datetime.now(UTC)
 sheet_village = test_printing.sheet_village  # the fixture: the cadre's largest natural village
 
 
@@ -253,3 +254,19 @@ def test_a_village_atlas_has_each_natural_village_s_roster(login, county, tmp_pa
     assert text.count("农户名册 Household list (1/") == populated
     assert all(name in text for name in households.head_name)  # the cadre's own villages: names shown
     assert "走访日期 Visit date" in text and "签字 Signature" in text
+
+
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+def test_a_legend_of_every_flag_stays_readable(tmp_path, paper):
+    sheet = one_house_per_flag()
+    options = {"indicators": EVERY_FLAG, "names": "omitted", "table": False}
+    body = render.village_pdf(sheet, paper=paper, printed_by="t", printed_at=NOW, **options)
+    _, view = render.plan_view(render.focus(sheet), paper=paper, orientation="auto")
+    words = pdftotext_words(body, tmp_path)[0]
+    legend = [(text, box) for text, box in words if frame.MARGIN + frame.FOOTER_HEIGHT < box.y0 < view.y]
+    text = " ".join(t for t, _ in legend)
+    for flag in render.FLAGS:
+        assert f"{flag.zh} " in text or f"{flag.zh}\n" in text, flag.key
+    # No entry is squeezed below 5.5 pt: long ones drop their English rather than shrink.
+    marks = {flag.mark for flag in render.FLAGS}  # drawn in the sample symbols, sized by them
+    assert min(box.height for t, box in legend if t not in marks) >= labels.text_size("户", 5.5)[1] - 0.1

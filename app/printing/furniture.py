@@ -18,6 +18,7 @@ from .mapview import POINTS_PER_METRE, View, nice_length, padded
 
 INSET_SIZE = 38 * mm
 LEGEND_ROWS = 5
+MIN_LEGEND_TEXT = 5.5  # points: below this a legend label drops its English
 
 
 @lru_cache(maxsize=8)
@@ -143,19 +144,25 @@ def legend(
     counts = Counter(k for h in households for k in symbols.shown_flags(h, keys))
     top = view.y - 4.5 * mm
     frame.text(canvas, MARGIN, top, "图例 Legend", size=8)
-    items: list[tuple[str, object]] = [
-        ("本自然寨 This natural village", ("area", (BOUNDARY, BOUNDARY_FILL))),
-        ("相邻自然寨 Neighbours", ("area", (NEIGHBOUR, NEIGHBOUR_FILL))),
-        (f"农户及编号 Household, number ({len(households)})", ("symbol", [])),
+    # (Chinese, English, count or None, what to draw) of each entry.
+    items: list[tuple[str, str, int | None, tuple]] = [
+        ("本自然寨", "This natural village", None, ("area", (BOUNDARY, BOUNDARY_FILL))),
+        ("相邻自然寨", "Neighbours", None, ("area", (NEIGHBOUR, NEIGHBOUR_FILL))),
+        ("农户及编号", "Household, number", len(households), ("symbol", [])),
     ]
     items += [
-        (f"{indicators.BY_KEY[k].zh} {indicators.BY_KEY[k].en} ({counts[k]})", ("symbol", [k]))
+        (indicators.BY_KEY[k].zh, indicators.BY_KEY[k].en, counts[k], ("symbol", [k]))
         for k in keys
         if counts[k]
     ]
     if insets:
         items.append(
-            ("虚线框 放大见同名插图或放大图 Dashed box: enlarged in the inset or page named", ("inset", None))
+            (
+                "虚线框 放大见同名插图或放大图",
+                "Dashed box: enlarged in the inset or page named",
+                None,
+                ("inset", None),
+            )
         )
     scale_width = 55 * mm
     room = size[0] - 2 * MARGIN - scale_width
@@ -165,24 +172,38 @@ def legend(
     rows = math.ceil(len(items) / columns)
     row_height = min(max(3.6 * mm, style.cell + 0.6 * mm), (LEGEND_HEIGHT - 7 * mm) / max(rows, 1))
     cell = min(style.cell, row_height - 0.6 * mm)
-    for n, (label, (kind, item)) in enumerate(items):
+    for n, (zh, en, count, (kind, item)) in enumerate(items):
         column, row = divmod(n, rows)
         x = MARGIN + column * column_width
         y = top - 4 * mm - row * row_height
-        if kind == "area":
-            canvas.setStrokeColor(item[0])
-            canvas.setFillColor(item[1])
-            canvas.setLineWidth(1)
-            canvas.rect(x, y - 0.4 * mm, 4 * mm, 2.4 * mm, stroke=1, fill=1)
-        elif kind == "inset":
-            canvas.setStrokeColor(INK)
-            canvas.setLineWidth(0.6)
-            canvas.setDash(2, 1.5)
-            canvas.rect(x, y - 0.4 * mm, 4 * mm, 2.4 * mm, stroke=1, fill=0)
-            canvas.setDash()
-        else:
-            symbols.symbol(canvas, x + max(len(item), 1) * cell / 2, y + 0.8 * mm, item, cell=cell)
-        frame.text(
-            canvas, x + 5.5 * mm, y, label, size=frame.fit_text(label, column_width - 7 * mm, style.legend)
-        )
+        _swatch(canvas, kind, item, x, y, cell)
+        _legend_label(canvas, x + 5.5 * mm, y, zh, en, count, width=column_width - 7 * mm, size=style.legend)
     scale_bar(canvas, view, size[0] - MARGIN - scale_width + 3 * mm, top - 9 * mm, scale_width - 8 * mm)
+
+
+def _swatch(canvas: Canvas, kind: str, item, x: float, y: float, cell: float) -> None:
+    """Draw a legend entry's sample: an area's colours, a dashed box, or a household symbol."""
+    if kind == "area":
+        canvas.setStrokeColor(item[0])
+        canvas.setFillColor(item[1])
+        canvas.setLineWidth(1)
+        canvas.rect(x, y - 0.4 * mm, 4 * mm, 2.4 * mm, stroke=1, fill=1)
+    elif kind == "inset":
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.6)
+        canvas.setDash(2, 1.5)
+        canvas.rect(x, y - 0.4 * mm, 4 * mm, 2.4 * mm, stroke=1, fill=0)
+        canvas.setDash()
+    else:
+        symbols.symbol(canvas, x + max(len(item), 1) * cell / 2, y + 0.8 * mm, item, cell=cell)
+
+
+def _legend_label(canvas: Canvas, x, y, zh: str, en: str, count, *, width: float, size: float) -> None:
+    """Write a legend entry in Chinese and English, or in Chinese only where both would be too small."""
+    suffix = "" if count is None else f" ({count})"
+    label = f"{zh} {en}{suffix}"
+    fitted = frame.fit_text(label, width, size)
+    if fitted < MIN_LEGEND_TEXT:
+        label = zh + suffix
+        fitted = frame.fit_text(label, width, size)
+    frame.text(canvas, x, y, label, size=fitted)
