@@ -30,6 +30,20 @@ RAMPS = {
 }
 
 
+# The dark colour of marks on light symbols (the prints' ink).
+MARK_INK = "#252525"
+
+
+def luminance(colour: str) -> float:
+    """Return the relative luminance of a #rrggbb colour (sRGB, 0 black to 1 white)."""
+    channels = []
+    for n in (1, 3, 5):
+        c = int(colour[n : n + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
 @dataclass(frozen=True)
 class Indicator:
     """One overlay: how a household is counted, how it is labelled and drawn, who may see it."""
@@ -57,9 +71,22 @@ class Indicator:
     # Keys of indicators whose flag rules a sensitive one out (a five-guarantee or an
     # empty-nest household has no children at home): such households are not candidates.
     ruled_out_by: tuple[str, ...] = ()
+    # The one character drawn in that colour on a household symbol, so a flag is told apart
+    # without colour (black-and-white printers, colour-blind readers): distinct for every flag;
+    # prints draw it, and web markers, tiles and QGIS styles are to read it from here too.
+    mark: str = ""
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+    @property
+    def mark_colour(self) -> str:
+        """Return the colour of the mark on the symbol colour: white or ink, whichever contrasts more."""
+        fill = luminance(self.symbol)
+        # WCAG contrast ratios (lighter + 0.05) / (darker + 0.05) against white and against the ink.
+        on_white = 1.05 / (fill + 0.05)
+        on_ink = (fill + 0.05) / (luminance(MARK_INK) + 0.05)
+        return "#ffffff" if on_white >= on_ink else MARK_INK
 
     @property
     def colors(self) -> tuple[str, ...]:
@@ -75,6 +102,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "reds",
         column="poverty_status",
         symbol="#d62728",
+        mark="贫",
     ),
     Indicator(
         "lifted",
@@ -84,6 +112,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "oranges",
         column="poverty_status",
         symbol="#ff7f0e",
+        mark="脱",
     ),
     Indicator(
         "monitored",
@@ -93,6 +122,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "reds",
         column="poverty_status",
         symbol="#8c564b",
+        mark="监",
     ),
     Indicator(
         "dibao",
@@ -102,9 +132,17 @@ INDICATORS: tuple[Indicator, ...] = (
         "oranges",
         column="dibao",
         symbol="#e377c2",
+        mark="低",
     ),
     Indicator(
-        "wubao", "五保户", "Five-guarantee (wubao)", "wubao", "purples", column="wubao", symbol="#9467bd"
+        "wubao",
+        "五保户",
+        "Five-guarantee (wubao)",
+        "wubao",
+        "purples",
+        column="wubao",
+        symbol="#9467bd",
+        mark="五",
     ),
     Indicator(
         "family_planning",
@@ -114,6 +152,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "purples",
         column="family_planning",
         symbol="#bcbd22",
+        mark="计",
     ),
     Indicator(
         "left_behind_children",
@@ -126,6 +165,7 @@ INDICATORS: tuple[Indicator, ...] = (
         symbol="#1f77b4",
         correlated=("migrant_workers", "members"),
         ruled_out_by=("wubao", "empty_nest_elderly"),
+        mark="童",
     ),
     Indicator(
         "left_behind_elderly",
@@ -135,6 +175,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "blues",
         column="left_behind_elderly",
         symbol="#17becf",
+        mark="老",
     ),
     Indicator(
         "empty_nest_elderly",
@@ -144,6 +185,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "blues",
         column="empty_nest_elderly",
         symbol="#7f7f7f",
+        mark="巢",
     ),
     Indicator(
         "disabled",
@@ -153,6 +195,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "greys",
         column="disabled_members",
         symbol="#2ca02c",
+        mark="残",
     ),
     Indicator(
         "dilapidated_house",
@@ -162,6 +205,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "browns",
         column="dilapidated_house",
         symbol="#000000",
+        mark="危",
     ),
     Indicator(
         "migrant_workers",
@@ -171,6 +215,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "greens",
         column="migrant_workers",
         symbol="#98df8a",
+        mark="工",
     ),
     Indicator(
         "income_per_capita",

@@ -184,7 +184,10 @@ def natural_village(code: str):
         audit.record("view_households", code, detail=detail.name.lower())
         db.session.commit()
     map_page = page(base_map(bounds_of(unit), assets=local_assets(), lang=lang, **_basemap()), layers)
-    legend = [{"key": i.key, "label": i.label(lang), "color": i.symbol} for i in flags]
+    legend = [
+        {"key": i.key, "label": i.label(lang), "color": i.symbol, "mark": i.mark, "ink": i.mark_colour}
+        for i in flags
+    ]
     return render_template(
         "natural_village.html",
         area=unit,

@@ -132,6 +132,9 @@ def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts
 
     dibao = int(households.dibao.sum())
     assert page.locator(".mq-house .mq-f-dibao").count() == dibao
+    # Each chip carries its flag's mark, as prints do, so flags are told apart without colour.
+    assert {chip.inner_text() for chip in page.locator(".mq-house .mq-f-dibao").all()} <= {"低"}
+    assert "低" in page.locator(".leaflet-control-layers-overlays label", has_text="低保户").inner_text()
     page.locator(".leaflet-control-layers-overlays label", has_text="低保户").locator("input").uncheck()
     assert all(not chip.is_visible() for chip in page.locator(".mq-house .mq-f-dibao").all())
 

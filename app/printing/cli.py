@@ -27,9 +27,7 @@ def _options(function: Callable) -> Callable:
         ),
         click.option("--paper", type=click.Choice(tuple(render.PAPERS), case_sensitive=False), default="A4"),
         click.option("--orientation", type=click.Choice(render.ORIENTATIONS), default="auto"),
-        click.option(
-            "--names", type=click.Choice(render.NAMES), default="masked", help="At most the role's."
-        ),
+        click.option("--names", type=click.Choice(render.NAMES), default="shown", help="At most the role's."),
         click.option("--indicators", default=None, help="Comma-separated flags, e.g. dibao,wubao."),
     )
     for option in reversed(options):
@@ -77,7 +75,7 @@ def natural_village(code: str, username: str, out: str, table: bool, **layout) -
 @print_group.command("atlas")
 @click.argument("code")
 @_options
-@click.option("--table/--no-table", default=False, help="Follow each map with its household table.")
+@click.option("--table/--no-table", default=True, help="Follow each map with its household roster.")
 def atlas(code: str, username: str, out: str, table: bool, **layout) -> None:
     """Print the atlas of village or township CODE to --out: cover, index map, a page per natural village."""
     user = _user(username)

@@ -81,7 +81,9 @@ def _rules(detail: Detail, names: str) -> tuple[dict[str, Rule], str]:
     """Return the field rules at `detail` with head names made as private as `names` asks, and the outcome."""
     rules = privacy.field_rules(detail)
     rule = max(rules["head_name"], _NAMES_RULE[names], key=_STRICTNESS.index)
-    return {**rules, "head_name": rule}, _RULE_NAMES[rule]
+    # An address names a family as well as a name does: a print without clear names has none.
+    address = rules["address"] if rule is Rule.SHOW else Rule.OMIT
+    return {**rules, "head_name": rule, "address": address}, _RULE_NAMES[rule]
 
 
 def _indicator_keys(detail: Detail, requested: Sequence[str] | None) -> tuple[str, ...]:

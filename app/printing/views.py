@@ -43,7 +43,7 @@ def natural_village(code: str):
 def village_atlas(code: str):
     """All natural villages of an administrative village: cover, index map, one page each."""
     params.only(request.args, documents.OPTIONS)
-    options = documents.parse_options(request.args, table=False)
+    options = documents.parse_options(request.args)
     body, detail = documents.atlas_pdf(current_user, params.code(code, what="village"), options)
     audit.record("print", code, **detail)
     db.session.commit()
@@ -64,7 +64,7 @@ def township_atlas(code: str):
         return render_template("printing/atlas.html", code=code, jobs=recent)
     form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "submission") and v != ""}
     params.only(form, documents.OPTIONS)
-    options = documents.parse_options(form, table=False)
+    options = documents.parse_options(form)
     job = jobs.submit(current_user, code, options, submission=params.submission(request.form))
     db.session.commit()
     return redirect(url_for("jobs.job", job_id=job.id), code=303)

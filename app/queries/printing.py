@@ -129,11 +129,11 @@ def households_for_print(
     Returns
     -------
     list of dict
-        ``number, code, x, y, members, flags`` and ``head_name`` unless `rules` omit it.
+        ``number, code, x, y, members, flags`` and ``head_name`` and ``address`` unless `rules`
+        omit them.
     """
-    fields = [
-        (name, sql) for name, sql in household_fields(rules) if name in ("code", "head_name", "members")
-    ]
+    wanted = ("code", "head_name", "address", "members")
+    fields = [(name, sql) for name, sql in household_fields(rules) if name in wanted]
     select = ", ".join(f"{sql} AS {name}" for name, sql in fields)
     rows = db.session.execute(
         text(f"""

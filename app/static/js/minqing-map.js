@@ -67,18 +67,23 @@
   function households(map, collection, flags, labels, card) {
     const byKey = Object.fromEntries(flags.map((f) => [f.key, f]));
     const style = document.createElement("style");
-    style.textContent = flags.map((f) => ".mq-hide-" + f.key + " .mq-f-" + f.key + " { display: none; }").join("\n");
+    style.textContent = flags.map((f) => ".mq-hide-" + f.key + " .mq-f-" + f.key + " { display: none !important; }").join("\n");
     document.head.appendChild(style);
 
+    // A flag's chip: its colour and its mark (贫, 童 …), told apart without colour too, as on prints.
+    function chip(flag, attributes) {
+      return '<i class="mq-mark' + (attributes || "") + '" style="background:' + flag.color + ";color:" + flag.ink +
+        '" title="' + escape(flag.label) + '">' + escape(flag.mark) + "</i>";
+    }
+
     function icon(p) {
-      const chips = (p.flags || []).map((key) =>
-        '<i class="mq-f-' + key + '" style="background:' + byKey[key].color + '" title="' + escape(byKey[key].label) + '"></i>');
+      const chips = (p.flags || []).map((key) => chip(byKey[key], " mq-f-" + key));
       return L.divIcon({ className: "mq-house", html: "<b>" + escape(p.code.slice(-3)) + "</b>" + chips.join(""), iconSize: null });
     }
 
     function popup(p) {
       const chips = (p.flags || []).map((key) =>
-        '<span class="mq-chip" style="border-color:' + byKey[key].color + '">' + escape(byKey[key].label) + "</span>");
+        '<span class="mq-chip" style="border-color:' + byKey[key].color + '">' + chip(byKey[key]) + " " + escape(byKey[key].label) + "</span>");
       return '<table class="mq-card">' + rows(p, labels) + "</table><p>" + chips.join(" ") + '</p><p><a href="' +
         escape(link(card.href, p.code)) + '">' + escape(card.text) + "</a></p>";
     }
@@ -96,7 +101,7 @@
       const toggle = L.layerGroup();
       toggle.on("add", () => map.getContainer().classList.remove("mq-hide-" + flag.key));
       toggle.on("remove", () => map.getContainer().classList.add("mq-hide-" + flag.key));
-      overlays['<i class="mq-swatch" style="background:' + flag.color + '"></i>' + escape(flag.label)] = toggle.addTo(map);
+      overlays[chip(flag) + " " + escape(flag.label)] = toggle.addTo(map);
     }
     L.control.layers(null, overlays, { collapsed: false }).addTo(map);
     return layer;
