@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import decimal
+import functools
 import pathlib
 import re
 import tempfile
@@ -22,11 +24,12 @@ import zipfile
 from collections.abc import Callable
 
 import geopandas
+import openpyxl
 import pandas as pd
 import pyogrio
 import shapely
 
-from .. import audit, privacy
+from .. import audit, fields, privacy
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
@@ -34,6 +37,8 @@ from . import styles
 from .cells import neutralised
 
 LAYERS = ("townships", "villages", "natural_villages", "households")
+# XLSX sheet names: the layers as people call them.
+SHEETS = {"townships": "乡镇", "villages": "行政村", "natural_villages": "自然寨", "households": "农户"}
 ALL = "all"
 
 
@@ -208,10 +213,6 @@ def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[s
     if fmt == "csv":
         _write_csv(_tabular(frame), path)
         return
-    if fmt == "xlsx":
-        # GDAL writes text as shared strings, which Excel never evaluates; the quote guards a later copy.
-        pyogrio.write_dataframe(neutralised(_tabular(frame)), path, layer=layer, driver="XLSX")
-        return
     frame = _spatial(frame)
     options: dict = {}
     if fmt == "gpkg":
@@ -224,6 +225,46 @@ def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[s
     elif fmt == "kml":
         options = {"dataset_options": {"NameField": "name" if "name" in frame else "code"}}
     pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options)
+
+
+def _sheet(frame: geopandas.GeoDataFrame, layer: str) -> pd.DataFrame:
+    """Return a layer as a sheet people read: Chinese headers, numbers as numbers, 是/否, no WKT.
+
+    Points keep their two coordinate columns; polygons get their centroid's instead.
+    Values read as the importer reads them, so an exported household sheet re-imports.
+    """
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    if len(frame) and not (frame.geom_type == "Point").all():
+        centres = shapely.centroid(frame.geometry.values)
+        names = ("lon", "lat") if frame.crs.is_geographic else ("x", "y")
+        table[names[0]], table[names[1]] = shapely.get_x(centres), shapely.get_y(centres)
+    for name in table.columns:
+        if pd.api.types.is_bool_dtype(table[name]) or not pd.api.types.is_numeric_dtype(table[name]):
+            table[name] = table[name].map(functools.partial(_cell, name))
+    table = neutralised(table).astype(object).where(table.notna(), None)
+    return table.rename(columns={c: fields.column_label(layer, c, "zh") for c in table.columns})
+
+
+def _cell(field: str, value):
+    """Return a value as a sheet shows it: 是/否, the poverty status in words, numeric(…) as a number."""
+    if isinstance(value, bool) or (field == "poverty_status" and value is not None):
+        return fields.display(field, value, "zh")
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def _write_xlsx(frames: dict[str, geopandas.GeoDataFrame], path: pathlib.Path) -> None:
+    """Write one sheet per layer, named in Chinese; text cells hold a quote before a formula start."""
+    book = openpyxl.Workbook(write_only=True)
+    for layer, frame in frames.items():
+        table = _sheet(frame, layer)
+        sheet = book.create_sheet(SHEETS[layer])
+        sheet.freeze_panes = "A2"
+        sheet.append(list(table.columns))
+        for row in table.itertuples(index=False, name=None):
+            sheet.append(row)
+    book.save(path)
 
 
 def _write_csv(table: pd.DataFrame, path: pathlib.Path) -> None:
@@ -305,8 +346,11 @@ def export(
             file_name, media_type = f"{stem}.zip", "application/zip"
         else:
             result = folder / f"{stem}.{spec.extension}"
-            for name, frame in frames.items():
-                _write_one(frame, result, name, fmt, metadata)
+            if fmt == "xlsx":
+                _write_xlsx(frames, result)
+            else:
+                for name, frame in frames.items():
+                    _write_one(frame, result, name, fmt, metadata)
             if fmt == "gpkg":
                 styles.add_to_geopackage(str(result), list(frames), owner=user.username)
             file_name, media_type = result.name, spec.media_type
