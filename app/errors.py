@@ -3,25 +3,41 @@
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .i18n import Text, language, translated
+
 
 class AppError(Exception):
-    """An error a user caused and can fix: an HTTP status, a stable code and a sentence."""
+    """An error a user caused and can fix: an HTTP status, a stable code and a sentence.
 
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
+    The sentence is a `Text` when it is to be read in the reader's language;
+    `message` is always its English.
+    """
+
+    def __init__(self, status: int, code: str, message: str | Text):
+        super().__init__(str(message))
         self.status = status
         self.code = code
-        self.message = message
+        self.text = message
+        self.message = str(message)
 
 
-def bad_parameter(name: str, value: str, expected: str) -> AppError:
+def bad_parameter(name: str, value: str, expected: str | Text) -> AppError:
     """Return a 400 error naming the parameter, its value and what was expected."""
-    return AppError(400, "InvalidParameterValue", f"parameter {name}={value!r}: {expected}")
+    return AppError(
+        400,
+        "InvalidParameterValue",
+        Text("parameter {name}={value!r}: {expected}", name=name, value=value, expected=expected),
+    )
+
+
+def one_of(options) -> Text:
+    """Return 'one of a, b, c', as a bad parameter's expected values."""
+    return Text("one of {options}", options=", ".join(options))
 
 
 def not_found(what: str, code: str) -> AppError:
-    """Return a 404 error naming what was looked for."""
-    return AppError(404, "NotFound", f"{what} {code!r} does not exist")
+    """Return a 404 error naming what was looked for (`what`: a key of the catalogue, 'natural village')."""
+    return AppError(404, "NotFound", Text("{what} {code!r} does not exist", what=Text(what), code=code))
 
 
 # Paths that programs (scripts, QGIS, the maps' own tile requests) call, never people.
@@ -36,9 +52,14 @@ def for_program() -> bool:
     return best == "application/json"
 
 
-def render(status: int, code: str, message: str):
-    """Render an error for the client: JSON for programs, a page for browsers."""
-    if for_program():
+def render(status: int, code: str, message: str | Text):
+    """Render an error for the client in the reader's language: JSON for programs, a page for browsers.
+
+    A program that states no language (no session, no Accept-Language) reads English.
+    """
+    program = for_program()
+    message = translated(message, language(default="en" if program else None))
+    if program:
         return jsonify(code=code, message=message), status
     return render_template("error.html", status=status, message=message), status
 
@@ -48,8 +69,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def app_error(error: AppError):
-        return render(error.status, error.code, error.message)
+        return render(error.status, error.code, error.text)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # Werkzeug's and Flask-WTF's sentences are keys of the catalogue.
         return render(error.code or 500, error.name.replace(" ", ""), error.description or error.name)

@@ -1,9 +1,11 @@
 """Chinese first, English available: a message catalogue keyed by the English text.
 
-The language is the session's choice (set by /lang/<code>), else DEFAULT_LANGUAGE.
+The language is the session's choice (set by /lang/<code>), else the browser's
+(Accept-Language), else DEFAULT_LANGUAGE (for programs stating none: English).
+Messages built from values (errors) are `Text`s, translated when shown.
 """
 
-from flask import current_app, session
+from flask import current_app, has_request_context, request, session
 
 LANGUAGES = ("zh", "en")
 
@@ -150,15 +152,118 @@ ZH = {
     "The next worker takes it up again from the start; nothing of the unfinished run was kept.": (
         "下一个后台进程将从头重新执行；未完成的那次执行没有写入任何数据。"
     ),
+    # --- zh ---
+    # Refusals (app/errors.py): templates of `Text`, and the kinds of thing not found.
+    "parameter {name}={value!r}: {expected}": "参数 {name}={value!r} 无效：{expected}",
+    "one of {options}": "应为以下之一：{options}",
+    "{digits} digits expected": "应为 {digits} 位数字",
+    "0 to {top}": "应在 0 到 {top} 之间",
+    "0 to {top} at zoom {z}": "第 {z} 级应在 0 到 {top} 之间",
+    "the key the form was given (16–64 letters, digits, - or _)": (
+        "应为表单给出的键（16–64 个字母、数字、- 或 _）"
+    ),
+    "a tile of the XYZ grid, zoom 0 to {top}": "应为 XYZ 网格中的瓦片，级别 0 到 {top}",
+    "CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554": "应为 CRS84、EPSG:4490 或 EPSG:4534 … EPSG:4554",
+    "{what} code": "{what}代码",
+    "{what} {code!r} does not exist": "{what} {code!r} 不存在",
+    "natural village": "自然寨",
+    "household": "农户",
+    "job": "任务",
+    "township or village": "乡镇或行政村",
+    "unknown parameter {name!r} (accepted: {known})": "未知参数 {name!r}（可用参数：{known}）",
+    "none": "无",
+    "TIANDITU_KEY is not set; ask the administrator": "未设置天地图密钥 TIANDITU_KEY，请联系管理员",
+    "Tianditu tile {tile}: {reason}": "天地图瓦片 {tile} 无法获取：{reason}",
+    "language {code!r} is not offered ({offered})": "不提供语言 {code!r}（可选：{offered}）",
+    "job {id} is {status}, not done": "任务 {id} {status}，尚未完成",
+    "job {id} has no file ({why})": "任务 {id} 没有文件（{why}）",
+    "none was made": "未生成文件",
+    "layer {layer!r} does not exist (one of {layers})": "图层 {layer!r} 不存在（可选：{layers}）",
+    "format {fmt!r} is not offered (one of {formats})": "不提供格式 {fmt!r}（可选：{formats}）",
+    "only administrators and village cadres import households": "只有管理员和驻村干部可以导入农户",
+    "upload {token!r} does not exist": "上传的文件 {token!r} 不存在",
+    "mapping line {line!r}: 列名=field expected, field one of {fields}": (
+        "列名对应 {line!r} 有误：应为 列名=字段，字段为以下之一：{fields}"
+    ),
+    "no file was sent (field 'file')": "没有收到文件（字段 file）",
+    "file {name!r}: {expected} expected": "文件 {name!r} 的类型不对：应为 {expected}",
+    "only administrators import boundaries": "只有管理员可以导入边界",
+    "level {level!r}: {expected} expected": "要素类型 {level!r} 有误：应为 {expected} 之一",
+    "households of natural village {code!r} are outside your villages; "
+    "its counts are in /api/townships/<code>/natural-villages": (
+        "自然寨 {code!r} 的农户不在您的包村范围内；汇总数据见 /api/townships/<code>/natural-villages"
+    ),
+    # Werkzeug's and Flask-WTF's sentences, as they reach app/errors.py.
+    "The browser (or proxy) sent a request that this server could not understand.": "服务器无法理解此请求。",
+    "The server could not verify that you are authorized to access the URL requested. You either supplied "
+    "the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the "
+    "credentials required.": "服务器无法确认您有权访问此网址：用户名或密码可能有误。",
+    "You don't have the permission to access the requested resource. It is either read-protected or not "
+    "readable by the server.": "您无权访问此内容。",
+    "The requested URL was not found on the server. If you entered the URL manually please check your "
+    "spelling and try again.": "没有这个网址。如果是手动输入的，请检查拼写后重试。",
+    "The method is not allowed for the requested URL.": "此网址不接受这种请求方式。",
+    "The data value transmitted exceeds the capacity limit.": "上传的数据超过了大小限制。",
+    "The server encountered an internal error and was unable to complete your request. Either the server "
+    "is overloaded or there is an error in the application.": (
+        "服务器内部出错，未能完成请求；请稍后重试或联系管理员。"
+    ),
+    "The requested URL is no longer available on this server and there is no forwarding address. If you "
+    "followed a link from a foreign page, please contact the author of this page.": "此网址已不再可用。",
+    "This user has exceeded an allotted request count. Try again later.": "请求次数过多，请稍后再试。",
+    "The CSRF token is missing.": "表单缺少 CSRF 令牌，请刷新页面后重试。",
+    "The CSRF session token is missing.": "会话中没有 CSRF 令牌，请刷新页面后重试。",
+    "The CSRF token has expired.": "CSRF 令牌已过期，请刷新页面后重试。",
+    "The CSRF token is invalid.": "CSRF 令牌无效，请刷新页面后重试。",
+    "The CSRF tokens do not match.": "CSRF 令牌不匹配，请刷新页面后重试。",
+    "The referrer header is missing.": "请求缺少 Referer 头，请从本站页面提交。",
+    "The referrer does not match the host.": "请求的 Referer 与本站不符，请从本站页面提交。",
 }
 
 
-def language() -> str:
-    """Return the current language code."""
-    lang = session.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+def language(*, default: str | None = None) -> str:
+    """Return the reader's language: the session's choice, else the browser's (Accept-Language).
+
+    A reader who states neither gets `default`, else DEFAULT_LANGUAGE.
+    """
+    lang = session.get("lang")
+    if lang is None and has_request_context() and request.accept_languages:
+        lang = request.accept_languages.best_match(LANGUAGES)
+    lang = lang or default or current_app.config["DEFAULT_LANGUAGE"]
     return lang if lang in LANGUAGES else "zh"
 
 
 def gettext(message: str) -> str:
     """Return `message` in the current language."""
     return ZH.get(message, message) if language() == "zh" else message
+
+
+class Text:
+    """A sentence translated when it is shown: an English template (a key of ZH) and its values.
+
+    Values may be Texts themselves (a parameter's expected values, the kind of thing not found);
+    ``str()`` gives the English, for logs and programs that read the message.
+    """
+
+    def __init__(self, template: str, **values):
+        self.template = template
+        self.values = values
+
+    def render(self, lang: str) -> str:
+        """Return the sentence in `lang`."""
+        template = ZH.get(self.template, self.template) if lang == "zh" else self.template
+        values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.values.items()}
+        return template.format(**values)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __repr__(self) -> str:
+        return f"Text({self.template!r}, **{self.values!r})"
+
+
+def translated(message: "str | Text", lang: str) -> str:
+    """Return a message (a Text, or a catalogue key) in `lang`."""
+    if isinstance(message, Text):
+        return message.render(lang)
+    return ZH.get(message, message) if lang == "zh" else message

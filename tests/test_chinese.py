@@ -1,8 +1,11 @@
 """Chinese first where a Chinese user looks: popups, scale bars, errors, exports, prints, CLI help."""
 
+import html
+
 import pytest
 
 from app import fields
+from tests.conftest import cadre_village
 
 # The browser and the live server are test_browser's fixtures, shared rather than started twice over.
 from tests.test_browser import browser, log_in, page, server  # noqa: F401
@@ -22,3 +25,59 @@ def test_the_popup_lists_fields_in_the_registry_order_with_chinese_labels(page, 
     # The map's scale bar is metric only: one line, in m or km, no miles or feet.
     scale = page.locator(".leaflet-control-scale-line").all_inner_texts()
     assert len(scale) == 1 and scale[0].split()[-1] in ("m", "km"), scale
+
+
+# --- refusals in the reader's language ----------------------------------------------------
+
+
+def outside_code(county) -> str:
+    """Return a natural village outside the test cadre's village."""
+    return sorted(
+        county.natural_villages[~county.natural_villages.code.str.startswith(cadre_village(county))].code
+    )[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "zh", "en"),
+    [
+        (
+            "/?indicator=poverty",
+            "参数 indicator='poverty' 无效：应为以下之一：registered_poor",
+            "parameter indicator=",
+        ),
+        ("/areas/52269910", "参数 乡镇代码='52269910' 无效：应为 12 位数字", "township code='52269910'"),
+        ("/areas/999999999999", "乡镇或行政村 '999999999999' 不存在", "'999999999999' does not exist"),
+        ("/search?limit=5", "未知参数 'limit'（可用参数：q）", "unknown parameter 'limit'"),
+        ("/export/roads.gpkg", "图层 'roads' 不存在", "layer 'roads' does not exist"),
+        ("/nowhere", "没有这个网址", "requested URL was not found"),
+    ],
+)
+def test_error_pages_speak_the_readers_language(client, login, path, zh, en):
+    login("admin")
+    refused = client.get(path)
+    assert refused.status_code in (400, 404) and zh in html.unescape(refused.get_data(as_text=True))
+    client.get("/lang/en")
+    assert en in html.unescape(client.get(path).get_data(as_text=True))
+
+
+def test_a_refusal_is_in_chinese_for_a_cadre_and_in_json_for_their_program(client, login, county):
+    login("cadre")
+    code = outside_code(county)
+    household = county.households[county.households.natural_village_code == code].code.iloc[0]
+    card = client.get(f"/households/{household}")
+    assert card.status_code == 403 and "您无权查看此内容。" in card.get_data(as_text=True)
+    api = f"/api/natural-villages/{code}/households"
+    chinese = client.get(api, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    assert chinese.status_code == 403 and "不在您的包村范围内" in chinese.json["message"]
+    english = client.get(api, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert "outside your villages" in english.json["message"]
+    # A program that states no language reads English; the code stays the same for all.
+    silent = client.get(api)
+    assert "outside your villages" in silent.json["message"]
+    assert chinese.json["code"] == english.json["code"] == silent.json["code"] == "Forbidden"
+
+
+def test_a_bad_form_post_is_refused_in_chinese(client, login):
+    login("admin")
+    response = client.post("/export", data={"layer": "households", "format": "xlsx"})
+    assert response.status_code == 400 and "CSRF 令牌" in response.get_data(as_text=True)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from .. import exports, jobs, params
 from ..errors import AppError, bad_parameter
 from ..extensions import db
+from ..i18n import Text
 from . import jobs as export_jobs
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -19,16 +20,28 @@ def _checked(layer: str, fmt: str, crs: str | None) -> str:
     """Refuse an unknown layer or format (404) or a bad CRS (400); return the CRS's label."""
     if layer not in (*exports.LAYERS, exports.ALL):
         raise AppError(
-            404, "NotFound", f"layer {layer!r} does not exist (one of {', '.join(exports.LAYERS)}, all)"
+            404,
+            "NotFound",
+            Text(
+                "layer {layer!r} does not exist (one of {layers})",
+                layer=layer,
+                layers=", ".join((*exports.LAYERS, exports.ALL)),
+            ),
         )
     if fmt not in exports.FORMATS:
         raise AppError(
-            404, "NotFound", f"format {fmt!r} is not offered (one of {', '.join(exports.FORMATS)})"
+            404,
+            "NotFound",
+            Text(
+                "format {fmt!r} is not offered (one of {formats})",
+                fmt=fmt,
+                formats=", ".join(exports.FORMATS),
+            ),
         )
     try:
         return exports.parse_crs(crs).label
     except ValueError:
-        raise bad_parameter("crs", crs, "CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554") from None
+        raise bad_parameter("crs", crs, Text("CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554")) from None
 
 
 @bp.get("/<layer>.<fmt>")
