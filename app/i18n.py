@@ -193,6 +193,18 @@ ZH = {
     "its counts are in /api/townships/<code>/natural-villages": (
         "自然寨 {code!r} 的农户不在您的包村范围内；汇总数据见 /api/townships/<code>/natural-villages"
     ),
+    # The export page's layers and formats (app/exports TITLES).
+    "Townships (polygons)": "乡镇（面）",
+    "Villages (polygons)": "行政村（面）",
+    "Natural villages (polygons)": "自然寨（面）",
+    "Households (points)": "农户（点）",
+    "All four layers": "全部四个图层",
+    "GeoPackage (for QGIS)": "GeoPackage（QGIS 用）",
+    "Shapefile (zipped)": "Shapefile（压缩包）",
+    "CSV (table for programs)": "CSV（供程序读取的表格）",
+    "KML (Ovi Map, Google Earth)": "KML（奥维互动地图、谷歌地球）",
+    "XLSX (Excel table)": "XLSX（Excel 表格，中文表头）",
+    "Coordinate reference system": "坐标系",
     # Werkzeug's and Flask-WTF's sentences, as they reach app/errors.py.
     "The browser (or proxy) sent a request that this server could not understand.": "服务器无法理解此请求。",
     "The server could not verify that you are authorized to access the URL requested. You either supplied "

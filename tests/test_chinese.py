@@ -1,6 +1,7 @@
 """Chinese first where a Chinese user looks: popups, scale bars, errors, exports, prints, CLI help."""
 
 import html
+import re
 
 import pytest
 
@@ -81,3 +82,27 @@ def test_a_bad_form_post_is_refused_in_chinese(client, login):
     login("admin")
     response = client.post("/export", data={"layer": "households", "format": "xlsx"})
     assert response.status_code == 400 and "CSRF 令牌" in response.get_data(as_text=True)
+
+
+def options(form: str, name: str) -> dict[str, str]:
+    """Return value → shown text of the options of select `name` in `form`."""
+    select = re.search(rf'<select name="{name}">(.*?)</select>', form, re.S).group(1)
+    return dict(re.findall(r'<option value="([^"]+)">([^<]+)</option>', select))
+
+
+def test_the_export_page_names_layers_and_formats_in_chinese(client, login):
+    login("gis")
+    form = client.get("/export").get_data(as_text=True)
+    layers, formats = options(form, "layer"), options(form, "format")
+    assert layers == {
+        "townships": "乡镇（面）",
+        "villages": "行政村（面）",
+        "natural_villages": "自然寨（面）",
+        "households": "农户（点）",
+        "all": "全部四个图层",
+    }
+    assert formats["xlsx"] == "XLSX（Excel 表格，中文表头）" and formats["shp"] == "Shapefile（压缩包）"
+    assert "坐标系" in form
+    client.get("/lang/en")
+    english = options(client.get("/export").get_data(as_text=True), "layer")
+    assert english["natural_villages"] == "Natural villages (polygons)"

@@ -37,6 +37,20 @@ from . import styles
 from .cells import neutralised
 
 LAYERS = ("townships", "villages", "natural_villages", "households")
+# How the export page names each layer and format (keys of the i18n catalogue).
+TITLES = {
+    "townships": "Townships (polygons)",
+    "villages": "Villages (polygons)",
+    "natural_villages": "Natural villages (polygons)",
+    "households": "Households (points)",
+    "all": "All four layers",
+    "gpkg": "GeoPackage (for QGIS)",
+    "shp": "Shapefile (zipped)",
+    "geojson": "GeoJSON",
+    "csv": "CSV (table for programs)",
+    "kml": "KML (Ovi Map, Google Earth)",
+    "xlsx": "XLSX (Excel table)",
+}
 # XLSX sheet names: the layers as people call them.
 SHEETS = {"townships": "乡镇", "villages": "行政村", "natural_villages": "自然寨", "households": "农户"}
 ALL = "all"

@@ -66,7 +66,11 @@ def background():
         params.only(request.args)
         recent = jobs.recent(current_user, kind="export")
         return render_template(
-            "exports/form.html", layers=(*exports.LAYERS, exports.ALL), formats=exports.FORMATS, jobs=recent
+            "exports/form.html",
+            layers=(*exports.LAYERS, exports.ALL),
+            formats=exports.FORMATS,
+            titles=exports.TITLES,
+            jobs=recent,
         )
     layer, fmt = request.form.get("layer", ""), request.form.get("format", "")
     crs = _checked(layer, fmt, request.form.get("crs") or None)
