@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import auth, queries
+from . import auth, i18n, queries
 from .extensions import db
 from .models import ROLES, AdminUnit, User
 
@@ -17,6 +17,9 @@ DEMO_USERS = (
     ("cadre", "cadre", "驻村第一书记"),
     ("gis", "gis", "GIS 技术员"),
 )
+
+
+PASSWORD_HELP = "The password (asked for twice when not given)."
 
 
 @click.command("demo")
@@ -71,10 +74,10 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True, help="The user's role.")
 @click.option("--village", "villages", multiple=True, help="Village code a cadre works in (repeatable).")
 @click.option("--name", "display_name", default="", help="Name shown in the page header.")
-@click.password_option()
+@click.password_option(help=PASSWORD_HELP)
 def create_user(
     username: str, role: str, villages: tuple[str, ...], display_name: str, password: str
 ) -> None:
@@ -89,7 +92,7 @@ def create_user(
 
 @users.command("set-password")
 @click.argument("username")
-@click.password_option()
+@click.password_option(help=PASSWORD_HELP)
 def set_password(username: str, password: str) -> None:
     """Set USERNAME's password."""
     from werkzeug.security import generate_password_hash
@@ -121,19 +124,28 @@ def create_token(username: str, name: str, days: float | None) -> None:
     click.echo(token)
 
 
-def register(app: Flask) -> None:
-    """Add the commands to `flask --app app`."""
-    for command in (demo, demo_users, users, tokens):
-        app.cli.add_command(command)
-    from .printing.cli import print_group
+def bilingual(command: click.Command) -> None:
+    """Give `command`, its options and its subcommands help in Chinese first, then the English.
 
-    app.cli.add_command(print_group)
+    The Chinese comes from the one catalogue (app/i18n.py), keyed by the English help;
+    help already made bilingual is left alone, so this may run once per app.
+    """
+    if command.help in i18n.ZH:
+        command.help = f"{i18n.ZH[command.help]}\n\n{command.help}"
+    for param in command.params:
+        if isinstance(param, click.Option) and param.help in i18n.ZH:
+            param.help = f"{i18n.ZH[param.help]} {param.help}"
+    for subcommand in getattr(command, "commands", {}).values():
+        bilingual(subcommand)
+
+
+def register(app: Flask) -> None:
+    """Add the commands to `flask --app app`, their help in Chinese and English."""
     from .exports.cli import export
     from .importers.cli import import_group
-
-    app.cli.add_command(import_group)
-    app.cli.add_command(export)
     from .jobs_cli import prune_jobs, worker
+    from .printing.cli import print_group
 
-    app.cli.add_command(worker)
-    app.cli.add_command(prune_jobs)
+    for command in (demo, demo_users, users, tokens, print_group, import_group, export, worker, prune_jobs):
+        bilingual(command)
+        app.cli.add_command(command)

@@ -205,6 +205,95 @@ ZH = {
     "KML (Ovi Map, Google Earth)": "KML（奥维互动地图、谷歌地球）",
     "XLSX (Excel table)": "XLSX（Excel 表格，中文表头）",
     "Coordinate reference system": "坐标系",
+    # Command-line help (app/cli.py `bilingual`), keyed by the English help.
+    "Generate a synthetic county and load it, replacing the current one (one transaction).": (
+        "生成一个合成的演示县并载入，替换现有数据（一个事务）。"
+    ),
+    "Households to generate.": "要生成的户数。",
+    "Random seed; the same seed gives the same county.": "随机种子；同一种子生成同一个县。",
+    "Do nothing when a county is already loaded.": "已载入数据时什么也不做。",
+    "Create one demo user per role, printing each new password once.": (
+        "为每个角色创建一个演示用户，新密码只显示一次。"
+    ),
+    "Manage users.": "管理用户。",
+    "Create USERNAME with a role (and villages, for a cadre).": (
+        "创建用户 USERNAME 并指定角色（驻村干部还要指定行政村）。"
+    ),
+    "The user's role.": "用户的角色。",
+    "Village code a cadre works in (repeatable).": "驻村干部所在行政村的代码（可重复）。",
+    "Name shown in the page header.": "页面顶部显示的姓名。",
+    "The password (asked for twice when not given).": "密码（未给出时提示输入两次）。",
+    "Set USERNAME's password.": "设置用户 USERNAME 的密码。",
+    "Manage API tokens.": "管理 API 令牌。",
+    "Issue an API token for USERNAME and print it once.": "为用户 USERNAME 签发 API 令牌，令牌只显示一次。",
+    "What the token is for, e.g. 'QGIS on the GIS office PC'.": "令牌的用途，如“GIS 办公室电脑上的 QGIS”。",
+    "Expire after this many days.": "多少天后失效。",
+    "Print maps as PDF (audited like prints from the web).": "打印 PDF 地图（与网页打印一样记入审计日志）。",
+    "Print natural village CODE's map (and household table) to --out.": (
+        "把自然寨 CODE 的地图（和农户名册）打印到 --out 文件。"
+    ),
+    "Print the atlas of village or township CODE to --out: cover, index map, a page per natural village.": (
+        "把行政村或乡镇 CODE 的地图集打印到 --out 文件：封面、索引图、每个自然寨一页。"
+    ),
+    "Print as this user (their role applies).": "以该用户的身份打印（按其角色的权限）。",
+    "PDF file.": "输出的 PDF 文件。",
+    "Paper size.": "纸张大小。",
+    "Page orientation.": "纸张方向。",
+    "Heads' names shown, masked or omitted (at most what the role may see).": (
+        "户主姓名：显示、部分隐藏或不显示（不超过角色允许的范围）。"
+    ),
+    "Comma-separated flags, e.g. dibao,wubao.": "要标注的标识，用逗号分隔，如 dibao,wubao。",
+    "Add the household table.": "附上农户名册。",
+    "Follow each map with its household table.": "每幅地图后附上农户名册。",
+    "Run queued jobs (atlases, exports, imports from the web), printing their progress.": (
+        "运行排队的后台任务（网页提交的地图集、导出、导入），并显示进度。"
+    ),
+    "Stop when the queue is empty instead of waiting for more.": "队列为空时退出，不再等待新任务。",
+    "Seconds between looks at the queue.": "查看队列的间隔秒数。",
+    "Remove finished jobs' files and unused uploads older than DAYS (the jobs' records stay).": (
+        "删除 DAYS 天前已结束任务的文件和未使用的上传文件（任务记录保留）。"
+    ),
+    "Keep files this recent.": "保留最近这么多天的文件。",
+    "Import data files.": "导入数据文件。",
+    "Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK).": (
+        "导入农户表 FILE（.xlsx，或 UTF-8 / GBK 编码的 .csv）。"
+    ),
+    "列名=field for a header not recognised (repeatable).": (
+        "为无法识别的列名指定字段，写作 列名=字段（可重复）。"
+    ),
+    "Import the valid rows; by default any problem imports nothing.": (
+        "只导入无误的行；默认有任何问题则全部不导入。"
+    ),
+    "Coordinates are GCJ-02 (AMap/Tencent): convert to CGCS2000.": (
+        "坐标为 GCJ-02（高德、腾讯）：转换为 CGCS2000。"
+    ),
+    "Swap longitude and latitude where they are swapped.": "自动纠正颠倒的经纬度。",
+    "Write rejected rows here (.xlsx).": "把被拒绝的行写入此文件（.xlsx）。",
+    "Language of the problems' reasons.": "问题原因所用的语言。",
+    "Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ).": (
+        "导入边界文件 FILE（Shapefile 压缩包、GeoPackage、GeoJSON、KML/KMZ）。"
+    ),
+    "What the features are.": "要素的级别（自然寨、行政村或乡镇）。",
+    "CRS to assume when the file states none, e.g. EPSG:4545.": (
+        "文件未注明坐标系时采用的坐标系，如 EPSG:4545。"
+    ),
+    "Attribute holding the code (default: code, 编码, …).": "存放代码的属性字段（默认：code、编码 等）。",
+    "Attribute holding the name (default: name, 名称, …).": "存放名称的属性字段（默认：name、名称 等）。",
+    "Attribute encoding (default: the file's; GBK without .cpg).": (
+        "属性编码（默认按文件所注；无 .cpg 时为 GBK）。"
+    ),
+    "Import the acceptable features; by default any problem imports nothing.": (
+        "只导入合格的要素；默认有任何问题则全部不导入。"
+    ),
+    "Export LAYER (or 'all') as the given user may see it.": (
+        "按指定用户可见的内容导出图层 LAYER（或 all：全部图层）。"
+    ),
+    "File format.": "文件格式。",
+    "Export what this user may see (and audit it so).": "导出该用户可见的内容（并以其名义记入审计日志）。",
+    "Output CRS: CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554.": (
+        "输出坐标系：CRS84、EPSG:4490 或 EPSG:4534 … EPSG:4554。"
+    ),
+    "File to write.": "要写入的文件。",
     # Werkzeug's and Flask-WTF's sentences, as they reach app/errors.py.
     "The browser (or proxy) sent a request that this server could not understand.": "服务器无法理解此请求。",
     "The server could not verify that you are authorized to access the URL requested. You either supplied "

@@ -3,6 +3,7 @@
 import html
 import re
 
+import click
 import pytest
 
 from app import fields
@@ -106,3 +107,42 @@ def test_the_export_page_names_layers_and_formats_in_chinese(client, login):
     client.get("/lang/en")
     english = options(client.get("/export").get_data(as_text=True), "layer")
     assert english["natural_villages"] == "Natural villages (polygons)"
+
+
+# --- command-line help ------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def commands(group: click.Group, path=()):
+    """Yield (path, command) for our commands under `group` (Flask-Migrate's `db` is not ours)."""
+    for name, command in group.commands.items():
+        if (*path, name) == ("db",):
+            continue
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from commands(command, (*path, name))
+
+
+def test_every_command_helps_in_chinese_then_english(app):
+    runner = app.test_cli_runner()
+    ours = list(commands(app.cli))
+    assert {" ".join(path) for path, _ in ours} >= {
+        "demo",
+        "users create",
+        "import households",
+        "export",
+        "worker",
+    }
+    for path, command in ours:
+        shown = runner.invoke(args=[*path, "--help"])
+        assert shown.exit_code == 0, (path, shown.output)
+        description = shown.output.split("\n\n")[1]
+        assert CJK.match(description.strip()), (path, description)  # Chinese first …
+        assert re.search(r"[A-Za-z]{4,}", command.help), path  # … English after
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help and CJK.match(param.help), (path, param.name, param.help)
+    households = runner.invoke(args=["import", "households", "--help"]).output
+    assert "导入农户表" in households and "Import a household spreadsheet" in households
+    assert "只导入无误的行" in households and "Import the valid rows" in households

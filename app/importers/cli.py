@@ -14,7 +14,7 @@ from . import households as importer
 
 @click.group("import")
 def import_group() -> None:
-    """Import data files; 导入数据。"""
+    """Import data files."""
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -59,7 +59,7 @@ def households(
     rejected: pathlib.Path | None,
     lang: str,
 ) -> None:
-    """Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK); 导入户表。"""
+    """Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK)."""
     with click.progressbar(length=4, label=f"Importing {file.name}") as bar:
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -122,7 +122,7 @@ def boundaries(
     encoding: str | None,
     valid_only: bool,
 ) -> None:
-    """Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ); 导入边界。"""
+    """Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ)."""
     from .boundaries import import_boundaries
 
     result = import_boundaries(
