@@ -193,6 +193,12 @@ ZH = {
     "its counts are in /api/townships/<code>/natural-villages": (
         "自然寨 {code!r} 的农户不在您的包村范围内；汇总数据见 /api/townships/<code>/natural-villages"
     ),
+    "1 (with the household table) or 0": "应为 1（附农户名册）或 0",
+    "comma-separated, of {keys}": "应为以下标识，用逗号分隔：{keys}",
+    "households of {what} {code!r} are outside your villages; you may not print them": (
+        "{what} {code!r} 的农户不在您的包村范围内，不能打印"
+    ),
+    "indicator {keys} is not shown per household to your role": "您的角色不能按户查看指标 {keys}",
     # The export page's layers and formats (app/exports TITLES).
     "Townships (polygons)": "乡镇（面）",
     "Villages (polygons)": "行政村（面）",

@@ -11,6 +11,7 @@ from tests.conftest import cadre_village
 
 # The browser and the live server are test_browser's fixtures, shared rather than started twice over.
 from tests.test_browser import browser, log_in, page, server  # noqa: F401
+from tests.test_printing import get_pdf, pdftotext, sheet_village  # noqa: F401
 
 
 @pytest.mark.browser
@@ -52,6 +53,11 @@ def outside_code(county) -> str:
         ("/search?limit=5", "未知参数 'limit'（可用参数：q）", "unknown parameter 'limit'"),
         ("/export/roads.gpkg", "图层 'roads' 不存在", "layer 'roads' does not exist"),
         ("/nowhere", "没有这个网址", "requested URL was not found"),
+        (
+            "/print/natural-villages/52269910020101.pdf?paper=B5",
+            "参数 paper='B5' 无效：应为以下之一：A4",
+            "paper=",
+        ),
     ],
 )
 def test_error_pages_speak_the_readers_language(client, login, path, zh, en):
@@ -146,3 +152,33 @@ def test_every_command_helps_in_chinese_then_english(app):
     households = runner.invoke(args=["import", "households", "--help"]).output
     assert "导入农户表" in households and "Import a household spreadsheet" in households
     assert "只导入无误的行" in households and "Import the valid rows" in households
+
+
+# --- prints ---------------------------------------------------------------------------------------
+
+
+def test_a_print_has_a_chinese_subtitle_and_a_metric_scale_bar(client, login, sheet_village):  # noqa: F811
+    code, _, households = sheet_village
+    text = pdftotext(get_pdf(login("admin"), f"/print/natural-villages/{code}.pdf").data, layout=True)
+    subtitle = next(line for line in text.splitlines() if "自然寨代码" in line).strip()
+    assert re.fullmatch(
+        rf"民情地图 · 自然寨代码 {code} · 户数 {len(households)} · 比例尺 1:[\d,]+ · "
+        r"坐标系 CGCS2000 3度带高斯-克吕格投影 中央经线 1\d\d°E（EPSG:45\d\d）",
+        subtitle,
+    ), subtitle
+    # The scale bar: 0 … a round length in m or km; never miles, feet or yards.
+    assert re.search(r"\b\d+(\.\d+)? (m|km)\b", text)
+    assert not re.search(r"\b(mi|miles?|ft|feet|yd|yards?)\b", text, re.IGNORECASE)
+
+
+@pytest.mark.usefixtures("app_context")
+def test_an_atlas_index_page_is_subtitled_in_chinese(app, accounts, county, tmp_path):
+    out = tmp_path / "atlas.pdf"
+    username = accounts["admin"][0]
+    result = app.test_cli_runner().invoke(
+        args=["print", "atlas", cadre_village(county), "--user", username, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    index = pdftotext(out.read_bytes()).split("\f")[1]
+    assert "数字为页码 · 比例尺 1:" in index and "中央经线" in index
+    assert "Numbers are page numbers" not in index

@@ -89,7 +89,14 @@ def _to_lonlat(srid: int) -> pyproj.Transformer:
 
 @lru_cache(maxsize=8)
 def _crs_label(srid: int) -> str:
-    return f"{pyproj.CRS.from_epsg(srid).name} (EPSG:{srid})"
+    """Return the CRS as a Chinese reader names it (CGCS2000 3度带高斯-克吕格投影 中央经线 108°E)."""
+    crs = pyproj.CRS.from_epsg(srid)
+    if srid == 4490:
+        return f"CGCS2000 经纬度（EPSG:{srid}）"
+    origin = {p.name: p.value for p in crs.coordinate_operation.params}.get("Longitude of natural origin")
+    if crs.name.startswith("CGCS2000 / 3-degree Gauss-Kruger CM") and origin is not None:
+        return f"CGCS2000 3度带高斯-克吕格投影 中央经线 {origin:g}°E（EPSG:{srid}）"
+    return f"{crs.name}（EPSG:{srid}）"
 
 
 # --- geometry of a page ------------------------------------------------------
@@ -473,8 +480,8 @@ def _sheet_title(sheet: dict) -> str:
 def _sheet_subtitle(sheet: dict, view: View, *, atlas: str = "") -> str:
     prefix = f"{atlas} · " if atlas else ""
     return (
-        f"{prefix}People's sentiment map · 自然寨代码 Code {sheet['code']} · 户数 Households "
-        f"{len(sheet['households'])} · 比例尺 Scale 1:{view.scale:,} · 坐标系 CRS {_crs_label(sheet['srid'])}"
+        f"{prefix}民情地图 · 自然寨代码 {sheet['code']} · 户数 {len(sheet['households'])} · "
+        f"比例尺 1:{view.scale:,} · 坐标系 {_crs_label(sheet['srid'])}"
     )
 
 
@@ -779,8 +786,7 @@ def _index_page(
         canvas,
         size,
         _atlas_title(index) + " · 索引图 Index map",
-        f"数字为页码 Numbers are page numbers · 比例尺 Scale 1:{view.scale:,} · 坐标系 CRS "
-        f"{_crs_label(index['srid'])}",
+        f"数字为页码 · 比例尺 1:{view.scale:,} · 坐标系 {_crs_label(index['srid'])}",
     )
     canvas.saveState()
     _clip(canvas, view)
