@@ -24,7 +24,6 @@ import zipfile
 from collections.abc import Callable
 
 import geopandas
-import openpyxl
 import pandas as pd
 import pyogrio
 import shapely
@@ -227,6 +226,10 @@ def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[s
     if fmt == "csv":
         _write_csv(_tabular(frame), path)
         return
+    if fmt == "xlsx":
+        # GDAL writes text as shared strings, which Excel never evaluates; the quote guards a later copy.
+        pyogrio.write_dataframe(_sheet(frame, layer), path, layer=SHEETS[layer], driver="XLSX")
+        return
     frame = _spatial(frame)
     options: dict = {}
     if fmt == "gpkg":
@@ -253,32 +256,20 @@ def _sheet(frame: geopandas.GeoDataFrame, layer: str) -> pd.DataFrame:
         names = ("lon", "lat") if frame.crs.is_geographic else ("x", "y")
         table[names[0]], table[names[1]] = shapely.get_x(centres), shapely.get_y(centres)
     for name in table.columns:
-        if pd.api.types.is_bool_dtype(table[name]) or not pd.api.types.is_numeric_dtype(table[name]):
-            table[name] = table[name].map(functools.partial(_cell, name))
-    table = neutralised(table).astype(object).where(table.notna(), None)
-    return table.rename(columns={c: fields.column_label(layer, c, "zh") for c in table.columns})
+        column = table[name]
+        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+            column = column.map(functools.partial(_cell, name))
+            if column.map(type).eq(decimal.Decimal).any():  # numeric(…) from PostgreSQL
+                column = pd.to_numeric(column)
+            table[name] = column
+    return neutralised(table).rename(columns={c: fields.column_label(layer, c, "zh") for c in table.columns})
 
 
 def _cell(field: str, value):
-    """Return a value as a sheet shows it: 是/否, the poverty status in words, numeric(…) as a number."""
-    if isinstance(value, bool) or (field == "poverty_status" and value is not None):
+    """Return a value as a sheet shows it: 是/否, the poverty status in words."""
+    if isinstance(value, bool) or (field == "poverty_status" and isinstance(value, str)):
         return fields.display(field, value, "zh")
-    if isinstance(value, decimal.Decimal):
-        return float(value)
     return value
-
-
-def _write_xlsx(frames: dict[str, geopandas.GeoDataFrame], path: pathlib.Path) -> None:
-    """Write one sheet per layer, named in Chinese; text cells hold a quote before a formula start."""
-    book = openpyxl.Workbook(write_only=True)
-    for layer, frame in frames.items():
-        table = _sheet(frame, layer)
-        sheet = book.create_sheet(SHEETS[layer])
-        sheet.freeze_panes = "A2"
-        sheet.append(list(table.columns))
-        for row in table.itertuples(index=False, name=None):
-            sheet.append(row)
-    book.save(path)
 
 
 def _write_csv(table: pd.DataFrame, path: pathlib.Path) -> None:
@@ -360,11 +351,8 @@ def export(
             file_name, media_type = f"{stem}.zip", "application/zip"
         else:
             result = folder / f"{stem}.{spec.extension}"
-            if fmt == "xlsx":
-                _write_xlsx(frames, result)
-            else:
-                for name, frame in frames.items():
-                    _write_one(frame, result, name, fmt, metadata)
+            for name, frame in frames.items():
+                _write_one(frame, result, name, fmt, metadata)
             if fmt == "gpkg":
                 styles.add_to_geopackage(str(result), list(frames), owner=user.username)
             file_name, media_type = result.name, spec.media_type
