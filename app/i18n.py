@@ -199,6 +199,7 @@ ZH = {
         "{what} {code!r} 的农户不在您的包村范围内，不能打印"
     ),
     "indicator {keys} is not shown per household to your role": "您的角色不能按户查看指标 {keys}",
+    "shown (if your role may)": "显示（角色允许时）",
     # The export page's layers and formats (app/exports TITLES).
     "Townships (polygons)": "乡镇（面）",
     "Villages (polygons)": "行政村（面）",

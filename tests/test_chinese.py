@@ -6,29 +6,10 @@ import re
 import click
 import pytest
 
-from app import fields
+from app import indicators
+from app.importers import household_columns
 from tests.conftest import cadre_village
-
-# The browser and the live server are test_browser's fixtures, shared rather than started twice over.
-from tests.test_browser import browser, log_in, page, server  # noqa: F401
 from tests.test_printing import get_pdf, pdftotext, sheet_village  # noqa: F401
-
-
-@pytest.mark.browser
-def test_the_popup_lists_fields_in_the_registry_order_with_chinese_labels(page, server, accounts, county):  # noqa: F811
-    log_in(page, server, accounts, "leader")
-    row = county.households.sort_values("code").iloc[0]
-    page.goto(f"{server}/natural-villages/{row.natural_village_code}")
-    page.locator(f".leaflet-marker-icon[title='{row.code}']").dispatch_event("click")
-    page.locator(".leaflet-popup-content").wait_for()
-    shown = page.locator(".leaflet-popup-content th").all_inner_texts()
-    registry = [zh for zh, _ in fields.LABELS.values()]
-    assert shown[:5] == ["户编码", "户主", "身份证号", "地址", "家庭人口"]
-    assert shown == [label for label in registry if label in shown] and len(shown) >= 10
-    # The map's scale bar is metric only: one line, in m or km, no miles or feet.
-    scale = page.locator(".leaflet-control-scale-line").all_inner_texts()
-    assert len(scale) == 1 and scale[0].split()[-1] in ("m", "km"), scale
-
 
 # --- refusals in the reader's language ----------------------------------------------------
 
@@ -182,3 +163,55 @@ def test_an_atlas_index_page_is_subtitled_in_chinese(app, accounts, county, tmp_
     index = pdftotext(out.read_bytes()).split("\f")[1]
     assert "数字为页码 · 比例尺 1:" in index and "中央经线" in index
     assert "Numbers are page numbers" not in index
+
+
+# --- every page in zh-CN -------------------------------------------------------------------------
+
+# Words a Chinese page may carry: names of formats and standards, the link to English, and the
+# machine names a user types (import fields, indicator keys in a refusal that lists them).
+KNOWN = {
+    *("English", "PDF", "CGCS", "CSV", "Excel", "GeoJSON", "GeoPackage", "KML", "KMZ", "QGIS"),
+    *("Shapefile", "XLSX", "GBK", "GCJ", "UTF", "csv", "xlsx", "CRS", "EPSG", "indicator"),
+    *household_columns.FIELDS,
+    *indicators.BY_KEY,
+    *(f"{key}_share" for key in indicators.BY_KEY),
+}
+
+
+def visible_words(page: str) -> set[str]:
+    """Return the Latin words a reader sees on `page` (text outside tags, scripts and styles)."""
+    page = re.sub(r"(?s)<(script|style)\b[^>]*>.*?</\1>|<!--.*?-->", " ", page)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    return set(re.findall(r"[A-Za-z][A-Za-z_]{2,}", text))
+
+
+@pytest.mark.parametrize("role", ["admin", "cadre"])
+def test_every_page_and_refusal_reads_in_chinese(client, login, accounts, county, role):
+    township = sorted(county.admin_units.query("level == 'township'").code)[0]
+    village = cadre_village(county)
+    natural = sorted(county.natural_villages[county.natural_villages.village_code == village].code)[0]
+    household = sorted(county.households[county.households.natural_village_code == natural].code)[0]
+    outsider = county.households[county.households.natural_village_code == outside_code(county)].code.iloc[0]
+    anonymous = client.get("/login").get_data(as_text=True)
+    login(role)
+    paths = [
+        "/",
+        f"/areas/{township}",
+        f"/areas/{village}",
+        f"/natural-villages/{natural}",
+        f"/households/{household}",
+        f"/search?q={household[:10]}",
+        "/export",
+        "/import",
+        f"/print/townships/{township}/atlas",
+        f"/households/{outsider}",
+        "/areas/999999999999",
+        "/?indicator=poverty",
+        "/search?limit=1",
+        "/nowhere",
+    ]
+    pages = {"/login": anonymous} | {path: client.get(path).get_data(as_text=True) for path in paths}
+    # Besides: the user's name and role, and the bad values quoted back in refusals.
+    allowed = KNOWN | {accounts[role][0], role, "test", "poverty", "limit"}
+    untranslated = {path: visible_words(page) - allowed for path, page in pages.items()}
+    assert {path: words for path, words in untranslated.items() if words} == {}

@@ -86,7 +86,9 @@ def _options() -> dict:
 def form():
     """The upload form."""
     _may_import()
-    return render_template("import.html", stage="form", options=_options(), fields=importer.FIELDS)
+    return render_template(
+        "import.html", stage="form", options=_options(), fields=importer.FIELDS, labels=importer.LABELS
+    )
 
 
 @bp.post("")
@@ -120,7 +122,13 @@ def upload():
         name=sent.filename,
     )
     return render_template(
-        "import.html", stage="preview", token=token, result=result, options=options, fields=importer.FIELDS
+        "import.html",
+        stage="preview",
+        token=token,
+        result=result,
+        options=options,
+        fields=importer.FIELDS,
+        labels=importer.LABELS,
     )
 
 
