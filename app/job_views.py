@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, jsonify, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from . import audit, jobs
+from . import audit, exports, jobs
 from .errors import AppError, not_found
 from .extensions import db
 from .i18n import Text
@@ -31,7 +31,8 @@ def job(job_id: int):
         return jsonify({**found.as_dict(), "stalled": stalled, "attempts": found.attempts})
     # As before the queue: an import that wrote nothing because of problems answers 422.
     refused = found.kind == "import" and found.summary.get("problems") and not found.summary.get("written")
-    return render_template("jobs/job.html", job=found, stalled=stalled), 422 if refused else 200
+    page = render_template("jobs/job.html", job=found, stalled=stalled, titles=exports.TITLES)
+    return page, 422 if refused else 200
 
 
 @bp.get("/<int:job_id>/result")

@@ -8,7 +8,7 @@ import pytest
 
 from app import indicators
 from app.importers import household_columns
-from tests.conftest import cadre_village
+from tests.conftest import cadre_village, csrf_token
 from tests.test_printing import get_pdf, pdftotext, sheet_village  # noqa: F401
 
 # --- refusals in the reader's language ----------------------------------------------------
@@ -210,7 +210,13 @@ def test_every_page_and_refusal_reads_in_chinese(client, login, accounts, county
         "/search?limit=1",
         "/nowhere",
     ]
+    form = client.get("/export").get_data(as_text=True)
+    queued = client.post(
+        "/export", data={"csrf_token": csrf_token(form), "layer": "households", "format": "xlsx"}
+    )
+    paths.append(queued.location)  # the job's page, waiting for a worker
     pages = {"/login": anonymous} | {path: client.get(path).get_data(as_text=True) for path in paths}
+    assert "农户（点）" in pages[queued.location]
     # Besides: the user's name and role, and the bad values quoted back in refusals.
     allowed = KNOWN | {accounts[role][0], role, "test", "poverty", "limit"}
     untranslated = {path: visible_words(page) - allowed for path, page in pages.items()}
