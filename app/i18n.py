@@ -170,6 +170,7 @@ ZH = {
     "household": "农户",
     "job": "任务",
     "township or village": "乡镇或行政村",
+    "collection": "要素集",
     "unknown parameter {name!r} (accepted: {known})": "未知参数 {name!r}（可用参数：{known}）",
     "none": "无",
     "TIANDITU_KEY is not set; ask the administrator": "未设置天地图密钥 TIANDITU_KEY，请联系管理员",

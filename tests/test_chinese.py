@@ -221,3 +221,11 @@ def test_every_page_and_refusal_reads_in_chinese(client, login, accounts, county
     allowed = KNOWN | {accounts[role][0], role, "test", "poverty", "limit"}
     untranslated = {path: visible_words(page) - allowed for path, page in pages.items()}
     assert {path: words for path, words in untranslated.items() if words} == {}
+
+
+def test_ogc_refusals_follow_the_readers_language(client, login):
+    login("gis")
+    zh = client.get("/ogc/collections/roads/items", headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 404 and zh.json["description"] == "要素集 'roads' 不存在"
+    silent = client.get("/ogc/collections/roads/items")
+    assert silent.json["description"] == "collection 'roads' does not exist"
