@@ -177,7 +177,9 @@ def load_user_from_request(req) -> Principal | None:
 def unauthorized():
     if for_program():
         response, status = render_error(
-            401, "Unauthorized", _("Your session has expired or you are not logged in.")
+            401,
+            "Unauthorized",
+            "Your session has expired or you are not logged in.",  # translated there
         )
         response.headers["WWW-Authenticate"] = 'Basic realm="Minqing Map"'
         return response, status

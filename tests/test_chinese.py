@@ -229,3 +229,11 @@ def test_ogc_refusals_follow_the_readers_language(client, login):
     assert zh.status_code == 404 and zh.json["description"] == "要素集 'roads' 不存在"
     silent = client.get("/ogc/collections/roads/items")
     assert silent.json["description"] == "collection 'roads' does not exist"
+
+
+def test_an_anonymous_program_is_refused_in_its_language(client, county):
+    township = sorted(county.admin_units.query("level == 'township'").code)[0]
+    path = f"/api/townships/{township}/natural-villages"
+    assert client.get(path).json["message"] == "Your session has expired or you are not logged in."
+    chinese = client.get(path, headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 401 and chinese.json["message"] == "会话已过期或尚未登录。"
