@@ -302,6 +302,7 @@ ZH = {
         "输出坐标系：CRS84、EPSG:4490 或 EPSG:4534 … EPSG:4554。"
     ),
     "File to write.": "要写入的文件。",
+    "Language of an XLSX's headers.": "表头和文字所用的语言（XLSX）。",
     # Werkzeug's and Flask-WTF's sentences, as they reach app/errors.py.
     "The browser (or proxy) sent a request that this server could not understand.": "服务器无法理解此请求。",
     "The server could not verify that you are authorized to access the URL requested. You either supplied "

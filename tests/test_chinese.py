@@ -1,10 +1,12 @@
 """Chinese first where a Chinese user looks: popups, scale bars, errors, exports, prints, CLI help."""
 
 import html
+import io
 import re
 
 import click
 import pytest
+from openpyxl import load_workbook
 
 from app import indicators
 from app.importers import household_columns
@@ -237,3 +239,12 @@ def test_an_anonymous_program_is_refused_in_its_language(client, county):
     assert client.get(path).json["message"] == "Your session has expired or you are not logged in."
     chinese = client.get(path, headers={"Accept-Language": "zh-CN"})
     assert chinese.status_code == 401 and chinese.json["message"] == "会话已过期或尚未登录。"
+
+
+def test_a_download_is_in_the_readers_language(client, login):
+    login("gis")
+    chinese = load_workbook(io.BytesIO(client.get("/export/townships.xlsx").data))
+    assert chinese.sheetnames == ["乡镇"] and chinese["乡镇"]["A1"].value == "区划代码"
+    client.get("/lang/en")
+    english = load_workbook(io.BytesIO(client.get("/export/townships.xlsx").data))
+    assert english.sheetnames == ["townships"] and english["townships"]["A1"].value == "Division code"

@@ -273,6 +273,21 @@ def test_an_xlsx_reads_in_chinese_with_numbers_as_numbers(tmp_path, accounts, co
     assert 100 < lon < 115 and 24 < lat < 30
 
 
+@pytest.mark.usefixtures("app_context")
+def test_an_english_xlsx_reads_in_english_and_re_imports(tmp_path, accounts, county):
+    exports.export("households", "xlsx", user=user(accounts, "admin"), out=tmp_path / "h.xlsx", lang="en")
+    sheet = load_workbook(tmp_path / "h.xlsx")["households"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:3] == ["Household code", "Head of household", "ID number"] and "Longitude" in header
+    words = {c.value for row in sheet.iter_rows(min_row=2) for c in row[header.index("Poverty status") :][:2]}
+    assert {"Not poor", "no"} <= words
+    db.session.execute(text("DELETE FROM household"))
+    result = import_households(tmp_path / "h.xlsx")
+    assert result.problems == [] and result.inserted == len(county.households)
+    stored = dict(db.session.execute(text("SELECT code, poverty_status FROM household")).all())
+    assert stored == dict(zip(county.households.code, county.households.poverty_status, strict=True))
+
+
 # --- HTTP and CLI ---------------------------------------------------------------
 
 

@@ -23,7 +23,14 @@ from ..models import User
     "--crs", default="CRS84", show_default=True, help="Output CRS: CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554."
 )
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="File to write.")
-def export(layer: str, fmt: str, username: str, crs: str, out: str) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of an XLSX's headers.",
+)
+def export(layer: str, fmt: str, username: str, crs: str, out: str, lang: str) -> None:
     """Export LAYER (or 'all') as the given user may see it."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -40,6 +47,7 @@ def export(layer: str, fmt: str, username: str, crs: str, out: str) -> None:
             user=user,
             crs=crs,
             out=out,
+            lang=lang,
             progress=lambda name, done, total: bar.update(done - bar.pos),
         )
     counts = ", ".join(f"{name} {n:,}" for name, n in summary["features"].items())

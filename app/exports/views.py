@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import exports, jobs, params
 from ..errors import AppError, bad_parameter
 from ..extensions import db
-from ..i18n import Text
+from ..i18n import Text, language
 from . import jobs as export_jobs
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -50,7 +50,8 @@ def export(layer: str, fmt: str):
     """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554)."""
     params.only(request.args, ("crs",))
     crs = _checked(layer, fmt, request.args.get("crs"))
-    content, summary = exports.export(layer, fmt, user=current_user._get_current_object(), crs=crs)
+    user = current_user._get_current_object()
+    content, summary = exports.export(layer, fmt, user=user, crs=crs, lang=language())
     return Response(
         content,
         mimetype=summary["media_type"],
@@ -74,6 +75,7 @@ def background():
         )
     layer, fmt = request.form.get("layer", ""), request.form.get("format", "")
     crs = _checked(layer, fmt, request.form.get("crs") or None)
-    job = export_jobs.submit(current_user, layer, fmt, crs=crs, submission=params.submission(request.form))
+    submission = params.submission(request.form)
+    job = export_jobs.submit(current_user, layer, fmt, crs=crs, lang=language(), submission=submission)
     db.session.commit()
     return redirect(url_for("jobs.job", job_id=job.id), code=303)

@@ -57,8 +57,12 @@ HEADERS = {
     "外出务工人数": "migrant_workers",
     "人均纯收入": "income_per_capita",
     # The headers of our own XLSX export, so an exported sheet re-imports.
-    **{normalise(zh): field for field, (zh, _) in fields.LABELS.items()},
-    **{fields.COLUMNS[field][0]: field for field in ("natural_village_code", "lon", "lat")},
+    **{normalise(label): field for field, pair in fields.LABELS.items() for label in pair},
+    **{
+        normalise(label): field
+        for field in ("natural_village_code", "lon", "lat")
+        for label in fields.COLUMNS[field]
+    },
     "longitude": "lon",
     "latitude": "lat",
     "x": "lon",
