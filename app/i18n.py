@@ -5,6 +5,7 @@ The language is the session's choice (set by /lang/<code>), else the browser's
 Messages built from values (errors) are `Text`s, translated when shown.
 """
 
+import click
 from flask import current_app, has_request_context, request, session
 
 LANGUAGES = ("zh", "en")
@@ -329,6 +330,11 @@ ZH = {
     "The referrer header is missing.": "请求缺少 Referer 头，请从本站页面提交。",
     "The referrer does not match the host.": "请求的 Referer 与本站不符，请从本站页面提交。",
 }
+
+
+def language_option(help: str):
+    """Return a command's --lang option: zh (the default) or en."""
+    return click.option("--lang", type=click.Choice(LANGUAGES), default="zh", show_default=True, help=help)
 
 
 def language(*, default: str | None = None) -> str:

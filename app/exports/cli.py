@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from .. import exports
 from ..extensions import db
+from ..i18n import language_option
 from ..models import User
 
 
@@ -23,13 +24,7 @@ from ..models import User
     "--crs", default="CRS84", show_default=True, help="Output CRS: CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554."
 )
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="File to write.")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of an XLSX's headers.",
-)
+@language_option("Language of an XLSX's headers.")
 def export(layer: str, fmt: str, username: str, crs: str, out: str, lang: str) -> None:
     """Export LAYER (or 'all') as the given user may see it."""
     user = db.session.scalar(select(User).where(User.username == username))

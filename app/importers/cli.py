@@ -9,6 +9,7 @@ import click
 from flask import current_app
 
 from ..extensions import db
+from ..i18n import language_option
 from . import households as importer
 
 
@@ -43,13 +44,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(dir_okay=False, path_type=pathlib.Path),
     help="Write rejected rows here (.xlsx).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of the problems' reasons.",
-)
+@language_option("Language of the problems' reasons.")
 def households(
     file: pathlib.Path,
     mapping: tuple[str, ...],
