@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from . import audit, disclosure, params, privacy, queries
 from .errors import AppError, not_found
 from .extensions import db
+from .i18n import Text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,8 +39,11 @@ def natural_village_households(code: str):
         raise AppError(
             403,
             "Forbidden",
-            f"households of natural village {code!r} are outside your villages; "
-            "its counts are in /api/townships/<code>/natural-villages",
+            Text(
+                "households of natural village {code!r} are outside your villages; "
+                "its counts are in /api/townships/<code>/natural-villages",
+                code=code,
+            ),
         )
     body = queries.households_geojson(village["id"], privacy.field_rules(detail))
     audit.record("view_households", code, detail=detail.name.lower())

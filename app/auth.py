@@ -144,7 +144,7 @@ def unauthorized():
         return render_error(
             401,
             "Unauthorized",
-            _("Your session has expired or you are not logged in."),
+            "Your session has expired or you are not logged in.",  # translated there
             headers={"WWW-Authenticate": 'Basic realm="Minqing Map"'},
         )
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

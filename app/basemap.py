@@ -10,7 +10,8 @@ import urllib.request
 from flask import Blueprint, Response, current_app, url_for
 from flask_login import login_required
 
-from .errors import AppError, bad_parameter
+from .errors import AppError, bad_parameter, one_of
+from .i18n import Text
 from .tiles import MAX_ZOOM, TileCache
 
 bp = Blueprint("basemap", __name__)
@@ -45,12 +46,14 @@ def _cache() -> TileCache:
 def tianditu(layer: str, z: int, x: int, y: int):
     """One Tianditu tile, fetched with the server's key."""
     if layer not in LAYERS:
-        raise bad_parameter("layer", layer, f"one of {', '.join(LAYERS)}")
+        raise bad_parameter("layer", layer, one_of(LAYERS))
     if z > MAX_ZOOM or x >= 2**z or y >= 2**z:
-        raise bad_parameter("tile", f"{z}/{x}/{y}", f"a tile of the XYZ grid, zoom 0 to {MAX_ZOOM}")
+        raise bad_parameter(
+            "tile", f"{z}/{x}/{y}", Text("a tile of the XYZ grid, zoom 0 to {top}", top=MAX_ZOOM)
+        )
     key = current_app.config["TIANDITU_KEY"]
     if not key:
-        raise AppError(503, "NoBasemapKey", "TIANDITU_KEY is not set; ask the administrator")
+        raise AppError(503, "NoBasemapKey", Text("TIANDITU_KEY is not set; ask the administrator"))
     cached = _cache().get((layer, z, x, y))
     if cached is None:
         url = current_app.config["TIANDITU_URL"].format(layer=layer, z=z, x=x, y=y, key=key)
@@ -61,7 +64,9 @@ def tianditu(layer: str, z: int, x: int, y: int):
         except (urllib.error.URLError, TimeoutError) as error:
             reason = getattr(error, "reason", error)
             raise AppError(
-                502, "BasemapUnavailable", f"Tianditu tile {layer}/{z}/{x}/{y}: {reason}"
+                502,
+                "BasemapUnavailable",
+                Text("Tianditu tile {tile}: {reason}", tile=f"{layer}/{z}/{x}/{y}", reason=reason),
             ) from None
         _cache().put((layer, z, x, y), cached)
     body, mimetype = cached

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import accounts, localtime, logins, queries
+from . import accounts, i18n, localtime, logins, queries
 from .extensions import db
 from .models import ROLES, AdminUnit, User
 
@@ -18,6 +18,9 @@ DEMO_USERS = (
     ("cadre", "cadre", "驻村第一书记"),
     ("gis", "gis", "GIS 技术员"),
 )
+
+
+PASSWORD_HELP = "The password (asked for twice when not given)."
 
 
 @click.command("demo")
@@ -79,15 +82,10 @@ def _user(username: str) -> User:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="角色 · Role.")
-@click.option(
-    "--village",
-    "villages",
-    multiple=True,
-    help="驻村干部的行政村代码（可重复）· Village code a cadre works in (repeatable).",
-)
-@click.option("--name", "display_name", default="", help="页面显示的姓名 · Name shown in the page header.")
-@click.password_option(help="密码 · Password.")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="The user's role.")
+@click.option("--village", "villages", multiple=True, help="Village code a cadre works in (repeatable).")
+@click.option("--name", "display_name", default="", help="Name shown in the page header.")
+@click.password_option(help=PASSWORD_HELP)
 def create_user(
     username: str, role: str, villages: tuple[str, ...], display_name: str, password: str
 ) -> None:
@@ -111,7 +109,7 @@ def _cut_off(username: str, change, done: str) -> None:
 
 @users.command("set-password")
 @click.argument("username")
-@click.password_option(help="新密码 · The new password.")
+@click.password_option(help=PASSWORD_HELP)
 def set_password(username: str, password: str) -> None:
     """修改密码（结束其全部会话并吊销其令牌）· Set USERNAME's password, ending their sessions and tokens."""
     _cut_off(username, lambda user: accounts.set_password(user, password), "password changed")
@@ -157,7 +155,7 @@ def unlock(username: str | None, address: str | None) -> None:
 
 @click.group("tokens")
 def tokens() -> None:
-    """API 令牌管理 · Manage API tokens."""
+    """Manage API tokens."""
 
 
 @tokens.command("create")
@@ -215,19 +213,28 @@ def revoke_token(token_id: int) -> None:
     click.echo(f"Token {token_id} ({token.name}) of {token.user.username} revoked.")
 
 
-def register(app: Flask) -> None:
-    """Add the commands to `flask --app app`."""
-    for command in (demo, demo_users, users, tokens):
-        app.cli.add_command(command)
-    from .printing.cli import print_group
+def bilingual(command: click.Command) -> None:
+    """Give `command`, its options and its subcommands help in Chinese first, then the English.
 
-    app.cli.add_command(print_group)
+    The Chinese comes from the one catalogue (app/i18n.py), keyed by the English help;
+    help already made bilingual is left alone, so this may run once per app.
+    """
+    if command.help in i18n.ZH:
+        command.help = f"{i18n.ZH[command.help]}\n\n{command.help}"
+    for param in command.params:
+        if isinstance(param, click.Option) and param.help in i18n.ZH:
+            param.help = f"{i18n.ZH[param.help]} {param.help}"
+    for subcommand in getattr(command, "commands", {}).values():
+        bilingual(subcommand)
+
+
+def register(app: Flask) -> None:
+    """Add the commands to `flask --app app`, their help in Chinese and English."""
     from .exports.cli import export
     from .importers.cli import import_group
-
-    app.cli.add_command(import_group)
-    app.cli.add_command(export)
     from .jobs_cli import prune_jobs, worker
+    from .printing.cli import print_group
 
-    app.cli.add_command(worker)
-    app.cli.add_command(prune_jobs)
+    for command in (demo, demo_users, users, tokens, print_group, import_group, export, worker, prune_jobs):
+        bilingual(command)
+        app.cli.add_command(command)

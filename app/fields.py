@@ -3,6 +3,7 @@
 Outputs for programs (GeoJSON, OGC) keep raw values; pages and prints use these.
 """
 
+from . import indicators
 from .privacy import Rule
 
 LABELS = {
@@ -61,3 +62,58 @@ def display(field: str, value, lang: str) -> str:
 def readable(properties: dict, lang: str) -> dict:
     """Return a household's properties with every labelled field made readable."""
     return {k: display(k, v, lang) if k in LABELS and k != "code" else v for k, v in properties.items()}
+
+
+# Columns of exported tables besides a household's fields: (zh-CN, English).
+COLUMNS = {
+    "natural_village_code": ("自然寨编码", "Natural village code"),
+    "lon": ("经度", "Longitude"),
+    "lat": ("纬度", "Latitude"),
+    "x": ("X（米）", "X (m)"),
+    "y": ("Y（米）", "Y (m)"),
+    "name": ("名称", "Name"),
+    "parent_code": ("上级区划代码", "Parent code"),
+    "village_code": ("行政村代码", "Village code"),
+    "village": ("行政村", "Village"),
+    "township": ("乡镇", "Township"),
+    "households": ("户数", "Households"),
+}
+# What a code column holds, per layer.
+CODES = {
+    "households": LABELS["code"],
+    "natural_villages": ("自然寨编码", "Natural village code"),
+    "villages": ("区划代码", "Division code"),
+    "townships": ("区划代码", "Division code"),
+}
+CENTRE = ("中心点", "centre ")
+
+
+def column_label(layer: str, column: str, lang: str) -> str:
+    """Return the header people read for `column` of an exported `layer`.
+
+    Household fields and places have their own labels; an indicator's count,
+    share or mean is named after the registry's label (建档立卡户数, 建档立卡户占比).
+    """
+    index = 0 if lang == "zh" else 1
+    if column == "code":
+        return CODES[layer][index]
+    if column in LABELS and layer == "households":
+        return LABELS[column][index]
+    if column in COLUMNS:
+        label = COLUMNS[column][index]
+        centred = layer != "households" and column in ("lon", "lat", "x", "y")
+        return CENTRE[index] + label if centred else label
+    if column.endswith("_suppressed") and column[: -len("_suppressed")] in indicators.BY_KEY:
+        label = indicators.BY_KEY[column[: -len("_suppressed")]].label(lang)
+        return f"{label}数不公开" if lang == "zh" else f"{label} withheld"
+    key, share = (column[: -len("_share")], True) if column.endswith("_share") else (column, False)
+    if key in indicators.BY_KEY:
+        indicator = indicators.BY_KEY[key]
+        label = indicator.label(lang)
+        if indicator.kind == "mean":
+            unit = indicator.unit_zh if lang == "zh" else indicator.unit_en
+            return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+        if share:
+            return label + ("占比" if lang == "zh" else " share")
+        return label + ("数" if lang == "zh" else " (households)")
+    return column

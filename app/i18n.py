@@ -1,9 +1,12 @@
 """Chinese first, English available: a message catalogue keyed by the English text.
 
-The language is the session's choice (set by /lang/<code>), else DEFAULT_LANGUAGE.
+The language is the session's choice (set by /lang/<code>), else the browser's
+(Accept-Language), else DEFAULT_LANGUAGE (for programs stating none: English).
+Messages built from values (errors) are `Text`s, translated when shown.
 """
 
-from flask import current_app, session
+import click
+from flask import current_app, has_request_context, request, session
 
 LANGUAGES = ("zh", "en")
 
@@ -173,6 +176,15 @@ ZH = {
     "Download as XLSX": "下载 XLSX 表格",
     "Where": "所在",
     "Code": "编码",
+    "Follow each map with its household roster.": "每张地图后附该自然寨的农户名册。",
+    "Attribute encoding (default: the file's; without .cpg, UTF-8 if the text is UTF-8, else GB18030).": (
+        "属性编码（默认按文件所述；无 .cpg 时，文本是 UTF-8 则按 UTF-8，否则按 GB18030）。"
+    ),
+    "The layer to import from a file holding several.": "文件含多个图层时，要导入的图层。",
+    "Coordinates are GCJ-02 (AMap/Tencent): convert them.": "坐标为 GCJ-02（高德/腾讯），导入时转换。",
+    "Import even so: replacements leaving households or child units outside, GCJ-02-looking files.": (
+        "仍然导入：即使替换后有农户或下级单位落在外面，或坐标疑似 GCJ-02。"
+    ),
     # --- privacy ---
     "withheld": "不公开",
     "fewer than {k} households have it, or fewer than {k} could have it and do not, "
@@ -208,15 +220,233 @@ ZH = {
         "服务器磁盘已满或不可用，请稍后再试。"
     ),
     "Too many failed logins; try again in {seconds} seconds.": "登录失败次数过多，请 {seconds} 秒后再试。",
+    # --- zh ---
+    # Refusals (app/errors.py): templates of `Text`, and the kinds of thing not found.
+    "parameter {name}={value!r}: {expected}": "参数 {name}={value!r} 无效：{expected}",
+    "one of {options}": "应为以下之一：{options}",
+    "{digits} digits expected": "应为 {digits} 位数字",
+    "0 to {top}": "应在 0 到 {top} 之间",
+    "0 to {top} at zoom {z}": "第 {z} 级应在 0 到 {top} 之间",
+    "the key the form was given (16–64 letters, digits, - or _)": (
+        "应为表单给出的键（16–64 个字母、数字、- 或 _）"
+    ),
+    "a tile of the XYZ grid, zoom 0 to {top}": "应为 XYZ 网格中的瓦片，级别 0 到 {top}",
+    "CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554": "应为 CRS84、EPSG:4490 或 EPSG:4534 … EPSG:4554",
+    "{what} code": "{what}代码",
+    "{what} {code!r} does not exist": "{what} {code!r} 不存在",
+    "natural village": "自然寨",
+    "household": "农户",
+    "job": "任务",
+    "township or village": "乡镇或行政村",
+    "collection": "要素集",
+    "unknown parameter {name!r} (accepted: {known})": "未知参数 {name!r}（可用参数：{known}）",
+    "none": "无",
+    "TIANDITU_KEY is not set; ask the administrator": "未设置天地图密钥 TIANDITU_KEY，请联系管理员",
+    "Tianditu tile {tile}: {reason}": "天地图瓦片 {tile} 无法获取：{reason}",
+    "language {code!r} is not offered ({offered})": "不提供语言 {code!r}（可选：{offered}）",
+    "job {id} is {status}, not done": "任务 {id} {status}，尚未完成",
+    "job {id} has no file ({why})": "任务 {id} 没有文件（{why}）",
+    "none was made": "未生成文件",
+    "layer {layer!r} does not exist (one of {layers})": "图层 {layer!r} 不存在（可选：{layers}）",
+    "format {fmt!r} is not offered (one of {formats})": "不提供格式 {fmt!r}（可选：{formats}）",
+    "only administrators and village cadres import households": "只有管理员和驻村干部可以导入农户",
+    "upload {token!r} does not exist": "上传的文件 {token!r} 不存在",
+    "mapping line {line!r}: 列名=field expected, field one of {fields}": (
+        "列名对应 {line!r} 有误：应为 列名=字段，字段为以下之一：{fields}"
+    ),
+    "no file was sent (field 'file')": "没有收到文件（字段 file）",
+    "file {name!r}: {expected} expected": "文件 {name!r} 的类型不对：应为 {expected}",
+    "only administrators import boundaries": "只有管理员可以导入边界",
+    "level {level!r}: {expected} expected": "要素类型 {level!r} 有误：应为 {expected} 之一",
+    "households of natural village {code!r} are outside your villages; "
+    "its counts are in /api/townships/<code>/natural-villages": (
+        "自然寨 {code!r} 的农户不在您的包村范围内；汇总数据见 /api/townships/<code>/natural-villages"
+    ),
+    "1 (with the household table) or 0": "应为 1（附农户名册）或 0",
+    "comma-separated, of {keys}": "应为以下标识，用逗号分隔：{keys}",
+    "households of {what} {code!r} are outside your villages; you may not print them": (
+        "{what} {code!r} 的农户不在您的包村范围内，不能打印"
+    ),
+    "indicator {keys} is not shown per household to your role": "您的角色不能按户查看指标 {keys}",
+    "shown (if your role may)": "显示（角色允许时）",
+    # The export page's layers and formats (app/exports TITLES).
+    "Townships (polygons)": "乡镇（面）",
+    "Villages (polygons)": "行政村（面）",
+    "Natural villages (polygons)": "自然寨（面）",
+    "Households (points)": "农户（点）",
+    "All four layers": "全部四个图层",
+    "GeoPackage (for QGIS)": "GeoPackage（QGIS 用）",
+    "Shapefile (zipped)": "Shapefile（压缩包）",
+    "CSV (table for programs)": "CSV（供程序读取的表格）",
+    "KML (Ovi Map, Google Earth)": "KML（奥维互动地图、谷歌地球）",
+    "XLSX (Excel table)": "XLSX（Excel 表格，中文表头）",
+    "Coordinate reference system": "坐标系",
+    # Command-line help (app/cli.py `bilingual`), keyed by the English help.
+    "Generate a synthetic county and load it, replacing the current one (one transaction).": (
+        "生成一个合成的演示县并载入，替换现有数据（一个事务）。"
+    ),
+    "Households to generate.": "要生成的户数。",
+    "Random seed; the same seed gives the same county.": "随机种子；同一种子生成同一个县。",
+    "Do nothing when a county is already loaded.": "已载入数据时什么也不做。",
+    "Create one demo user per role, printing each new password once.": (
+        "为每个角色创建一个演示用户，新密码只显示一次。"
+    ),
+    "Manage users.": "管理用户。",
+    "Create USERNAME with a role (and villages, for a cadre).": (
+        "创建用户 USERNAME 并指定角色（驻村干部还要指定行政村）。"
+    ),
+    "The user's role.": "用户的角色。",
+    "Village code a cadre works in (repeatable).": "驻村干部所在行政村的代码（可重复）。",
+    "Name shown in the page header.": "页面顶部显示的姓名。",
+    "The password (asked for twice when not given).": "密码（未给出时提示输入两次）。",
+    "Set USERNAME's password.": "设置用户 USERNAME 的密码。",
+    "Manage API tokens.": "管理 API 令牌。",
+    "Issue an API token for USERNAME and print it once.": "为用户 USERNAME 签发 API 令牌，令牌只显示一次。",
+    "What the token is for, e.g. 'QGIS on the GIS office PC'.": "令牌的用途，如“GIS 办公室电脑上的 QGIS”。",
+    "Expire after this many days.": "多少天后失效。",
+    "Print maps as PDF (audited like prints from the web).": "打印 PDF 地图（与网页打印一样记入审计日志）。",
+    "Print natural village CODE's map (and household table) to --out.": (
+        "把自然寨 CODE 的地图（和农户名册）打印到 --out 文件。"
+    ),
+    "Print the atlas of village or township CODE to --out: cover, index map, a page per natural village.": (
+        "把行政村或乡镇 CODE 的地图集打印到 --out 文件：封面、索引图、每个自然寨一页。"
+    ),
+    "Print as this user (their role applies).": "以该用户的身份打印（按其角色的权限）。",
+    "PDF file.": "输出的 PDF 文件。",
+    "Paper size.": "纸张大小。",
+    "Page orientation.": "纸张方向。",
+    "Heads' names shown, masked or omitted (at most what the role may see).": (
+        "户主姓名：显示、部分隐藏或不显示（不超过角色允许的范围）。"
+    ),
+    "Comma-separated flags, e.g. dibao,wubao.": "要标注的标识，用逗号分隔，如 dibao,wubao。",
+    "Add the household table.": "附上农户名册。",
+    "Follow each map with its household table.": "每幅地图后附上农户名册。",
+    "Run queued jobs (atlases, exports, imports from the web), printing their progress.": (
+        "运行排队的后台任务（网页提交的地图集、导出、导入），并显示进度。"
+    ),
+    "Stop when the queue is empty instead of waiting for more.": "队列为空时退出，不再等待新任务。",
+    "Seconds between looks at the queue.": "查看队列的间隔秒数。",
+    "Remove finished jobs' files and unused uploads older than DAYS (the jobs' records stay).": (
+        "删除 DAYS 天前已结束任务的文件和未使用的上传文件（任务记录保留）。"
+    ),
+    "Keep files this recent.": "保留最近这么多天的文件。",
+    "Import data files.": "导入数据文件。",
+    "Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK).": (
+        "导入农户表 FILE（.xlsx，或 UTF-8 / GBK 编码的 .csv）。"
+    ),
+    "列名=field for a header not recognised (repeatable).": (
+        "为无法识别的列名指定字段，写作 列名=字段（可重复）。"
+    ),
+    "Import the valid rows; by default any problem imports nothing.": (
+        "只导入无误的行；默认有任何问题则全部不导入。"
+    ),
+    "Coordinates are GCJ-02 (AMap/Tencent): convert to CGCS2000.": (
+        "坐标为 GCJ-02（高德、腾讯）：转换为 CGCS2000。"
+    ),
+    "Swap longitude and latitude where they are swapped.": "自动纠正颠倒的经纬度。",
+    "Write rejected rows here (.xlsx).": "把被拒绝的行写入此文件（.xlsx）。",
+    "Language of the problems' reasons.": "问题原因所用的语言。",
+    "Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ).": (
+        "导入边界文件 FILE（Shapefile 压缩包、GeoPackage、GeoJSON、KML/KMZ）。"
+    ),
+    "What the features are.": "要素的级别（自然寨、行政村或乡镇）。",
+    "CRS to assume when the file states none, e.g. EPSG:4545.": (
+        "文件未注明坐标系时采用的坐标系，如 EPSG:4545。"
+    ),
+    "Attribute holding the code (default: code, 编码, …).": "存放代码的属性字段（默认：code、编码 等）。",
+    "Attribute holding the name (default: name, 名称, …).": "存放名称的属性字段（默认：name、名称 等）。",
+    "Attribute encoding (default: the file's; GBK without .cpg).": (
+        "属性编码（默认按文件所注；无 .cpg 时为 GBK）。"
+    ),
+    "Import the acceptable features; by default any problem imports nothing.": (
+        "只导入合格的要素；默认有任何问题则全部不导入。"
+    ),
+    "Export LAYER (or 'all') as the given user may see it.": (
+        "按指定用户可见的内容导出图层 LAYER（或 all：全部图层）。"
+    ),
+    "File format.": "文件格式。",
+    "Export what this user may see (and audit it so).": "导出该用户可见的内容（并以其名义记入审计日志）。",
+    "Output CRS: CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554.": (
+        "输出坐标系：CRS84、EPSG:4490 或 EPSG:4534 … EPSG:4554。"
+    ),
+    "File to write.": "要写入的文件。",
+    "Language of an XLSX's headers.": "表头和文字所用的语言（XLSX）。",
+    # Werkzeug's and Flask-WTF's sentences, as they reach app/errors.py.
+    "The browser (or proxy) sent a request that this server could not understand.": "服务器无法理解此请求。",
+    "The server could not verify that you are authorized to access the URL requested. You either supplied "
+    "the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the "
+    "credentials required.": "服务器无法确认您有权访问此网址：用户名或密码可能有误。",
+    "You don't have the permission to access the requested resource. It is either read-protected or not "
+    "readable by the server.": "您无权访问此内容。",
+    "The requested URL was not found on the server. If you entered the URL manually please check your "
+    "spelling and try again.": "没有这个网址。如果是手动输入的，请检查拼写后重试。",
+    "The method is not allowed for the requested URL.": "此网址不接受这种请求方式。",
+    "The data value transmitted exceeds the capacity limit.": "上传的数据超过了大小限制。",
+    "The server encountered an internal error and was unable to complete your request. Either the server "
+    "is overloaded or there is an error in the application.": (
+        "服务器内部出错，未能完成请求；请稍后重试或联系管理员。"
+    ),
+    "The requested URL is no longer available on this server and there is no forwarding address. If you "
+    "followed a link from a foreign page, please contact the author of this page.": "此网址已不再可用。",
+    "This user has exceeded an allotted request count. Try again later.": "请求次数过多，请稍后再试。",
+    "The CSRF token is missing.": "表单缺少 CSRF 令牌，请刷新页面后重试。",
+    "The CSRF session token is missing.": "会话中没有 CSRF 令牌，请刷新页面后重试。",
+    "The CSRF token has expired.": "CSRF 令牌已过期，请刷新页面后重试。",
+    "The CSRF token is invalid.": "CSRF 令牌无效，请刷新页面后重试。",
+    "The CSRF tokens do not match.": "CSRF 令牌不匹配，请刷新页面后重试。",
+    "The referrer header is missing.": "请求缺少 Referer 头，请从本站页面提交。",
+    "The referrer does not match the host.": "请求的 Referer 与本站不符，请从本站页面提交。",
 }
 
 
-def language() -> str:
-    """Return the current language code."""
-    lang = session.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+def language_option(help: str):
+    """Return a command's --lang option: zh (the default) or en."""
+    return click.option("--lang", type=click.Choice(LANGUAGES), default="zh", show_default=True, help=help)
+
+
+def language(*, default: str | None = None) -> str:
+    """Return the reader's language: the session's choice, else the browser's (Accept-Language).
+
+    A reader who states neither gets `default`, else DEFAULT_LANGUAGE.
+    """
+    lang = session.get("lang")
+    if lang is None and has_request_context() and request.accept_languages:
+        lang = request.accept_languages.best_match(LANGUAGES)
+    lang = lang or default or current_app.config["DEFAULT_LANGUAGE"]
     return lang if lang in LANGUAGES else "zh"
 
 
 def gettext(message: str) -> str:
     """Return `message` in the current language."""
     return ZH.get(message, message) if language() == "zh" else message
+
+
+class Text:
+    """A sentence translated when it is shown: an English template (a key of ZH) and its values.
+
+    Values may be Texts themselves (a parameter's expected values, the kind of thing not found);
+    ``str()`` gives the English, for logs and programs that read the message.
+    """
+
+    def __init__(self, template: str, **values):
+        self.template = template
+        self.values = values
+
+    def render(self, lang: str) -> str:
+        """Return the sentence in `lang`."""
+        template = ZH.get(self.template, self.template) if lang == "zh" else self.template
+        values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.values.items()}
+        return template.format(**values)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __repr__(self) -> str:
+        return f"Text({self.template!r}, **{self.values!r})"
+
+
+def translated(message: "str | Text", lang: str) -> str:
+    """Return a message (a Text, or a catalogue key) in `lang`."""
+    if isinstance(message, Text):
+        return message.render(lang)
+    return ZH.get(message, message) if lang == "zh" else message

@@ -5,9 +5,10 @@ import io
 from flask import Blueprint, jsonify, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from . import audit, jobs
+from . import audit, exports, jobs
 from .errors import AppError, not_found
 from .extensions import db
+from .i18n import Text
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -30,7 +31,8 @@ def job(job_id: int):
         return jsonify({**found.as_dict(), "stalled": stalled, "attempts": found.attempts})
     # As before the queue: an import that wrote nothing because of problems answers 422.
     refused = found.kind == "import" and found.summary.get("problems") and not found.summary.get("written")
-    return render_template("jobs/job.html", job=found, stalled=stalled), 422 if refused else 200
+    page = render_template("jobs/job.html", job=found, stalled=stalled, titles=exports.TITLES)
+    return page, 422 if refused else 200
 
 
 @bp.get("/<int:job_id>/result")
@@ -41,9 +43,12 @@ def result(job_id: int):
     if found.user_id != current_user.id:  # an admin may follow another's job, not take its file
         raise not_found("job", str(job_id))
     if found.status != "done":
-        raise AppError(409, "NotReady", f"job {job_id} is {found.status}, not done")
+        raise AppError(
+            409, "NotReady", Text("job {id} is {status}, not done", id=job_id, status=Text(found.status))
+        )
     if not found.result:
-        raise AppError(410, "Gone", f"job {job_id} has no file ({found.message or 'none was made'})")
+        why = found.message or Text("none was made")
+        raise AppError(410, "Gone", Text("job {id} has no file ({why})", id=job_id, why=why))
     audit.record("download", found.target, kind=found.kind, job=job_id, file=found.result_name)
     db.session.commit()
     return send_file(

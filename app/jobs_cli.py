@@ -9,7 +9,7 @@ import click
     "--poll", type=click.FloatRange(min=0.1), default=2.0, help="Seconds between looks at the queue."
 )
 def worker(once: bool, poll: float) -> None:
-    """Run queued jobs (atlases, exports, imports from the web), printing their progress; 后台任务。"""
+    """Run queued jobs (atlases, exports, imports from the web), printing their progress."""
     from . import jobs
 
     ran = jobs.work(once=once, poll=poll, echo=click.echo)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from . import audit, basemap, disclosure, fields, indicators, params, privacy, queries, tiles
 from .errors import AppError, not_found
 from .extensions import db
-from .i18n import LANGUAGES, language
+from .i18n import LANGUAGES, Text, language
 from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
@@ -279,7 +279,11 @@ def search():
 @bp.get("/lang/<code>")
 def set_language(code: str):
     if code not in LANGUAGES:
-        raise AppError(404, "NotFound", f"language {code!r} is not offered ({', '.join(LANGUAGES)})")
+        raise AppError(
+            404,
+            "NotFound",
+            Text("language {code!r} is not offered ({offered})", code=code, offered=", ".join(LANGUAGES)),
+        )
     session["lang"] = code
     back = request.referrer or ""
     return redirect(back if back.startswith(request.host_url) else url_for("pages.overview"))

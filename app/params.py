@@ -4,7 +4,8 @@ import re
 from collections.abc import Mapping
 
 from . import indicators
-from .errors import AppError, bad_parameter
+from .errors import AppError, bad_parameter, one_of
+from .i18n import Text
 
 _DIGITS = {"township": 12, "village": 12, "natural village": 14}
 
@@ -13,15 +14,21 @@ def only(args: Mapping[str, str], allowed: tuple[str, ...] = ()) -> None:
     """Refuse any query parameter not in `allowed`."""
     for name in args:
         if name not in allowed:
-            known = ", ".join(allowed) or "none"
-            raise AppError(400, "UnknownParameter", f"unknown parameter {name!r} (accepted: {known})")
+            known = ", ".join(allowed) or Text("none")
+            raise AppError(
+                400,
+                "UnknownParameter",
+                Text("unknown parameter {name!r} (accepted: {known})", name=name, known=known),
+            )
 
 
 def code(value: str, *, what: str) -> str:
     """Return `value` if it has the shape of a `what` code, else raise a 400 naming it."""
     digits = _DIGITS[what]
     if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
-        raise bad_parameter(f"{what} code", value, f"{digits} digits expected")
+        raise bad_parameter(
+            Text("{what} code", what=Text(what)), value, Text("{digits} digits expected", digits=digits)
+        )
     return value
 
 
@@ -29,7 +36,7 @@ def indicator(args: Mapping[str, str]) -> indicators.Indicator:
     """Return the indicator named by `?indicator=`, the default when absent."""
     key = args.get("indicator", indicators.DEFAULT)
     if key not in indicators.BY_KEY:
-        raise bad_parameter("indicator", key, f"one of {', '.join(indicators.BY_KEY)}")
+        raise bad_parameter("indicator", key, one_of(indicators.BY_KEY))
     return indicators.BY_KEY[key]
 
 
@@ -37,7 +44,7 @@ def choice(args: Mapping[str, str], name: str, options: tuple[str, ...]) -> str:
     """Return `?name=` if it is one of `options`, the first option when absent."""
     value = args.get(name, options[0])
     if value not in options:
-        raise bad_parameter(name, value, f"one of {', '.join(options)}")
+        raise bad_parameter(name, value, one_of(options))
     return value
 
 
@@ -45,5 +52,7 @@ def submission(form: Mapping[str, str]) -> str | None:
     """Return the form's `submission` key (see `jobs.submission_key`), None when a program sent none."""
     value = form.get("submission") or None
     if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", value):
-        raise bad_parameter("submission", value, "the key the form was given (16–64 letters, digits, - or _)")
+        raise bad_parameter(
+            "submission", value, Text("the key the form was given (16–64 letters, digits, - or _)")
+        )
     return value

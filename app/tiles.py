@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from . import audit, disclosure, indicators, params, privacy, queries, tile_style
 from .errors import bad_parameter
+from .i18n import Text
 from .maps.choropleth import quantiles
 from .queries import tiles as tile_queries
 
@@ -66,10 +67,10 @@ def _stats_version():
 
 def _check(z: int, x: int, y: int) -> None:
     if z > MAX_ZOOM:
-        raise bad_parameter("z", str(z), f"0 to {MAX_ZOOM}")
+        raise bad_parameter("z", str(z), Text("0 to {top}", top=MAX_ZOOM))
     for name, value in (("x", x), ("y", y)):
         if value >= 2**z:
-            raise bad_parameter(name, str(value), f"0 to {2**z - 1} at zoom {z}")
+            raise bad_parameter(name, str(value), Text("0 to {top} at zoom {z}", top=2**z - 1, z=z))
 
 
 def url_template(*, external: bool = False) -> str:

@@ -4,7 +4,7 @@ Each is quoted beside a peer measured in the same run on the same data:
 - import: ours (read → check → stage by COPY → place → one upsert) vs geopandas ``read_file`` (pyogrio)
   of the CSV and ``to_postgis``, which checks nothing and only appends;
 - export: ours (`app.exports.export`, masked per role, every layer) vs geopandas ``read_postgis`` of the
-  four tables and ``to_file`` to a GeoPackage.
+  four tables and ``to_file`` to a GeoPackage; then ours as XLSX (Chinese sheets and headers).
 Every timed step runs in a fresh interpreter, which prints its own peak RSS.
 """
 
@@ -101,7 +101,7 @@ app = create_app()
 with app.app_context():
     user = db.session.scalar(select(User).where(User.username == "bench-admin"))
     t0 = time.perf_counter()
-    _, summary = exports.export("all", "gpkg", user=user, crs="EPSG:4490", out=r"{path}")
+    _, summary = exports.export("all", "{fmt}", user=user, crs="EPSG:4490", out=r"{path}")
 print(f"{{time.perf_counter() - t0:.3f}} {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}}")
 """
 
@@ -168,7 +168,7 @@ def run(*, households: int, repeat: int) -> None:
                     f"peak {max(float(r[1]) for r in peers):,.0f} MiB "
                     f"(ours is {peer / seconds:.2f}x its speed)"
                 )
-        runs = [child(EXPORT.format(path=f"{folder}/ours.gpkg"), url) for _ in range(times)]
+        runs = [child(EXPORT.format(fmt="gpkg", path=f"{folder}/ours.gpkg"), url) for _ in range(times)]
         ours = _median(runs, 0)
         print(
             f"export the county as GeoPackage (4 layers, statistics, masking): median {ours:.1f} s, "
@@ -181,5 +181,10 @@ def run(*, households: int, repeat: int) -> None:
         print(
             f"  peer geopandas read_postgis + to_file (no statistics, no masking): median {peer:.1f} s "
             f"(ours is {peer / ours:.2f}x its speed)"
+        )
+        runs = [child(EXPORT.format(fmt="xlsx", path=f"{folder}/ours.xlsx"), url) for _ in range(times)]
+        print(
+            f"export the county as XLSX (4 sheets, Chinese headers, numbers as numbers): "
+            f"median {_median(runs, 0):.1f} s, peak {max(float(r[1]) for r in runs):,.0f} MiB"
         )
     database.drop(SUFFIX)

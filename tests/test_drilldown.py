@@ -124,7 +124,7 @@ def test_the_household_card_follows_the_role(client, login, county, role, where,
 def test_bad_drilldown_addresses_are_named(client, login):
     login("admin")
     assert client.get("/areas/52269910").status_code == 400
-    assert "does not exist" in client.get("/areas/999999999999").get_data(as_text=True)
+    assert "不存在" in client.get("/areas/999999999999").get_data(as_text=True)
     assert client.get("/natural-villages/99999999999999").status_code == 404
     assert client.get("/households/nope").status_code == 404
 

@@ -213,14 +213,14 @@ def test_formula_looking_text_is_quoted_in_a_csv_and_numbers_stay_numbers(tmp_pa
 def test_formula_looking_text_is_a_text_cell_in_an_xlsx(tmp_path, accounts, county):
     risky = _make_risky(county)
     exports.export("households", "xlsx", user=user(accounts, "admin"), out=tmp_path / "h.xlsx")
-    sheet = load_workbook(tmp_path / "h.xlsx")["households"]
+    sheet = load_workbook(tmp_path / "h.xlsx")["农户"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    cells = {row[header.index("code")].value: row for row in sheet.iter_rows(min_row=2)}
+    cells = {row[header.index("户编码")].value: row for row in sheet.iter_rows(min_row=2)}
     for code, value in risky.items():
-        address = cells[code][header.index("address")]
+        address = cells[code][header.index("地址")]
         assert address.data_type == "s" and address.value == "'" + value
     for row in cells.values():
-        assert row[header.index("members")].data_type == "n" and row[header.index("lon")].data_type == "n"
+        assert row[header.index("家庭人口")].data_type == "n" and row[header.index("经度")].data_type == "n"
         assert all(c.data_type != "f" and not str(c.value).startswith("=") for c in row)
 
 
@@ -238,6 +238,54 @@ def test_a_neutralised_export_re_imports_unchanged(tmp_path, accounts, county, f
         text("SELECT head_name FROM household WHERE code = :c"), {"c": next(iter(risky))}
     ).scalar_one()
     assert name == "=1+2"
+
+
+@pytest.mark.usefixtures("app_context")
+def test_an_xlsx_reads_in_chinese_with_numbers_as_numbers(tmp_path, accounts, county):
+    exports.export("all", "xlsx", user=user(accounts, "admin"), out=tmp_path / "all.xlsx")
+    book = load_workbook(tmp_path / "all.xlsx")
+    assert book.sheetnames == ["乡镇", "行政村", "自然寨", "农户"]
+    sheets = {name: list(book[name].iter_rows(values_only=False)) for name in book.sheetnames}
+    headers = {name: [c.value for c in rows[0]] for name, rows in sheets.items()}
+    assert headers["农户"][:5] == ["户编码", "户主", "身份证号", "地址", "家庭人口"]
+    assert {"贫困属性", "低保", "人均纯收入（元）", "自然寨编码", "经度", "纬度"} <= set(headers["农户"])
+    assert {"户数", "建档立卡户数", "建档立卡户占比", "人均纯收入（元）", "中心点经度"} <= set(
+        headers["自然寨"]
+    )
+    assert headers["乡镇"] == ["区划代码", "名称", "上级区划代码", "中心点经度", "中心点纬度"]
+    for header in headers.values():  # no snake_case, no WKT
+        assert [h for h in header if h.isascii()] == [], header
+    numeric = {
+        "农户": ("家庭人口", "人均纯收入（元）", "经度", "纬度"),
+        "自然寨": ("户数", "建档立卡户占比", "人均纯收入（元）", "中心点纬度"),
+    }
+    for name, columns in numeric.items():
+        for row in sheets[name][1:]:
+            for column in columns:
+                cell = row[headers[name].index(column)]
+                assert cell.value is None or cell.data_type == "n", (name, column, cell.value)
+    households = sheets["农户"][1:]
+    assert len(households) == len(county.households)
+    statuses = {row[headers["农户"].index("贫困属性")].value for row in households}
+    assert statuses <= {"一般户", "未脱贫户", "已脱贫户", "监测户"}
+    assert {row[headers["农户"].index("低保")].value for row in households} == {"是", "否"}
+    lon, lat = (sheets["乡镇"][1][headers["乡镇"].index(c)].value for c in ("中心点经度", "中心点纬度"))
+    assert 100 < lon < 115 and 24 < lat < 30
+
+
+@pytest.mark.usefixtures("app_context")
+def test_an_english_xlsx_reads_in_english_and_re_imports(tmp_path, accounts, county):
+    exports.export("households", "xlsx", user=user(accounts, "admin"), out=tmp_path / "h.xlsx", lang="en")
+    sheet = load_workbook(tmp_path / "h.xlsx")["households"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:3] == ["Household code", "Head of household", "ID number"] and "Longitude" in header
+    words = {c.value for row in sheet.iter_rows(min_row=2) for c in row[header.index("Poverty status") :][:2]}
+    assert {"Not poor", "no"} <= words
+    db.session.execute(text("DELETE FROM household"))
+    result = import_households(tmp_path / "h.xlsx")
+    assert result.problems == [] and result.inserted == len(county.households)
+    stored = dict(db.session.execute(text("SELECT code, poverty_status FROM household")).all())
+    assert stored == dict(zip(county.households.code, county.households.poverty_status, strict=True))
 
 
 # --- HTTP and CLI ---------------------------------------------------------------

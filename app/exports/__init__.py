@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import decimal
+import functools
 import pathlib
 import re
 import tempfile
@@ -26,7 +28,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from .. import audit, disclosure, privacy
+from .. import audit, disclosure, fields, privacy
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
@@ -34,6 +36,22 @@ from . import styles
 from .cells import neutralised
 
 LAYERS = ("townships", "villages", "natural_villages", "households")
+# How the export page names each layer and format (keys of the i18n catalogue).
+TITLES = {
+    "townships": "Townships (polygons)",
+    "villages": "Villages (polygons)",
+    "natural_villages": "Natural villages (polygons)",
+    "households": "Households (points)",
+    "all": "All four layers",
+    "gpkg": "GeoPackage (for QGIS)",
+    "shp": "Shapefile (zipped)",
+    "geojson": "GeoJSON",
+    "csv": "CSV (table for programs)",
+    "kml": "KML (Ovi Map, Google Earth)",
+    "xlsx": "XLSX (Excel table)",
+}
+# XLSX sheet names: the layers as people call them.
+SHEETS = {"townships": "乡镇", "villages": "行政村", "natural_villages": "自然寨", "households": "农户"}
 ALL = "all"
 
 
@@ -203,15 +221,18 @@ def _spatial(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     return frame.drop(columns=[c for c in ("lon", "lat", "x", "y") if c in frame.columns])
 
 
-def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[str, str]) -> None:
-    """Write one layer to `path` (adding it to the file when the format holds many)."""
+def _write_one(
+    frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[str, str], *, lang: str
+) -> None:
+    """Write one layer to `path` (adding it to the file when the format holds many); XLSX reads in `lang`."""
     spec = FORMATS[fmt]
     if fmt == "csv":
         _write_csv(_tabular(frame), path)
         return
     if fmt == "xlsx":
         # GDAL writes text as shared strings, which Excel never evaluates; the quote guards a later copy.
-        pyogrio.write_dataframe(neutralised(_tabular(frame)), path, layer=layer, driver="XLSX")
+        name = SHEETS[layer] if lang == "zh" else layer
+        pyogrio.write_dataframe(_sheet(frame, layer, lang), path, layer=name, driver="XLSX")
         return
     frame = _spatial(frame)
     options: dict = {}
@@ -225,6 +246,34 @@ def _write_one(frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[s
     elif fmt == "kml":
         options = {"dataset_options": {"NameField": "name" if "name" in frame else "code"}}
     pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options)
+
+
+def _sheet(frame: geopandas.GeoDataFrame, layer: str, lang: str) -> pd.DataFrame:
+    """Return a layer as a sheet people read in `lang`: headers, numbers as numbers, 是/否, no WKT.
+
+    Points keep their two coordinate columns; polygons get their centroid's instead.
+    Values read as the importer reads them, so an exported household sheet re-imports.
+    """
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    if len(frame) and not (frame.geom_type == "Point").all():
+        centres = shapely.centroid(frame.geometry.values)
+        names = ("lon", "lat") if frame.crs.is_geographic else ("x", "y")
+        table[names[0]], table[names[1]] = shapely.get_x(centres), shapely.get_y(centres)
+    for name in table.columns:
+        column = table[name]
+        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+            column = column.map(functools.partial(_cell, name, lang))
+            if column.map(type).eq(decimal.Decimal).any():  # numeric(…) from PostgreSQL
+                column = pd.to_numeric(column)
+            table[name] = column
+    return neutralised(table).rename(columns={c: fields.column_label(layer, c, lang) for c in table.columns})
+
+
+def _cell(field: str, lang: str, value):
+    """Return a value as a sheet shows it: 是/否, the poverty status in words."""
+    if isinstance(value, bool) or (field == "poverty_status" and isinstance(value, str)):
+        return fields.display(field, value, lang)
+    return value
 
 
 def _write_csv(table: pd.DataFrame, path: pathlib.Path) -> None:
@@ -244,6 +293,7 @@ def export(
     crs: str | None = None,
     out: str | pathlib.Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    lang: str = "zh",
 ) -> tuple[bytes | None, dict]:
     """Export `layer` (or 'all') as `fmt` in `crs` for `user`; audit it and commit.
 
@@ -261,6 +311,8 @@ def export(
         Write here; when None the bytes are returned.
     progress
         Called as progress(layer, done, total) as each layer is read.
+    lang
+        The language of an XLSX's sheet names, headers and words ("zh" or "en"); the importer reads either.
 
     Returns
     -------
@@ -294,7 +346,7 @@ def export(
         if zipped:
             extension = "shp" if fmt == "shp" else spec.extension
             for name, frame in frames.items():
-                _write_one(frame, folder / f"{name}.{extension}", name, fmt, metadata)
+                _write_one(frame, folder / f"{name}.{extension}", name, fmt, metadata, lang=lang)
             if fmt == "shp":
                 _write_csv(_field_table(frames), folder / "fields.csv")
             (folder / "README.txt").write_text(_describe(metadata) + "\n", encoding="utf-8")
@@ -307,7 +359,7 @@ def export(
         else:
             result = folder / f"{stem}.{spec.extension}"
             for name, frame in frames.items():
-                _write_one(frame, result, name, fmt, metadata)
+                _write_one(frame, result, name, fmt, metadata, lang=lang)
             if fmt == "gpkg":
                 styles.add_to_geopackage(str(result), list(frames), owner=user.username)
             file_name, media_type = result.name, spec.media_type

@@ -5,17 +5,28 @@ from sqlalchemy import select
 
 from .. import exports
 from ..extensions import db
+from ..i18n import language_option
 from ..models import User
 
 
 @click.command("export")
 @click.argument("layer", type=click.Choice([*exports.LAYERS, exports.ALL]))
-@click.option("--format", "fmt", type=click.Choice(list(exports.FORMATS)), default="gpkg", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(exports.FORMATS)),
+    default="gpkg",
+    show_default=True,
+    help="File format.",
+)
 @click.option("--user", "username", required=True, help="Export what this user may see (and audit it so).")
-@click.option("--crs", default="CRS84", show_default=True, help="CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554.")
+@click.option(
+    "--crs", default="CRS84", show_default=True, help="Output CRS: CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554."
+)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="File to write.")
-def export(layer: str, fmt: str, username: str, crs: str, out: str) -> None:
-    """Export LAYER (or 'all') as the given user may see it; 导出图层。"""
+@language_option("Language of an XLSX's headers.")
+def export(layer: str, fmt: str, username: str, crs: str, out: str, lang: str) -> None:
+    """Export LAYER (or 'all') as the given user may see it."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.BadParameter(f"no user {username!r}", param_hint="--user")
@@ -31,6 +42,7 @@ def export(layer: str, fmt: str, username: str, crs: str, out: str) -> None:
             user=user,
             crs=crs,
             out=out,
+            lang=lang,
             progress=lambda name, done, total: bar.update(done - bar.pos),
         )
     counts = ", ".join(f"{name} {n:,}" for name, n in summary["features"].items())

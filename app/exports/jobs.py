@@ -4,10 +4,10 @@ from .. import exports, jobs
 from ..models import Job
 
 
-def submit(user, layer: str, fmt: str, *, crs: str, submission: str | None = None) -> Job:
-    """Queue `layer` (or 'all') as `fmt` in `crs` for `user`; the caller checked them and commits."""
+def submit(user, layer: str, fmt: str, *, crs: str, lang: str = "zh", submission: str | None = None) -> Job:
+    """Queue `layer` (or 'all') as `fmt` in `crs` (XLSX in `lang`) for `user`; the caller checked, commits."""
     total = len(exports.LAYERS) if layer == exports.ALL else 1
-    options = {"format": fmt, "crs": crs}
+    options = {"format": fmt, "crs": crs, "lang": lang}
     return jobs.submit(user, "export", layer, options=options, total=total, submission=submission)
 
 
@@ -18,6 +18,7 @@ def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, di
         job.options["format"],
         user=user,
         crs=job.options["crs"],
+        lang=job.options.get("lang", "zh"),
         progress=lambda layer, done, total: progress(done, total),
     )
     return content, summary["media_type"], summary["file_name"], {"features": summary["features"]}

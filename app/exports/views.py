@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from .. import exports, jobs, params
 from ..errors import AppError, bad_parameter
 from ..extensions import db
+from ..i18n import Text, language
 from . import jobs as export_jobs
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -19,16 +20,28 @@ def _checked(layer: str, fmt: str, crs: str | None) -> str:
     """Refuse an unknown layer or format (404) or a bad CRS (400); return the CRS's label."""
     if layer not in (*exports.LAYERS, exports.ALL):
         raise AppError(
-            404, "NotFound", f"layer {layer!r} does not exist (one of {', '.join(exports.LAYERS)}, all)"
+            404,
+            "NotFound",
+            Text(
+                "layer {layer!r} does not exist (one of {layers})",
+                layer=layer,
+                layers=", ".join((*exports.LAYERS, exports.ALL)),
+            ),
         )
     if fmt not in exports.FORMATS:
         raise AppError(
-            404, "NotFound", f"format {fmt!r} is not offered (one of {', '.join(exports.FORMATS)})"
+            404,
+            "NotFound",
+            Text(
+                "format {fmt!r} is not offered (one of {formats})",
+                fmt=fmt,
+                formats=", ".join(exports.FORMATS),
+            ),
         )
     try:
         return exports.parse_crs(crs).label
     except ValueError:
-        raise bad_parameter("crs", crs, "CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554") from None
+        raise bad_parameter("crs", crs, Text("CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554")) from None
 
 
 @bp.get("/<layer>.<fmt>")
@@ -37,7 +50,8 @@ def export(layer: str, fmt: str):
     """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554)."""
     params.only(request.args, ("crs",))
     crs = _checked(layer, fmt, request.args.get("crs"))
-    content, summary = exports.export(layer, fmt, user=current_user._get_current_object(), crs=crs)
+    user = current_user._get_current_object()
+    content, summary = exports.export(layer, fmt, user=user, crs=crs, lang=language())
     return Response(
         content,
         mimetype=summary["media_type"],
@@ -53,10 +67,15 @@ def background():
         params.only(request.args)
         recent = jobs.recent(current_user, kind="export")
         return render_template(
-            "exports/form.html", layers=(*exports.LAYERS, exports.ALL), formats=exports.FORMATS, jobs=recent
+            "exports/form.html",
+            layers=(*exports.LAYERS, exports.ALL),
+            formats=exports.FORMATS,
+            titles=exports.TITLES,
+            jobs=recent,
         )
     layer, fmt = request.form.get("layer", ""), request.form.get("format", "")
     crs = _checked(layer, fmt, request.form.get("crs") or None)
-    job = export_jobs.submit(current_user, layer, fmt, crs=crs, submission=params.submission(request.form))
+    submission = params.submission(request.form)
+    job = export_jobs.submit(current_user, layer, fmt, crs=crs, lang=language(), submission=submission)
     db.session.commit()
     return redirect(url_for("jobs.job", job_id=job.id), code=303)

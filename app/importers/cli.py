@@ -11,12 +11,13 @@ import click
 from flask import current_app
 
 from ..extensions import db
+from ..i18n import language_option
 from . import households as importer
 
 
 @click.group("import")
 def import_group() -> None:
-    """Import data files; 导入数据。"""
+    """Import data files."""
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -45,13 +46,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(dir_okay=False, path_type=pathlib.Path),
     help="Write rejected rows here (.xlsx).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of the problems' reasons.",
-)
+@language_option("Language of the problems' reasons.")
 def households(
     file: pathlib.Path,
     mapping: tuple[str, ...],
@@ -61,7 +56,7 @@ def households(
     rejected: pathlib.Path | None,
     lang: str,
 ) -> None:
-    """Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK); 导入户表。"""
+    """Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK)."""
     with click.progressbar(length=4, label=f"Importing {file.name}") as bar:
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -138,7 +133,7 @@ def boundaries(
     force: bool,
     valid_only: bool,
 ) -> None:
-    """Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ); 导入边界。"""
+    """Import boundaries FILE (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ)."""
     from .boundaries import import_boundaries
 
     result = import_boundaries(

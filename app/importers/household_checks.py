@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import idnumber, queries
+from .. import fields, idnumber, queries
 from ..exports.cells import QUOTE, restored
 from . import gcj02
 from .household_columns import REQUIRED
@@ -45,6 +45,8 @@ POVERTY = {
     ),
     **dict.fromkeys(("监测户", "边缘易致贫户", "突发严重困难户", "监测对象", "MONITORED"), "monitored"),
     **dict.fromkeys(("一般户", "非贫困户", "普通户", "否", "", "NONE"), "none"),
+    # The words of our own English XLSX export.
+    **{english.upper(): status for status, (_, english) in fields.POVERTY_STATUS.items()},
 }
 MAX_LENGTHS = {"code": 32, "head_name": 32, "address": 200}
 # The text of a number that Excel held as a number: 5.2269910020101e+16, 5.22699E+16, 522699100201001.0.

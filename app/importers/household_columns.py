@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .. import queries
+from .. import fields, queries
+
+
+def normalise(header: str) -> str:
+    """Return a header without spaces, line breaks or a trailing unit: '人均纯收入（元）' → '人均纯收入'."""
+    header = re.sub(r"\s+", "", header)
+    header = re.sub(r"[（(][^）)]*[）)]$", "", header)
+    return header.lower() if header.isascii() else header
+
 
 # Header (as normalised by `normalise`) → field. English field names are recognised too.
 HEADERS = {
@@ -48,6 +56,13 @@ HEADERS = {
     "是否危房": "dilapidated_house",
     "外出务工人数": "migrant_workers",
     "人均纯收入": "income_per_capita",
+    # The headers of our own XLSX export, so an exported sheet re-imports.
+    **{normalise(label): field for field, pair in fields.LABELS.items() for label in pair},
+    **{
+        normalise(label): field
+        for field in ("natural_village_code", "lon", "lat")
+        for label in fields.COLUMNS[field]
+    },
     "longitude": "lon",
     "latitude": "lat",
     "x": "lon",
@@ -67,13 +82,6 @@ FIELDS = (
 REQUIRED = ("code", "head_name", "lon", "lat")
 # How a missing field is named in a problem: its usual header.
 LABELS = {field: header for header, field in reversed(HEADERS.items()) if not header.isascii()}
-
-
-def normalise(header: str) -> str:
-    """Return a header without spaces, line breaks or a trailing unit: '人均纯收入（元）' → '人均纯收入'."""
-    header = re.sub(r"\s+", "", header)
-    header = re.sub(r"[（(][^）)]*[）)]$", "", header)
-    return header.lower() if header.isascii() else header
 
 
 def field_of(header: str, mapping: Mapping[str, str]) -> str | None:

@@ -13,6 +13,7 @@ from flask import current_app
 
 from .. import audit, jobs
 from ..errors import AppError
+from ..i18n import Text
 from ..models import Job
 from . import households as importer
 
@@ -34,7 +35,7 @@ def allowed_villages(user) -> frozenset[int] | None:
         return None
     if user.role_name == "cadre":
         return user.village_ids
-    raise AppError(403, "Forbidden", "only administrators and village cadres import households")
+    raise AppError(403, "Forbidden", Text("only administrators and village cadres import households"))
 
 
 def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..errors import AppError
 from ..extensions import db
+from ..i18n import Text
 from . import households as importer
 from . import jobs
 
@@ -38,11 +39,11 @@ def upload_folder() -> pathlib.Path:
 def _folder(token: str) -> pathlib.Path:
     """Return the upload folder of `token`, refusing tokens of other users or of no upload."""
     if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
-        raise AppError(404, "NotFound", f"upload {token!r} does not exist")
+        raise AppError(404, "NotFound", Text("upload {token!r} does not exist", token=token))
     folder = upload_folder() / token
     owner = folder / "owner"
     if not owner.exists() or owner.read_text() != str(current_user.id):
-        raise AppError(404, "NotFound", f"upload {token!r} does not exist")
+        raise AppError(404, "NotFound", Text("upload {token!r} does not exist", token=token))
     return folder
 
 
@@ -61,7 +62,11 @@ def _mapping(text: str) -> dict[str, str]:
             raise AppError(
                 400,
                 "InvalidParameterValue",
-                f"mapping line {line!r}: 列名=field expected, field one of {', '.join(importer.FIELDS)}",
+                Text(
+                    "mapping line {line!r}: 列名=field expected, field one of {fields}",
+                    line=line,
+                    fields=", ".join(importer.FIELDS),
+                ),
             )
         mapping[header.strip()] = field.strip()
     return mapping
@@ -81,7 +86,9 @@ def _options() -> dict:
 def form():
     """The upload form."""
     _may_import()
-    return render_template("import.html", stage="form", options=_options(), fields=importer.FIELDS)
+    return render_template(
+        "import.html", stage="form", options=_options(), fields=importer.FIELDS, labels=importer.LABELS
+    )
 
 
 @bp.post("")
@@ -91,10 +98,14 @@ def upload():
     _may_import()
     sent = request.files.get("file")
     if sent is None or not sent.filename:
-        raise AppError(400, "MissingParameterValue", "no file was sent (field 'file')")
+        raise AppError(400, "MissingParameterValue", Text("no file was sent (field 'file')"))
     suffix = pathlib.Path(sent.filename).suffix.lower()
     if suffix not in SUFFIXES:
-        raise AppError(400, "InvalidParameterValue", f"file {sent.filename!r}: .xlsx, .xls or .csv expected")
+        raise AppError(
+            400,
+            "InvalidParameterValue",
+            Text("file {name!r}: {expected} expected", name=sent.filename, expected=".xlsx, .xls, .csv"),
+        )
     options = _options()
     token = secrets.token_urlsafe(24)
     folder = upload_folder() / token
@@ -111,7 +122,13 @@ def upload():
         name=sent.filename,
     )
     return render_template(
-        "import.html", stage="preview", token=token, result=result, options=options, fields=importer.FIELDS
+        "import.html",
+        stage="preview",
+        token=token,
+        result=result,
+        options=options,
+        fields=importer.FIELDS,
+        labels=importer.LABELS,
     )
 
 
@@ -139,23 +156,29 @@ BOUNDARY_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz")
 def boundaries():
     """Import a boundary file now (boundary files are small) and show what was done and found."""
     if current_user.role_name != "admin":
-        raise AppError(403, "Forbidden", "only administrators import boundaries")
+        raise AppError(403, "Forbidden", Text("only administrators import boundaries"))
     from .boundaries import PARENT_LEVEL, import_boundaries
 
     sent = request.files.get("file")
     if sent is None or not sent.filename:
-        raise AppError(400, "MissingParameterValue", "no file was sent (field 'file')")
+        raise AppError(400, "MissingParameterValue", Text("no file was sent (field 'file')"))
     suffix = pathlib.Path(sent.filename).suffix.lower()
     if suffix not in BOUNDARY_SUFFIXES:
         raise AppError(
             400,
             "InvalidParameterValue",
-            f"file {sent.filename!r}: one of {', '.join(BOUNDARY_SUFFIXES)} expected",
+            Text(
+                "file {name!r}: {expected} expected",
+                name=sent.filename,
+                expected=", ".join(BOUNDARY_SUFFIXES),
+            ),
         )
     level = request.form.get("level", "")
     if level not in PARENT_LEVEL:
         raise AppError(
-            400, "InvalidParameterValue", f"level {level!r}: one of {', '.join(PARENT_LEVEL)} expected"
+            400,
+            "InvalidParameterValue",
+            Text("level {level!r}: {expected} expected", level=level, expected=", ".join(PARENT_LEVEL)),
         )
     folder = upload_folder() / secrets.token_urlsafe(24)
     folder.mkdir(parents=True)

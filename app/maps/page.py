@@ -9,7 +9,9 @@ import json
 from dataclasses import dataclass, field
 
 import folium
+from branca.element import MacroElement
 from folium import plugins
+from folium.template import Template
 
 from ..indicators import Indicator
 from .choropleth import Classes, classify, format_value, value_of
@@ -47,6 +49,16 @@ class MapPage:
     layers: dict[str, str]  # element id -> JSON text, safe inside <script type="application/json">
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (Folium's also shows miles and feet)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
 def base_map(
     bounds: tuple[float, float, float, float],
     *,
@@ -61,7 +73,8 @@ def base_map(
     """
     west, south, east, north = bounds
     # No location: the first view is fitBounds' own, not a zoom animation from a guessed one.
-    fmap = folium.Map(location=None, tiles=None, control_scale=True)
+    fmap = folium.Map(location=None, tiles=None)
+    MetricScale().add_to(fmap)
     fmap.default_js = list(assets.js)
     fmap.default_css = list(assets.css)
     for i, template in enumerate(basemaps):

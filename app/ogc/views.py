@@ -17,6 +17,7 @@ from flask_login import current_user
 from .. import audit, disclosure, indicators, privacy, tile_style, tiles
 from ..errors import AppError, not_found
 from ..extensions import db
+from ..i18n import language, translated
 from ..maps.choropleth import quantiles
 from ..queries import ogc as queries
 from ..queries import tiles as tile_queries
@@ -64,8 +65,9 @@ def require_login():
 def ogc_error(error: AppError):
     """Render an error the OGC way: {"code": ..., "description": ...}."""
     if _accepts_html() and request.args.get("f") != "json":
-        return render_template("error.html", status=error.status, message=error.message), error.status
-    return jsonify(code=error.code, description=error.message), error.status
+        message = translated(error.text, language())
+        return render_template("error.html", status=error.status, message=message), error.status
+    return jsonify(code=error.code, description=translated(error.text, language(default="en"))), error.status
 
 
 def _collection_id(collection_id: str) -> str:

@@ -25,9 +25,21 @@ def _options(function: Callable) -> Callable:
         click.option(
             "--out", type=click.Path(dir_okay=False, writable=True), required=True, help="PDF file."
         ),
-        click.option("--paper", type=click.Choice(tuple(render.PAPERS), case_sensitive=False), default="A4"),
-        click.option("--orientation", type=click.Choice(render.ORIENTATIONS), default="auto"),
-        click.option("--names", type=click.Choice(render.NAMES), default="shown", help="At most the role's."),
+        click.option(
+            "--paper",
+            type=click.Choice(tuple(render.PAPERS), case_sensitive=False),
+            default="A4",
+            help="Paper size.",
+        ),
+        click.option(
+            "--orientation", type=click.Choice(render.ORIENTATIONS), default="auto", help="Page orientation."
+        ),
+        click.option(
+            "--names",
+            type=click.Choice(render.NAMES),
+            default="shown",
+            help="Heads' names shown, masked or omitted (at most what the role may see).",
+        ),
         click.option("--indicators", default=None, help="Comma-separated flags, e.g. dibao,wubao."),
     )
     for option in reversed(options):

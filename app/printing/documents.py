@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .. import indicators, localtime, privacy
-from ..errors import AppError, bad_parameter, not_found
+from ..errors import AppError, bad_parameter, not_found, one_of
+from ..i18n import Text
 from ..privacy import Detail, Rule
 from ..queries import printing as queries
 from . import render
@@ -50,30 +51,38 @@ def parse_options(args: Mapping[str, str], *, table: bool = True) -> Options:
     """
     paper = args.get("paper", "A4").upper()
     if paper not in render.PAPERS:
-        raise bad_parameter("paper", args["paper"], f"one of {', '.join(render.PAPERS)}")
+        raise bad_parameter("paper", args["paper"], one_of(render.PAPERS))
     orientation = args.get("orientation", "auto")
     if orientation not in render.ORIENTATIONS:
-        raise bad_parameter("orientation", orientation, f"one of {', '.join(render.ORIENTATIONS)}")
+        raise bad_parameter("orientation", orientation, one_of(render.ORIENTATIONS))
     names = args.get("names", "shown")
     if names not in render.NAMES:
-        raise bad_parameter("names", names, f"one of {', '.join(render.NAMES)}")
+        raise bad_parameter("names", names, one_of(render.NAMES))
     flag = args.get("table", "1" if table else "0")
     if flag not in ("0", "1"):
-        raise bad_parameter("table", flag, "1 (with the household table) or 0")
+        raise bad_parameter("table", flag, Text("1 (with the household table) or 0"))
     keys = None
     if "indicators" in args:
         keys = tuple(k.strip() for k in args["indicators"].split(",") if k.strip())
         unknown = [k for k in keys if k not in render.COLOURS]
         if not keys or unknown:
             raise bad_parameter(
-                "indicators", args["indicators"], f"comma-separated, of {', '.join(render.COLOURS)}"
+                "indicators",
+                args["indicators"],
+                Text("comma-separated, of {keys}", keys=", ".join(render.COLOURS)),
             )
     return Options(paper=paper, orientation=orientation, names=names, table=flag == "1", indicators=keys)
 
 
 def _refuse(what: str, code: str) -> AppError:
     return AppError(
-        403, "Forbidden", f"households of {what} {code!r} are outside your villages; you may not print them"
+        403,
+        "Forbidden",
+        Text(
+            "households of {what} {code!r} are outside your villages; you may not print them",
+            what=Text(what),
+            code=code,
+        ),
     )
 
 
@@ -98,7 +107,9 @@ def _indicator_keys(detail: Detail, requested: Sequence[str] | None) -> tuple[st
     hidden = [k for k in requested if k not in allowed]
     if hidden:
         raise AppError(
-            403, "Forbidden", f"indicator {', '.join(hidden)} is not shown per household to your role"
+            403,
+            "Forbidden",
+            Text("indicator {keys} is not shown per household to your role", keys=", ".join(hidden)),
         )
     return tuple(requested)
 

@@ -65,8 +65,14 @@ def font() -> str:
 
 @lru_cache(maxsize=8)
 def crs_label(srid: int) -> str:
-    """Return how a page names the CRS `srid`."""
-    return f"{pyproj.CRS.from_epsg(srid).name} (EPSG:{srid})"
+    """Return the CRS as a Chinese reader names it (CGCS2000 3度带高斯-克吕格投影 中央经线 108°E)."""
+    crs = pyproj.CRS.from_epsg(srid)
+    if srid == 4490:
+        return f"CGCS2000 经纬度（EPSG:{srid}）"
+    origin = {p.name: p.value for p in crs.coordinate_operation.params}.get("Longitude of natural origin")
+    if crs.name.startswith("CGCS2000 / 3-degree Gauss-Kruger CM") and origin is not None:
+        return f"CGCS2000 3度带高斯-克吕格投影 中央经线 {origin:g}°E（EPSG:{srid}）"
+    return f"{crs.name}（EPSG:{srid}）"
 
 
 def page_size(paper: str, orientation: str) -> tuple[float, float]:

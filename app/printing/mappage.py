@@ -149,7 +149,6 @@ def sheet_title(sheet: dict) -> str:
 def _sheet_subtitle(sheet: dict, view: View, *, atlas: str = "") -> str:
     prefix = f"{atlas} · " if atlas else ""
     return (
-        f"{prefix}People's sentiment map · 自然寨代码 Code {sheet['code']} · 户数 Households "
-        f"{len(sheet['households'])} · 比例尺 Scale 1:{view.scale:,} · "
-        f"坐标系 CRS {frame.crs_label(sheet['srid'])}"
+        f"{prefix}民情地图 · 自然寨代码 {sheet['code']} · 户数 {len(sheet['households'])} · "
+        f"比例尺 1:{view.scale:,} · 坐标系 {frame.crs_label(sheet['srid'])}"
     )

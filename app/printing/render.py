@@ -249,8 +249,7 @@ def _index_page(
         canvas,
         size,
         _atlas_title(index) + " · 索引图 Index map",
-        f"数字为页码 Numbers are page numbers · 比例尺 Scale 1:{view.scale:,} · 坐标系 CRS "
-        f"{frame.crs_label(index['srid'])}",
+        f"数字为页码 · 比例尺 1:{view.scale:,} · 坐标系 {frame.crs_label(index['srid'])}",
     )
     canvas.saveState()
     drawing.clip(canvas, view)

@@ -8,10 +8,11 @@
     return String(text).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
   }
 
+  // `labels` is a list of [property, label] pairs: the rows keep the registry's order.
   function rows(properties, labels) {
-    return Object.keys(labels)
-      .filter((key) => properties[key] !== undefined && properties[key] !== null)
-      .map((key) => "<tr><th>" + escape(labels[key]) + "</th><td>" + escape(properties[key]) + "</td></tr>")
+    return labels
+      .filter(([key]) => properties[key] !== undefined && properties[key] !== null)
+      .map(([key, label]) => "<tr><th>" + escape(label) + "</th><td>" + escape(properties[key]) + "</td></tr>")
       .join("");
   }
 
@@ -19,7 +20,7 @@
     return template.replace("{code}", encodeURIComponent(code));
   }
 
-  // Areas filled with properties.fill; hover shows `labels` (property -> label); a click opens `href`.
+  // Areas filled with properties.fill; hover shows `labels` ([property, label] pairs); a click opens `href`.
   // Fills fade from zoom `fadeFrom` on, so household points drawn beneath them stay clear.
   function choropleth(map, collection, labels, href, fadeFrom) {
     window.MinqingMap.map = map;
