@@ -299,7 +299,8 @@ def fuzz(app, real: dict, principals: dict[str, dict], *, examples: int) -> tupl
     """Send `examples` requests to every route of `app`, each as one of `principals` (name → headers).
 
     Return the count of each status and the failures: (status or exception, principal, request) of
-    every 5xx, and of every exception a test app propagates where production would answer 500.
+    every 5xx, of every exception a test app propagates where production would answer 500, and of
+    every 405 without Allow.
     Nothing is shrunk, so one run reports every failure. The basemap's 503 (no Tianditu key) and
     502 (Tianditu does not answer) are its documented answers, not failures.
     """
@@ -317,14 +318,17 @@ def fuzz(app, real: dict, principals: dict[str, dict], *, examples: int) -> tupl
     def send(request, principal):
         request.headers.update(principals[principal])
         try:
-            status = request.send(client).status_code
+            response = request.send(client)
         except Exception as error:
             statuses[500] += 1
             failures.append((repr(error)[:300], principal, request))
             return
+        status = response.status_code
         statuses[status] += 1
         if status >= 500 and not request.path.startswith("/basemap/"):
             failures.append((status, principal, request))
+        if status == 405 and not response.headers.get("Allow"):  # RFC 9110 requires it
+            failures.append(("405 without Allow", principal, request))
 
     send()
     return statuses, failures
