@@ -161,6 +161,7 @@ PARAMETERS = (
     "dpi",
 )
 
+CREDENTIALS = ("a\x00b", "\x1b", "用户", "", "x" * 300, "test-gis", "admin")
 ACCEPTS = ("text/html", "application/json", "*/*", "application/geo+json", "image/png", "", "text/html;q=x")
 LANGUAGES = ("zh-CN", "en", "ug", "", "*", "x" * 300)
 HOSTS = (
@@ -237,6 +238,9 @@ def requests(rules: list[tuple[str, tuple[str, ...]]], real: dict[str, tuple[str
         }
         if draw(st.integers(0, 19)) == 0:
             headers["Host"] = draw(st.sampled_from(HOSTS))
+        if draw(st.integers(0, 3)) == 0:  # HTTP Basic (used when no token is sent) with hostile credentials
+            pair = f"{draw(st.sampled_from(CREDENTIALS) | TEXT)}:{draw(st.sampled_from(CREDENTIALS) | TEXT)}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         return Request(often(draw, st.just("GET"), st.sampled_from(METHODS)), path, tuple(query), headers)
 
     return build()

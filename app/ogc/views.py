@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, indicators, privacy
+from .. import audit, errors, indicators, privacy
 from ..errors import AppError, not_found
 from ..extensions import db
 from ..queries import ogc as queries
@@ -62,8 +62,7 @@ def require_login():
 def ogc_error(error: AppError):
     """Render an error the OGC way: {"code": ..., "description": ...}."""
     if _accepts_html() and request.args.get("f") != "json":
-        page = render_template("error.html", status=error.status, message=error.message)
-        return page, error.status, error.headers
+        return errors.page(error.status, error.message, headers=error.headers)
     return jsonify(code=error.code, description=error.message), error.status, error.headers
 
 
