@@ -125,6 +125,19 @@ def _headers(config) -> None:
     for name, value in request.cookies.items(multi=True):
         check_value("cookie", name, name, limit=config["ENTRY_MAX_COOKIE"])
         check_value("cookie", name, value, limit=config["ENTRY_MAX_COOKIE"])
+    _basic_credentials()
+
+
+def _basic_credentials() -> None:
+    """Refuse HTTP Basic credentials holding a control character, without echoing them."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic":
+        return
+    for part in (credentials.username or "", credentials.password or ""):
+        found = _NO_CONTROLS.search(part)
+        if found:
+            problem = _("holds the control character U+{code:04X}").format(code=ord(found.group()))
+            refuse("header", "Authorization", "Basic …", problem)
 
 
 def _form(config) -> None:

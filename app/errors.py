@@ -66,6 +66,12 @@ def link(endpoint: str, fallback: str, **values) -> str:
     return request.script_root + fallback
 
 
+def page(status: int, message: str, *, headers=None) -> Response:
+    """Return the error page, made from the template alone (no user, no database), with `headers`."""
+    html = current_app.jinja_env.get_template("error.html").render(status=status, message=message)
+    return current_app.response_class(html, status=status, mimetype="text/html", headers=headers)
+
+
 def render(status: int, code: str, message: str | Text, *, headers=None) -> Response:
     """Render an error for the client: JSON for programs, a page for browsers; `headers` are added.
 
@@ -74,11 +80,9 @@ def render(status: int, code: str, message: str | Text, *, headers=None) -> Resp
     """
     program = for_program()
     message = translated(message, language(default="en" if program else None))
-    if program:
-        response = jsonify(code=code, message=message)
-    else:
-        page = current_app.jinja_env.get_template("error.html").render(status=status, message=message)
-        response = current_app.response_class(page, mimetype="text/html")
+    if not program:
+        return page(status, message, headers=headers)
+    response = jsonify(code=code, message=message)
     response.status_code = status
     response.headers.extend(headers or {})
     return response

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
 # Values that break any parameter: controls, non-numbers, numbers beyond every column, odd digits, length.
 HOSTILE = (
@@ -161,6 +162,10 @@ PARAMETERS = (
     "dpi",
 )
 
+# Fields the app's forms read (sent with POST, PUT and PATCH; tests/test_fuzz.py turns CSRF off).
+FORM_FIELDS = ("username", "password", "layer", "format", "crs", "mapping", "valid_only", "level", "paper")
+FORM_FIELDS += ("indicator", "dpi", "title", "gcj02", "swap_fix")
+CREDENTIALS = ("a\x00b", "\x1b", "用户", "", "x" * 300, "test-gis", "admin")
 ACCEPTS = ("text/html", "application/json", "*/*", "application/geo+json", "image/png", "", "text/html;q=x")
 LANGUAGES = ("zh-CN", "en", "ug", "", "*", "x" * 300)
 HOSTS = (
@@ -184,11 +189,13 @@ class Request:
     path: str
     query: tuple[tuple[str, str], ...]
     headers: dict
+    form: tuple[tuple[str, str], ...] = ()
 
     def send(self, client):
         """Send this request with a Flask test client; return the response (closed)."""
+        data = MultiDict(self.form) if self.form else None
         response = client.open(
-            self.path, method=self.method, query_string=list(self.query), headers=self.headers
+            self.path, method=self.method, query_string=list(self.query), headers=self.headers, data=data
         )
         response.close()
         return response
@@ -237,7 +244,16 @@ def requests(rules: list[tuple[str, tuple[str, ...]]], real: dict[str, tuple[str
         }
         if draw(st.integers(0, 19)) == 0:
             headers["Host"] = draw(st.sampled_from(HOSTS))
-        return Request(often(draw, st.just("GET"), st.sampled_from(METHODS)), path, tuple(query), headers)
+        if draw(st.integers(0, 3)) == 0:  # HTTP Basic (used when no token is sent) with hostile credentials
+            pair = f"{draw(st.sampled_from(CREDENTIALS) | TEXT)}:{draw(st.sampled_from(CREDENTIALS) | TEXT)}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        method = often(draw, st.just("GET"), st.sampled_from(METHODS))
+        form = []
+        if method in ("POST", "PUT", "PATCH"):
+            for _ in range(draw(st.integers(0, 4))):
+                name = often(draw, st.sampled_from(FORM_FIELDS), TEXT.filter(bool), tenths=9)
+                form.append((name, draw(st.sampled_from(HOSTILE + CREDENTIALS) | TEXT)))
+        return Request(method, path, tuple(query), headers, tuple(form))
 
     return build()
 
@@ -250,6 +266,7 @@ WEIGHTS = {
     "api.township_natural_villages": 3,
 }
 WEIGHTS |= {"pages.search": 3, "pages.area": 2, "exports.export": 2, "tiles.tile": 2}
+WEIGHTS |= {"auth.login": 3, "exports.background": 2, "printing.township_atlas": 2, "imports.upload": 2}
 
 
 def rules_of(app) -> list[tuple[str, tuple[str, ...]]]:
@@ -299,7 +316,8 @@ def fuzz(app, real: dict, principals: dict[str, dict], *, examples: int) -> tupl
     """Send `examples` requests to every route of `app`, each as one of `principals` (name → headers).
 
     Return the count of each status and the failures: (status or exception, principal, request) of
-    every 5xx, and of every exception a test app propagates where production would answer 500.
+    every 5xx, of every exception a test app propagates where production would answer 500, and of
+    every 405 without Allow.
     Nothing is shrunk, so one run reports every failure. The basemap's 503 (no Tianditu key) and
     502 (Tianditu does not answer) are its documented answers, not failures.
     """
@@ -317,14 +335,17 @@ def fuzz(app, real: dict, principals: dict[str, dict], *, examples: int) -> tupl
     def send(request, principal):
         request.headers.update(principals[principal])
         try:
-            status = request.send(client).status_code
+            response = request.send(client)
         except Exception as error:
             statuses[500] += 1
             failures.append((repr(error)[:300], principal, request))
             return
+        status = response.status_code
         statuses[status] += 1
         if status >= 500 and not request.path.startswith("/basemap/"):
             failures.append((status, principal, request))
+        if status == 405 and not response.headers.get("Allow"):  # RFC 9110 requires it
+            failures.append(("405 without Allow", principal, request))
 
     send()
     return statuses, failures

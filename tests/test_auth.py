@@ -323,6 +323,25 @@ def test_http_basic_backs_off_too(app, client, accounts, township):
     assert response.json["code"] == "TooManyRequests" and "登录失败次数过多" in response.json["message"]
 
 
+def test_qgis_over_basic_is_told_when_to_retry(client, accounts):
+    username, _ = accounts["gis"]
+    for i in range(5):
+        client.get("/ogc/collections", auth=(username, f"nope-{i}"))
+    response = client.get("/ogc/collections", auth=accounts["gis"])
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+    assert "登录失败次数过多" in response.json["description"]
+
+
+def test_a_throttled_browser_gets_the_429_page_even_where_the_page_is_an_error(client, accounts):
+    username, password = accounts["gis"]
+    for i in range(5):
+        client.get("/ogc/collections", auth=(username, f"nope-{i}"))
+    response = client.get(
+        "/ogc/collections/nope/items", auth=(username, password), headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 429 and "登录失败次数过多" in response.get_data(as_text=True)
+
+
 def test_one_address_trying_many_names_is_held_back(app, client, accounts):
     for i in range(10):
         log_in(client, f"nobody-{i}", "guess")

@@ -1,5 +1,6 @@
 """Every request checked where it enters (#10): malformed input is a 400 naming the part and its value."""
 
+import base64
 import html
 import re
 
@@ -187,6 +188,15 @@ def test_bad_headers_and_cookies_are_refused(app, headers):
     response = raw_get(app, "/login", **headers)
     assert response.status_code == 400
     assert said(response).startswith(("请求头", "Cookie"))
+
+
+@pytest.mark.parametrize("credentials", ["a\x00b:secret-pw", "user:secret\x00pw", "user\x1b:secret-pw"])
+def test_basic_credentials_with_a_control_character_are_refused_without_echoing_them(client, credentials):
+    basic = base64.b64encode(credentials.encode()).decode()
+    response = client.get("/ogc/collections", headers={"Authorization": f"Basic {basic}"})
+    assert response.status_code == 400
+    message = response.json.get("description") or response.json["message"]
+    assert message.startswith("请求头 Authorization='Basic …'") and "secret" not in message
 
 
 def test_a_form_field_with_a_nul_is_refused_before_the_password_is_checked(app, client, accounts):

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, disclosure, indicators, privacy, tile_style, tiles
+from .. import audit, disclosure, errors, indicators, privacy, tile_style, tiles
 from ..errors import AppError, not_found
 from ..extensions import db
 from ..i18n import language, translated
@@ -65,9 +65,9 @@ def require_login():
 def ogc_error(error: AppError):
     """Render an error the OGC way: {"code": ..., "description": ...}."""
     if _accepts_html() and request.args.get("f") != "json":
-        message = translated(error.text, language())
-        return render_template("error.html", status=error.status, message=message), error.status
-    return jsonify(code=error.code, description=translated(error.text, language(default="en"))), error.status
+        return errors.page(error.status, translated(error.text, language()), headers=error.headers)
+    description = translated(error.text, language(default="en"))
+    return jsonify(code=error.code, description=description), error.status, error.headers
 
 
 def _collection_id(collection_id: str) -> str:
