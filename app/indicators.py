@@ -8,6 +8,12 @@ Each indicator is a SQL predicate over one household row (alias-free column
 names of table ``household``). It aggregates per area as the number of
 households matching and their share of all households; ``mean`` indicators
 aggregate as the average of a numeric expression instead.
+
+Work indicators (#11) also read the household's derived work state, table
+``household_work`` as alias ``w`` (`reads="work"`). They are rates over a
+population: the mean of 100 for a household that counts, 0 for one that does not
+and NULL for one outside the population, so every output shows them as a mean
+in per cent with no code of its own.
 """
 
 from dataclasses import dataclass
@@ -45,6 +51,8 @@ class Indicator:
     # The colour of this flag on a household symbol (marker chips, print wedges, tile and QGIS
     # styles): distinct for every indicator, unlike the ramps, which areas share.
     symbol: str = "#7f7f7f"
+    # What `sql` reads: household columns only, or also the household's work state (alias ``w``).
+    reads: Literal["household", "work"] = "household"
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -53,6 +61,9 @@ class Indicator:
     def colors(self) -> tuple[str, ...]:
         return RAMPS[self.ramp]
 
+
+# Households the work indicators' poverty rates are over: registered, lifted and monitored (#11).
+POOR = "poverty_status <> 'none'"
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
