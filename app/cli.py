@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import auth, queries
+from . import auth, localtime, queries
 from .extensions import db
 from .models import ROLES, AdminUnit, User
 
@@ -26,6 +26,9 @@ DEMO_USERS = (
 def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     """Generate a synthetic county and load it, replacing the current one (one transaction)."""
     from geodata.generator import generate_county
+    from geodata.work import generate_work
+
+    from .queries import work as work_queries
 
     if if_empty and queries.county() is not None:
         click.echo("A county is already loaded; leaving it (drop --if-empty to replace it).")
@@ -34,14 +37,18 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
     started = time.perf_counter()
     county = generate_county(households=households, seed=seed)
+    work = generate_work(county, seed=seed, as_of=localtime.today())
     generated = time.perf_counter()
     counts = queries.load_county(county)
+    worked = work_queries.load_work(work)
     db.session.commit()
     queries.analyze()
+    work_queries.analyze()
     db.session.commit()
     click.echo(
         f"Loaded {counts['households']:,} households in {counts['natural_villages']:,} natural villages "
-        f"and {counts['admin_units']:,} administrative units (seed {seed}): "
+        f"and {counts['admin_units']:,} administrative units, {worked['cadres']:,} cadres and "
+        f"{worked['visits']:,} visits in the year to today (seed {seed}): "
         f"generated in {generated - started:.1f} s, loaded in {time.perf_counter() - generated:.1f} s."
     )
 

@@ -181,6 +181,43 @@ INDICATORS: tuple[Indicator, ...] = (
         column="income_per_capita",
         symbol="#9edae5",
     ),
+    # --- work (#11): rates over a population, in per cent --------------------------------
+    Indicator(
+        "paired",
+        "结对帮扶率",
+        "Poor households paired",
+        f"CASE WHEN {POOR} THEN CASE WHEN w.paired @> current_date THEN 100 ELSE 0 END END",
+        "purples",
+        kind="mean",
+        unit_zh="%",
+        unit_en="%",
+        symbol="#393b79",
+        reads="work",
+    ),
+    Indicator(
+        "visit_coverage",
+        "走访覆盖率",
+        "Visited twice in 12 months",
+        "CASE WHEN w.previous_visit_on > current_date - interval '12 months' THEN 100 ELSE 0 END",
+        "blues",
+        kind="mean",
+        unit_zh="%",
+        unit_en="%",
+        symbol="#637939",
+        reads="work",
+    ),
+    Indicator(
+        "measures_done",
+        "帮扶措施完成率",
+        "Help measures done",
+        f"CASE WHEN {POOR} AND w.measures > 0 THEN 100.0 * w.measures_done / w.measures END",
+        "greens",
+        kind="mean",
+        unit_zh="%",
+        unit_en="%",
+        symbol="#8c6d31",
+        reads="work",
+    ),
 )
 
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}

@@ -1,10 +1,12 @@
 """Command-line tasks: the demo county and the demo users."""
 
+import datetime
 import re
 
 import pytest
 from sqlalchemy import func, select, text
 
+from app import localtime
 from app.extensions import db
 from app.models import Household, User
 
@@ -17,6 +19,10 @@ def test_demo_replaces_the_county_and_keeps_cadres_villages(app, accounts):
     assert result.exit_code == 0, result.output
     assert re.search(r"Loaded 400 households in \d+ natural villages", result.output)
     assert db.session.scalar(select(func.count()).select_from(Household)) == 400
+    # A year of work comes with it (#11): cadres of the new villages, their visits up to today.
+    assert re.search(r"[1-9][\d,]* cadres and [1-9][\d,]* visits", result.output), result.output
+    last = db.session.execute(text("SELECT max(visited_on) FROM visit")).scalar_one()
+    assert localtime.today() - datetime.timedelta(days=7) <= last <= localtime.today()
     cadre = db.session.scalar(select(User).where(User.username == accounts["cadre"][0]))
     # The 400-household county has the same first village code, so the cadre keeps it.
     assert [v.code for v in cadre.villages] == [

@@ -1,0 +1,129 @@
+"""SQL of the 民情 work (#11): loading cadres, patches, pairings, visits and measures; overdue lists.
+
+Rows arrive keyed as people and files name them (household codes, natural
+village codes, cadres' phones); they are COPYed into temporary staging tables
+and written by one INSERT … SELECT each that turns codes into ids. A visit's
+distance from its household is measured on the ellipsoid (geography), so it is
+in metres whatever the storage CRS.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+from sqlalchemy import text
+
+from ..extensions import db
+from ..models import SRID
+from . import _copy
+
+# Staging tables: the columns a frame brings, as text where the database checks the value.
+STAGES = {
+    "cadre": "name text, unit text, phone text, role text, village_code text",
+    "patch": "phone text, natural_village_code text, household_code text",
+    "pairing": 'phone text, household_code text, start date, "end" date',
+    "visit": (
+        "row int, uid uuid, household_code text, phone text, visited_on date, kind text, "
+        "findings text, ticks jsonb, lon float8, lat float8"
+    ),
+    "measure": "household_code text, kind text, status text, status_on date",
+}
+
+
+def stage(name: str, frame: pd.DataFrame) -> None:
+    """COPY `frame` (its columns named and ordered as in STAGES[name]) into a new `stage_<name>`."""
+    table = f"stage_{name}"
+    db.session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{table}"))
+    db.session.execute(text(f"CREATE TEMP TABLE {table} ({STAGES[name]}) ON COMMIT DROP"))
+    columns = [c.split()[0].strip('"') for c in STAGES[name].split(", ")]
+    cursor = db.session.connection().connection.cursor()
+    _copy(cursor, table, frame[columns].rename(columns={"end": '"end"'}))
+
+
+def insert_staged_visits(*, source: str, created_by: int | None) -> int:
+    """Write the staged visits whose household and cadre exist; return how many were new.
+
+    A visit whose `uid` is stored already (sent or imported twice) is skipped, not an error.
+    """
+    return db.session.execute(
+        text(f"""
+        INSERT INTO visit (uid, household_id, cadre_id, visited_on, kind, findings, ticks, geom,
+                           distance_m, source, created_by)
+        SELECT s.uid, h.id, c.id, s.visited_on, s.kind, coalesce(s.findings, ''),
+               coalesce(s.ticks, '[]'::jsonb), p.geom,
+               round(ST_Distance(p.geom::geography, h.geom::geography)), :source, :created_by
+        FROM stage_visit s
+        JOIN household h ON h.code = s.household_code
+        JOIN cadre c ON c.phone = s.phone
+        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), {SRID}) AS geom) p
+        ORDER BY s.visited_on, h.id
+        ON CONFLICT (uid) DO NOTHING"""),
+        {"source": source, "created_by": created_by},
+    ).rowcount
+
+
+def load_work(work, *, source: str = "demo") -> dict[str, int]:
+    """Add a generated year of work (`geodata.work.Work`) in the caller's transaction; return counts.
+
+    Codes and phones must name rows loaded already (the county, then the cadres in `work`).
+    """
+    session = db.session
+    stage("cadre", work.cadres)
+    session.execute(
+        text("""
+        INSERT INTO cadre (name, unit, phone, role, village_id)
+        SELECT s.name, s.unit, s.phone, s.role, v.id
+        FROM stage_cadre s JOIN admin_unit v ON v.code = s.village_code AND v.level = 'village'
+        ORDER BY s.village_code, s.phone""")
+    )
+    stage("patch", work.patches)
+    session.execute(
+        text("""
+        INSERT INTO cadre_patch (cadre_id, natural_village_id, household_id)
+        SELECT c.id, nv.id, h.id
+        FROM stage_patch s
+        JOIN cadre c ON c.phone = s.phone
+        LEFT JOIN natural_village nv ON nv.code = s.natural_village_code
+        LEFT JOIN household h ON h.code = s.household_code
+        ORDER BY c.id, nv.id, h.id""")
+    )
+    stage("pairing", work.pairings)
+    session.execute(
+        text("""
+        INSERT INTO pairing (cadre_id, household_id, valid)
+        SELECT c.id, h.id, daterange(s.start, s."end")
+        FROM stage_pairing s JOIN cadre c ON c.phone = s.phone JOIN household h ON h.code = s.household_code
+        ORDER BY h.id, s.start""")
+    )
+    stage("visit", work.visits.assign(row=range(len(work.visits))))
+    visits = insert_staged_visits(source=source, created_by=None)
+    stage("measure", work.measures)
+    session.execute(
+        text("""
+        INSERT INTO measure (household_id, kind, status, status_on)
+        SELECT h.id, s.kind, s.status, s.status_on
+        FROM stage_measure s JOIN household h ON h.code = s.household_code
+        ORDER BY h.id, s.kind""")
+    )
+    from .tiles import refresh_stats  # a sibling that imports this package: imported late
+
+    refresh_stats()
+    counts = session.execute(
+        text("""
+        SELECT (SELECT count(*) FROM cadre) AS cadres, (SELECT count(*) FROM pairing) AS pairings,
+               (SELECT count(*) FROM measure) AS measures""")
+    ).mappings()
+    return {**counts.one(), "visits": visits}
+
+
+def analyze() -> None:
+    """Refresh planner statistics of the work tables after a bulk load."""
+    db.session.execute(text("ANALYZE cadre, cadre_patch, pairing, visit, measure, household_work"))
+
+
+def coverage_cutoffs(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Return the first days inside the last 12 and the last 6 months before `today`."""
+    year = pd.Timestamp(today) - pd.DateOffset(months=12)
+    half = pd.Timestamp(today) - pd.DateOffset(months=6)
+    return year.date() + datetime.timedelta(days=1), half.date() + datetime.timedelta(days=1)
