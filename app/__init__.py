@@ -57,6 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(job_views.bp)
 
+    from . import work
+
+    app.register_blueprint(work.bp)
+
     from . import errors, i18n, jobs, localtime
 
     errors.register(app)

@@ -17,10 +17,16 @@ GEOJSON = "application/geo+json"
 def township_natural_villages(code: str):
     """Natural villages of a township with their indicator counts and shares."""
     params.only(request.args)
+    unit = township(code)
+    return Response(queries.natural_villages_geojson(township_id=unit["id"]), mimetype=GEOJSON)
+
+
+def township(code: str) -> dict:
+    """Return the township coded `code`: 400 for a malformed code, 404 for an unknown one."""
     unit = queries.admin_unit(params.code(code, what="township"))
     if unit is None or unit["level"] != "township":
         raise not_found("township", code)
-    return Response(queries.natural_villages_geojson(township_id=unit["id"]), mimetype=GEOJSON)
+    return unit
 
 
 @bp.get("/natural-villages/<code>/households")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from . import auth, localtime, queries
 from .extensions import db
 from .models import ROLES, AdminUnit, User
+from .queries import work as work_queries
 
 DEMO_USERS = (
     ("admin", "admin", "系统管理员"),
@@ -28,8 +29,6 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     from geodata.generator import generate_county
     from geodata.work import generate_work
 
-    from .queries import work as work_queries
-
     if if_empty and queries.county() is not None:
         click.echo("A county is already loaded; leaving it (drop --if-empty to replace it).")
         return
@@ -41,6 +40,7 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     generated = time.perf_counter()
     counts = queries.load_county(county)
     worked = work_queries.load_work(work)
+    work_queries.link_users_to_cadres()
     db.session.commit()
     queries.analyze()
     work_queries.analyze()
@@ -68,6 +68,7 @@ def demo_users() -> None:
         auth.create_user(username, password, role=role, villages=scope, display_name=display_name)
         where = f" villages {', '.join(scope)}" if scope else ""
         click.echo(f"{username:8} role {role:7} password {password}{where}")
+    work_queries.link_users_to_cadres()
     db.session.commit()
 
 

@@ -18,7 +18,7 @@ from app import create_app, queries
 from app.auth import create_user
 from app.config import Defaults
 from app.extensions import db
-from app.queries.work import load_work
+from app.queries.work import link_users_to_cadres, load_work
 from geodata.generator import generate_county
 from geodata.work import generate_work
 
@@ -75,6 +75,7 @@ def app(database_url, county, work, accounts):
         for role, (username, password) in accounts.items():
             villages = [cadre_village(county)] if role == "cadre" else []
             create_user(username, password, role=role, villages=villages)
+        link_users_to_cadres()  # the test cadre logs in as a cadre of the register (#11)
         db.session.commit()
     yield app
     with app.app_context():

@@ -9,7 +9,7 @@ in metres whatever the storage CRS.
 
 from __future__ import annotations
 
-import datetime
+import json
 
 import pandas as pd
 from sqlalchemy import text
@@ -41,6 +41,12 @@ def stage(name: str, frame: pd.DataFrame) -> None:
     _copy(cursor, table, frame[columns].rename(columns={"end": '"end"'}))
 
 
+VISIT_COLUMNS = """visit (uid, household_id, cadre_id, visited_on, kind, findings, ticks, geom,
+                   distance_m, source, created_by)"""
+# Where a visit was logged (`p.geom`, may be NULL), and how far from its household `h`, in metres.
+VISIT_POINT = "p.geom, round(ST_Distance(p.geom::geography, h.geom::geography))"
+
+
 def insert_staged_visits(*, source: str, created_by: int | None) -> int:
     """Write the staged visits whose household and cadre exist; return how many were new.
 
@@ -48,11 +54,9 @@ def insert_staged_visits(*, source: str, created_by: int | None) -> int:
     """
     return db.session.execute(
         text(f"""
-        INSERT INTO visit (uid, household_id, cadre_id, visited_on, kind, findings, ticks, geom,
-                           distance_m, source, created_by)
+        INSERT INTO {VISIT_COLUMNS}
         SELECT s.uid, h.id, c.id, s.visited_on, s.kind, coalesce(s.findings, ''),
-               coalesce(s.ticks, '[]'::jsonb), p.geom,
-               round(ST_Distance(p.geom::geography, h.geom::geography)), :source, :created_by
+               coalesce(s.ticks, '[]'::jsonb), {VISIT_POINT}, :source, :created_by
         FROM stage_visit s
         JOIN household h ON h.code = s.household_code
         JOIN cadre c ON c.phone = s.phone
@@ -122,8 +126,47 @@ def analyze() -> None:
     db.session.execute(text("ANALYZE cadre, cadre_patch, pairing, visit, measure, household_work"))
 
 
-def coverage_cutoffs(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Return the first days inside the last 12 and the last 6 months before `today`."""
-    year = pd.Timestamp(today) - pd.DateOffset(months=12)
-    half = pd.Timestamp(today) - pd.DateOffset(months=6)
-    return year.date() + datetime.timedelta(days=1), half.date() + datetime.timedelta(days=1)
+def link_users_to_cadres() -> int:
+    """Link each cadre-role user who is no cadre yet to the first unlinked cadre of their first village.
+
+    The demo's cadre users log in as a cadre of the generated register this way; return how many.
+    """
+    return db.session.execute(
+        text("""
+        WITH pick AS (
+            SELECT DISTINCT ON (u.id) u.id AS user_id, c.id AS cadre_id
+            FROM app_user u
+            JOIN user_village uv ON uv.user_id = u.id
+            JOIN cadre c ON c.village_id = uv.village_id AND c.user_id IS NULL
+            WHERE u.role_name = 'cadre' AND NOT EXISTS (SELECT FROM cadre x WHERE x.user_id = u.id)
+            ORDER BY u.id, uv.village_id, c.id)
+        UPDATE cadre c SET user_id = pick.user_id FROM pick WHERE c.id = pick.cadre_id""")
+    ).rowcount
+
+
+def insert_visit(visit: dict, *, source: str, created_by: int) -> dict:
+    """Write one visit (keys as the columns, household by ``household_id``, optional ``lon``/``lat``).
+
+    Return ``{"stored": True, "distance_m": …}`` for a new visit and ``{"stored": False}`` when its
+    `uid` is stored already (a phone sending twice).
+    """
+    row = db.session.execute(
+        text(f"""
+        INSERT INTO {VISIT_COLUMNS}
+        SELECT :uid, h.id, :cadre_id, :visited_on, :kind, :findings, CAST(:ticks AS jsonb), {VISIT_POINT},
+               :source, :created_by
+        FROM household h
+        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), {SRID}) AS geom) p
+        WHERE h.id = :household_id
+        ON CONFLICT (uid) DO NOTHING
+        RETURNING distance_m"""),
+        {
+            **visit,
+            "ticks": json.dumps(visit["ticks"]),
+            "lon": visit.get("lon"),
+            "lat": visit.get("lat"),
+            "source": source,
+            "created_by": created_by,
+        },
+    ).first()
+    return {"stored": False} if row is None else {"stored": True, "distance_m": row.distance_m}
