@@ -212,6 +212,7 @@ ZH = {
     "Kind of visit: routine, holiday or follow-up.": "走访类型应为日常走访、节日慰问或诉求回访。",
     "Unknown finding ticked.": "勾选了未知的走访情况。",
     "Findings: at most 200 characters.": "情况说明最多200字。",
+    "Visits": "走访帮扶",
 }
 
 
