@@ -145,3 +145,32 @@ def boundaries(
     )
     if result.problems:
         raise SystemExit(1)
+
+
+@import_group.command("visits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
+@click.option(
+    "--valid-only", is_flag=True, help="Import the valid rows; by default any problem imports nothing."
+)
+@click.option("--zh", is_flag=True, help="Print the problems in Chinese.")
+def visits(file: pathlib.Path, valid_only: bool, zh: bool) -> None:
+    """Import a visit log FILE (.xlsx or .csv: 户编号, 走访干部手机号, 走访日期, …); 导入走访台账。"""
+    from .. import localtime
+    from .visits import import_visits
+
+    result = import_visits(
+        file, today=localtime.today(), valid_only=valid_only, max_bytes=current_app.config["IMPORT_MAX_BYTES"]
+    )
+    if result.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    for p in result.problems:
+        where = f"row {p.row or '':>6}  {p.column or '':<10}  {(p.value or '')[:24]:<24}"
+        click.echo(f"{where}  {p.text('zh' if zh else 'en')}")
+    click.echo(
+        f"{'Imported' if result.written else 'Nothing imported'}: {result.inserted} new visits, "
+        f"{result.unchanged} stored already, {result.rejected} rejected."
+    )
+    if result.rejected:
+        raise SystemExit(1)

@@ -32,7 +32,7 @@ from . import gcj02
 from .problems import Problem
 from .problems import Refused as _Refused
 
-# Header (as normalised by _normalise) → field. English field names are recognised too.
+# Header (as normalised by normalise) → field. English field names are recognised too.
 HEADERS = {
     "户编号": "code",
     "户码": "code",
@@ -201,7 +201,9 @@ def import_households(
     result = ImportResult(file=name or path.name)
     report = progress or (lambda stage, done, total: None)
     try:
-        header_row, header, rows = _read(path, result.file, max_bytes=max_bytes, problems=result.problems)
+        header_row, header, rows = read_table(
+            path, result.file, max_bytes=max_bytes, problems=result.problems
+        )
     except _Refused as refused:
         result.problems.append(refused.problem)
         return result
@@ -291,7 +293,9 @@ def preview(
     path = pathlib.Path(path)
     result = ImportResult(file=name or path.name)
     try:
-        header_row, header, table = _read(path, result.file, max_bytes=max_bytes, problems=result.problems)
+        header_row, header, table = read_table(
+            path, result.file, max_bytes=max_bytes, problems=result.problems
+        )
     except _Refused as refused:
         result.problems.append(refused.problem)
         return result
@@ -309,10 +313,18 @@ def preview(
 # --- reading ----------------------------------------------------------------
 
 
-def _read(
-    path: pathlib.Path, file: str, *, max_bytes: int, problems: list[Problem]
+def read_table(
+    path: pathlib.Path,
+    file: str,
+    *,
+    max_bytes: int,
+    problems: list[Problem],
+    field_of: Callable[[str], str | None] | None = None,
 ) -> tuple[int, list[str], list[list[str]]]:
-    """Return (header row number, header, data rows as strings), adding formula cells to `problems`."""
+    """Return (header row number, header, data rows as strings), adding formula cells to `problems`.
+
+    The header is the top row with the most headers `field_of` recognises (a household file's by default).
+    """
     if not path.exists():
         raise _Refused(Problem(file, None, None, str(path), "file not found"))
     size = path.stat().st_size
@@ -338,7 +350,7 @@ def _read(
         table.pop()
     if not table:
         raise _Refused(Problem(file, None, None, None, "the sheet is empty"))
-    index = _header_index(table)
+    index = _header_index(table, field_of or (lambda header: _field_of(header, {})))
     header = [h.strip() for h in table[index]]
     width = len(header)
     rows = []
@@ -443,7 +455,7 @@ def _read_csv(path: pathlib.Path, file: str) -> list[list[str]]:
         raise _Refused(Problem(file, None, None, None, f"unreadable or truncated file: {error}")) from None
 
 
-def _normalise(header: str) -> str:
+def normalise(header: str) -> str:
     """Return a header without spaces, line breaks or a trailing unit: '人均纯收入（元）' → '人均纯收入'."""
     header = re.sub(r"\s+", "", header)
     header = re.sub(r"[（(][^）)]*[）)]$", "", header)
@@ -453,7 +465,7 @@ def _normalise(header: str) -> str:
 def _field_of(header: str, mapping: Mapping[str, str]) -> str | None:
     if header in mapping:
         return mapping[header]
-    key = _normalise(header)
+    key = normalise(header)
     if key in mapping:
         return mapping[key]
     if key in FIELDS:
@@ -461,11 +473,11 @@ def _field_of(header: str, mapping: Mapping[str, str]) -> str | None:
     return HEADERS.get(key)
 
 
-def _header_index(table: list[list[str]]) -> int:
+def _header_index(table: list[list[str]], field_of: Callable[[str], str | None]) -> int:
     """Return the index of the header row: the first of the top rows with the most recognised headers."""
     best, best_count = 0, 0
     for i, row in enumerate(table[:HEADER_SEARCH_ROWS]):
-        count = sum(_field_of(v, {}) is not None for v in row if v)
+        count = sum(field_of(v) is not None for v in row if v)
         if count > best_count:
             best, best_count = i, count
     return best

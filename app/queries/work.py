@@ -10,6 +10,7 @@ in metres whatever the storage CRS.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import text
@@ -47,8 +48,8 @@ VISIT_COLUMNS = """visit (uid, household_id, cadre_id, visited_on, kind, finding
 VISIT_POINT = "p.geom, round(ST_Distance(p.geom::geography, h.geom::geography))"
 
 
-def insert_staged_visits(*, source: str, created_by: int | None) -> int:
-    """Write the staged visits whose household and cadre exist; return how many were new.
+def insert_staged_visits(*, source: str, created_by: int | None, skip_rows: Sequence[int] = ()) -> int:
+    """Write the staged visits whose household and cadre exist, but the `skip_rows`; return how many were new.
 
     A visit whose `uid` is stored already (sent or imported twice) is skipped, not an error.
     """
@@ -61,10 +62,42 @@ def insert_staged_visits(*, source: str, created_by: int | None) -> int:
         JOIN household h ON h.code = s.household_code
         JOIN cadre c ON c.phone = s.phone
         CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), {SRID}) AS geom) p
+        WHERE s.row <> ALL(:skip)
         ORDER BY s.visited_on, h.id
         ON CONFLICT (uid) DO NOTHING"""),
-        {"source": source, "created_by": created_by},
+        {"source": source, "created_by": created_by, "skip": list(skip_rows)},
     ).rowcount
+
+
+def check_staged_visits(*, far_metres: float) -> list[dict]:
+    """Return the staged visits' problems: ``row``, ``problem`` and, for a far one, ``distance_m``.
+
+    Problems: ``household`` (no such code), ``cadre`` (no such phone), ``responsible`` (the cadre
+    neither has the household in their patch nor was paired with it on the day), ``far`` (logged
+    more than `far_metres` from the household).
+    """
+    rows = db.session.execute(
+        text(f"""
+        SELECT s.row,
+               CASE WHEN h.id IS NULL THEN 'household' WHEN c.id IS NULL THEN 'cadre'
+                    WHEN NOT (
+                        EXISTS (SELECT FROM cadre_patch p WHERE p.cadre_id = c.id
+                                AND (p.household_id = h.id OR p.natural_village_id = h.natural_village_id))
+                        OR EXISTS (SELECT FROM pairing p WHERE p.cadre_id = c.id AND p.household_id = h.id
+                                   AND p.valid @> s.visited_on))
+                    THEN 'responsible' ELSE 'far' END AS problem,
+               ST_Distance(ST_SetSRID(ST_MakePoint(s.lon, s.lat), {SRID})::geography, h.geom::geography)
+                   AS distance_m
+        FROM stage_visit s
+        LEFT JOIN household h ON h.code = s.household_code
+        LEFT JOIN cadre c ON c.phone = s.phone
+        ORDER BY s.row""")
+    ).mappings()
+    return [
+        dict(r)
+        for r in rows
+        if r["problem"] != "far" or (r["distance_m"] is not None and r["distance_m"] > far_metres)
+    ]
 
 
 def load_work(work, *, source: str = "demo") -> dict[str, int]:

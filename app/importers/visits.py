@@ -1,0 +1,247 @@
+"""Visit logs in (走访台账, .xlsx or .csv): each row a visit, checked, then written once per row content.
+
+A row names the household by its code and the cadre by the mobile number of the
+register; the visit's uid is made from the row's content, so importing the same
+log twice (or a log overlapping an earlier one) stores each visit once. Problems
+carry the row number a spreadsheet program shows and are worded in both
+languages; a visit logged far from its household is kept and flagged, not refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import pathlib
+import uuid
+
+import numpy as np
+import pandas as pd
+
+from ..queries import work as sql
+from ..queries.tiles import refresh_stats
+from ..work_models import VISIT_TICKS
+from .households import ImportResult, normalise, read_table
+from .problems import Problem
+from .problems import Refused as _Refused
+
+HEADERS = {
+    "户编号": "household_code",
+    "户号": "household_code",
+    "户码": "household_code",
+    "走访干部手机号": "phone",
+    "干部手机号": "phone",
+    "手机号": "phone",
+    "联系电话": "phone",
+    "走访日期": "visited_on",
+    "日期": "visited_on",
+    "走访类型": "kind",
+    "类型": "kind",
+    "走访情况": "findings",
+    "情况说明": "findings",
+    "发现问题": "findings",
+    "勾选项": "ticks",
+    "经度": "lon",
+    "纬度": "lat",
+}
+FIELDS = ("household_code", "phone", "visited_on", "kind", "findings", "ticks", "lon", "lat")
+REQUIRED = ("household_code", "phone", "visited_on")
+LABELS = {"household_code": "户编号", "phone": "走访干部手机号", "visited_on": "走访日期"}
+KINDS = {
+    **dict.fromkeys(("", "日常走访", "日常", "走访", "routine"), "routine"),
+    **dict.fromkeys(("节日慰问", "慰问", "节日走访", "holiday"), "holiday"),
+    **dict.fromkeys(("诉求回访", "回访", "follow_up", "follow-up"), "follow_up"),
+}
+TICK_NAMES = {
+    "住房安全": "housing_safe",
+    "饮水安全": "drinking_water",
+    "参加医保": "medical_insurance",
+    "适龄子女在校": "schooling",
+    "收入稳定": "income_stable",
+    "提出诉求": "demand_raised",
+    **{t: t for t in VISIT_TICKS},
+}
+FINDINGS_MAX = 200
+FAR_METRES = 1000  # a visit logged further than this from its household is flagged
+# One namespace for the uids of imported rows: the same row content always gives the same uid.
+ROW_NAMESPACE = uuid.UUID("6f1d3c0e-5b7a-4e0f-9a51-7d8e2c4b1a90")
+
+
+def field_of(header: str) -> str | None:
+    """Return the visit field a header names, None when it names none."""
+    key = normalise(header)
+    return key if key in FIELDS else HEADERS.get(key)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Parse 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日 and Excel date cells; NaT where none."""
+    text = values.str.replace(r"[年月./]", "-", regex=True).str.replace("日", "").str.split(r"[T ]").str[0]
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+
+
+def _ticks(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return each row's ticks as a JSON array and whether one of them is unknown."""
+    lists = values.str.split(r"[,，、;；\s]+").map(lambda items: [i for i in items if i])
+    known = lists.map(lambda items: all(i in TICK_NAMES for i in items))
+    arrays = lists.map(lambda items: "[" + ",".join(f'"{TICK_NAMES.get(i, i)}"' for i in items) + "]")
+    return arrays, ~known
+
+
+class _Rows:
+    """The frame being checked, its refused rows, and the problems found so far."""
+
+    def __init__(self, frame: pd.DataFrame, result: ImportResult, column_of: dict[str, str]):
+        self.frame, self.result, self.column_of = frame, result, column_of
+        self.bad = pd.Series(False, index=frame.index)
+
+    def flag(self, mask, field: str, reason: str, reason_zh: str) -> None:
+        mask = pd.Series(mask, index=self.frame.index).fillna(False).astype(bool)
+        for i in np.flatnonzero(mask.to_numpy()):
+            row = self.frame.iloc[i]
+            value = row.get(field)
+            self.result.problems.append(
+                Problem(
+                    self.result.file,
+                    int(row["row"]),
+                    self.column_of.get(field, field),
+                    value,
+                    reason,
+                    reason_zh,
+                )
+            )
+        self.bad |= mask
+
+
+def _check(rows: _Rows, today: datetime.date) -> pd.DataFrame:
+    """Check every value that needs no database; return the typed columns."""
+    f = rows.frame
+    phone_ok = f.phone.str.fullmatch(r"1[3-9][0-9]{9}")
+    rows.flag(f.household_code == "", "household_code", "household code missing", "缺少户编号")
+    rows.flag(~phone_ok, "phone", "a cadre's 11-digit mobile number expected", "应为干部的11位手机号")
+    day = _dates(f.visited_on)
+    rows.flag(day.isna(), "visited_on", "date expected (2026-03-05)", "应为日期（如 2026-03-05）")
+    rows.flag(day.dt.date > today, "visited_on", "the visit is dated in the future", "走访日期晚于今天")
+    kind = f.kind.map(KINDS)
+    rows.flag(kind.isna(), "kind", "routine, holiday or follow-up expected", "应为日常走访、节日慰问或回访")
+    rows.flag(
+        f.findings.str.len() > FINDINGS_MAX, "findings", "findings over 200 characters", "走访情况超过200字"
+    )
+    ticks, unknown = _ticks(f.ticks)
+    rows.flag(unknown, "ticks", "unknown tick", "未知的勾选项")
+    lon = pd.to_numeric(f.lon.replace("", np.nan), errors="coerce")
+    lat = pd.to_numeric(f.lat.replace("", np.nan), errors="coerce")
+    given = (f.lon != "") | (f.lat != "")
+    bad_point = given & (lon.isna() | lat.isna() | ~lon.between(-180, 180) | ~lat.between(-90, 90))
+    rows.flag(bad_point, "lon", "longitude and latitude in degrees expected", "应为经纬度（度）")
+    return pd.DataFrame(
+        {
+            "row": f.row,
+            "household_code": f.household_code,
+            "phone": f.phone,
+            "visited_on": day.dt.date,
+            "kind": kind,
+            "findings": f.findings,
+            "ticks": ticks,
+            "lon": lon.where(~bad_point),
+            "lat": lat.where(~bad_point),
+        }
+    )
+
+
+def _uids(frame: pd.DataFrame) -> list[str]:
+    columns = ["household_code", "phone", "visited_on", "kind", "findings"]
+    keys = frame[columns].astype(str).agg("|".join, axis=1)
+    return [str(uuid.uuid5(ROW_NAMESPACE, key)) for key in keys]
+
+
+def import_visits(
+    path: str | pathlib.Path,
+    *,
+    today: datetime.date,
+    valid_only: bool = False,
+    max_bytes: int = 200 * 1024**2,
+    name: str | None = None,
+    created_by: int | None = None,
+) -> ImportResult:
+    """Import a visit log into the caller's transaction (the caller commits); return what it did.
+
+    Parameters
+    ----------
+    today
+        The day visits must not be after (the county's today).
+    valid_only
+        Import the rows without problems; by default any problem means nothing is written.
+    """
+    path = pathlib.Path(path)
+    result = ImportResult(file=name or path.name)
+    try:
+        header_row, header, table = read_table(
+            path, result.file, max_bytes=max_bytes, problems=result.problems, field_of=field_of
+        )
+    except _Refused as refused:
+        result.problems.append(refused.problem)
+        return result
+    result.header = header
+    fields = {h: field_of(h) for h in header if h and field_of(h)}
+    result.columns = fields
+    missing = [f for f in REQUIRED if f not in fields.values()]
+    for field in missing:
+        result.problems.append(
+            Problem(result.file, header_row, LABELS[field], None, "required column missing", "缺少必需的列")
+        )
+    if missing or not table:
+        if not missing:
+            empty = Problem(result.file, None, None, None, "the sheet has no data rows", "没有数据行")
+            result.problems.append(empty)
+        return result
+    raw = pd.DataFrame(table, columns=range(len(header)), dtype=str)
+    frame = pd.DataFrame({"row": np.arange(header_row + 1, header_row + 1 + len(raw))})
+    column_of = {}
+    for field in FIELDS:
+        index = next((i for i, h in enumerate(header) if fields.get(h) == field), None)
+        frame[field] = raw[index].str.strip().to_numpy() if index is not None else ""
+        column_of[field] = header[index] if index is not None else LABELS.get(field, field)
+    rows = _Rows(frame, result, column_of)
+    read_rows = {p.row for p in result.problems if p.row is not None}
+    rows.bad |= frame.row.isin(read_rows)
+    checked = _check(rows, today)
+    good = checked[~rows.bad]
+    sql.stage("visit", good.assign(uid=_uids(good)))
+    for found in sql.check_staged_visits(far_metres=FAR_METRES):
+        row = found["row"]
+        mask = frame.row == row
+        if found["problem"] == "far":
+            # Kept, not refused: flagged for whoever checks the log.
+            result.problems.append(
+                Problem(
+                    result.file,
+                    row,
+                    column_of["lon"],
+                    f"{found['distance_m']:.0f} m",
+                    "logged far from the household (kept)",
+                    "走访位置距该户较远（已保留）",
+                )
+            )
+            continue
+        reason = {
+            "household": ("household_code", "no household has this code", "户编号不存在"),
+            "cadre": ("phone", "no cadre in the register has this mobile number", "干部名册中没有该手机号"),
+            "responsible": (
+                "household_code",
+                "this cadre is not responsible for this household",
+                "该干部不负责此户（不在其包片内，也未与其结对）",
+            ),
+        }[found["problem"]]
+        rows.flag(mask, *reason)
+    result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    result.rejected = int(rows.bad.sum())
+    result.rejected_rows = [(int(frame.row.iloc[i]), table[i]) for i in np.flatnonzero(rows.bad.to_numpy())]
+    refused = result.rejected > 0
+    if refused and not valid_only:
+        return result
+    result.inserted = sql.insert_staged_visits(
+        source=result.file, created_by=created_by, skip_rows=frame.row[rows.bad].tolist()
+    )
+    result.unchanged = len(frame) - result.rejected - result.inserted
+    result.written = True
+    if result.inserted:
+        refresh_stats()  # coverage on tiles and OGC layers
+    return result
