@@ -19,9 +19,9 @@ import pandas as pd
 from ..queries import work as sql
 from ..queries.tiles import refresh_stats
 from ..work_models import VISIT_TICKS
-from .households import ImportResult, normalise, read_table
+from .households import ImportResult
 from .problems import Problem
-from .problems import Refused as _Refused
+from .rows import Rows, read_rows, recogniser
 
 HEADERS = {
     "户编号": "household_code",
@@ -43,8 +43,7 @@ HEADERS = {
     "纬度": "lat",
 }
 FIELDS = ("household_code", "phone", "visited_on", "kind", "findings", "ticks", "lon", "lat")
-REQUIRED = ("household_code", "phone", "visited_on")
-LABELS = {"household_code": "户编号", "phone": "走访干部手机号", "visited_on": "走访日期"}
+REQUIRED = {"household_code": "户编号", "phone": "走访干部手机号", "visited_on": "走访日期"}
 KINDS = {
     **dict.fromkeys(("", "日常走访", "日常", "走访", "routine"), "routine"),
     **dict.fromkeys(("节日慰问", "慰问", "节日走访", "holiday"), "holiday"),
@@ -61,14 +60,21 @@ TICK_NAMES = {
 }
 FINDINGS_MAX = 200
 FAR_METRES = 1000  # a visit logged further than this from its household is flagged
+# What the database finds wrong with a staged row: (field, reason, reason_zh).
+STAGED_PROBLEMS = {
+    "household": ("household_code", "no household has this code", "户编号不存在"),
+    "cadre": ("phone", "no cadre in the register has this mobile number", "干部名册中没有该手机号"),
+    "responsible": (
+        "household_code",
+        "this cadre is not responsible for this household",
+        "该干部不负责此户（不在其包片内，也未与其结对）",
+    ),
+}
 # One namespace for the uids of imported rows: the same row content always gives the same uid.
 ROW_NAMESPACE = uuid.UUID("6f1d3c0e-5b7a-4e0f-9a51-7d8e2c4b1a90")
 
 
-def field_of(header: str) -> str | None:
-    """Return the visit field a header names, None when it names none."""
-    key = normalise(header)
-    return key if key in FIELDS else HEADERS.get(key)
+field_of = recogniser(HEADERS, FIELDS)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -85,32 +91,7 @@ def _ticks(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return arrays, ~known
 
 
-class _Rows:
-    """The frame being checked, its refused rows, and the problems found so far."""
-
-    def __init__(self, frame: pd.DataFrame, result: ImportResult, column_of: dict[str, str]):
-        self.frame, self.result, self.column_of = frame, result, column_of
-        self.bad = pd.Series(False, index=frame.index)
-
-    def flag(self, mask, field: str, reason: str, reason_zh: str) -> None:
-        mask = pd.Series(mask, index=self.frame.index).fillna(False).astype(bool)
-        for i in np.flatnonzero(mask.to_numpy()):
-            row = self.frame.iloc[i]
-            value = row.get(field)
-            self.result.problems.append(
-                Problem(
-                    self.result.file,
-                    int(row["row"]),
-                    self.column_of.get(field, field),
-                    value,
-                    reason,
-                    reason_zh,
-                )
-            )
-        self.bad |= mask
-
-
-def _check(rows: _Rows, today: datetime.date) -> pd.DataFrame:
+def _check(rows: Rows, today: datetime.date) -> pd.DataFrame:
     """Check every value that needs no database; return the typed columns."""
     f = rows.frame
     phone_ok = f.phone.str.fullmatch(r"1[3-9][0-9]{9}")
@@ -170,70 +151,27 @@ def import_visits(
     valid_only
         Import the rows without problems; by default any problem means nothing is written.
     """
-    path = pathlib.Path(path)
-    result = ImportResult(file=name or path.name)
-    try:
-        header_row, header, table = read_table(
-            path, result.file, max_bytes=max_bytes, problems=result.problems, field_of=field_of
-        )
-    except _Refused as refused:
-        result.problems.append(refused.problem)
+    result, rows = read_rows(
+        path, name=name, field_of=field_of, fields=FIELDS, required=REQUIRED, max_bytes=max_bytes
+    )
+    if rows is None:
         return result
-    result.header = header
-    fields = {h: field_of(h) for h in header if h and field_of(h)}
-    result.columns = fields
-    missing = [f for f in REQUIRED if f not in fields.values()]
-    for field in missing:
-        result.problems.append(
-            Problem(result.file, header_row, LABELS[field], None, "required column missing", "缺少必需的列")
-        )
-    if missing or not table:
-        if not missing:
-            empty = Problem(result.file, None, None, None, "the sheet has no data rows", "没有数据行")
-            result.problems.append(empty)
-        return result
-    raw = pd.DataFrame(table, columns=range(len(header)), dtype=str)
-    frame = pd.DataFrame({"row": np.arange(header_row + 1, header_row + 1 + len(raw))})
-    column_of = {}
-    for field in FIELDS:
-        index = next((i for i, h in enumerate(header) if fields.get(h) == field), None)
-        frame[field] = raw[index].str.strip().to_numpy() if index is not None else ""
-        column_of[field] = header[index] if index is not None else LABELS.get(field, field)
-    rows = _Rows(frame, result, column_of)
-    read_rows = {p.row for p in result.problems if p.row is not None}
-    rows.bad |= frame.row.isin(read_rows)
+    frame, column_of = rows.frame, rows.column_of
     checked = _check(rows, today)
     good = checked[~rows.bad]
     sql.stage("visit", good.assign(uid=_uids(good)))
+    refused_by_database = {problem: [] for problem in STAGED_PROBLEMS}
     for found in sql.check_staged_visits(far_metres=FAR_METRES):
-        row = found["row"]
-        mask = frame.row == row
         if found["problem"] == "far":
             # Kept, not refused: flagged for whoever checks the log.
-            result.problems.append(
-                Problem(
-                    result.file,
-                    row,
-                    column_of["lon"],
-                    f"{found['distance_m']:.0f} m",
-                    "logged far from the household (kept)",
-                    "走访位置距该户较远（已保留）",
-                )
-            )
-            continue
-        reason = {
-            "household": ("household_code", "no household has this code", "户编号不存在"),
-            "cadre": ("phone", "no cadre in the register has this mobile number", "干部名册中没有该手机号"),
-            "responsible": (
-                "household_code",
-                "this cadre is not responsible for this household",
-                "该干部不负责此户（不在其包片内，也未与其结对）",
-            ),
-        }[found["problem"]]
-        rows.flag(mask, *reason)
-    result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    result.rejected = int(rows.bad.sum())
-    result.rejected_rows = [(int(frame.row.iloc[i]), table[i]) for i in np.flatnonzero(rows.bad.to_numpy())]
+            value = f"{found['distance_m']:.0f} m"
+            reason = ("logged far from the household (kept)", "走访位置距该户较远（已保留）")
+            result.problems.append(Problem(result.file, found["row"], column_of["lon"], value, *reason))
+        else:
+            refused_by_database[found["problem"]].append(found["row"])
+    for problem, numbers in refused_by_database.items():
+        rows.flag_rows(numbers, *STAGED_PROBLEMS[problem])
+    rows.finish()
     refused = result.rejected > 0
     if refused and not valid_only:
         return result

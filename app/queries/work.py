@@ -100,6 +100,48 @@ def check_staged_visits(*, far_metres: float) -> list[dict]:
     ]
 
 
+def upsert_staged_cadres() -> dict[str, int]:
+    """Write the staged cadres, matched by phone (a cadre met again is updated and active); return counts."""
+    rows = db.session.execute(
+        text("""
+        INSERT INTO cadre (name, unit, phone, role, village_id)
+        SELECT s.name, coalesce(s.unit, ''), s.phone, s.role, v.id
+        FROM stage_cadre s JOIN admin_unit v ON v.code = s.village_code AND v.level = 'village'
+        ORDER BY s.village_code, s.phone
+        ON CONFLICT (phone) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, role = EXCLUDED.role,
+            village_id = EXCLUDED.village_id, active = true
+        RETURNING xmax = 0 AS inserted""")
+    ).all()
+    inserted = sum(r.inserted for r in rows)
+    return {"inserted": inserted, "updated": len(rows) - inserted}
+
+
+def replace_staged_patches() -> None:
+    """Make the staged patches the whole patch of each cadre the staged cadres' phones name."""
+    db.session.execute(
+        text("""
+        DELETE FROM cadre_patch WHERE cadre_id IN (
+            SELECT c.id FROM cadre c JOIN pg_temp.stage_cadre s ON s.phone = c.phone)""")
+    )
+    db.session.execute(
+        text("""
+        INSERT INTO cadre_patch (cadre_id, natural_village_id, household_id)
+        SELECT DISTINCT c.id, nv.id, h.id
+        FROM stage_patch s
+        JOIN cadre c ON c.phone = s.phone
+        LEFT JOIN natural_village nv ON nv.code = s.natural_village_code
+        LEFT JOIN household h ON h.code = s.household_code
+        WHERE num_nonnulls(nv.id, h.id) = 1
+        ORDER BY c.id, nv.id, h.id""")
+    )
+
+
+def codes(table: str, *, level: str | None = None) -> set[str]:
+    """Return every code of `table` (admin_unit of `level`, natural_village or household)."""
+    where = "WHERE level = :level" if level else ""
+    return set(db.session.execute(text(f"SELECT code FROM {table} {where}"), {"level": level}).scalars())
+
+
 def load_work(work, *, source: str = "demo") -> dict[str, int]:
     """Add a generated year of work (`geodata.work.Work`) in the caller's transaction; return counts.
 
@@ -107,24 +149,9 @@ def load_work(work, *, source: str = "demo") -> dict[str, int]:
     """
     session = db.session
     stage("cadre", work.cadres)
-    session.execute(
-        text("""
-        INSERT INTO cadre (name, unit, phone, role, village_id)
-        SELECT s.name, s.unit, s.phone, s.role, v.id
-        FROM stage_cadre s JOIN admin_unit v ON v.code = s.village_code AND v.level = 'village'
-        ORDER BY s.village_code, s.phone""")
-    )
+    upsert_staged_cadres()
     stage("patch", work.patches)
-    session.execute(
-        text("""
-        INSERT INTO cadre_patch (cadre_id, natural_village_id, household_id)
-        SELECT c.id, nv.id, h.id
-        FROM stage_patch s
-        JOIN cadre c ON c.phone = s.phone
-        LEFT JOIN natural_village nv ON nv.code = s.natural_village_code
-        LEFT JOIN household h ON h.code = s.household_code
-        ORDER BY c.id, nv.id, h.id""")
-    )
+    replace_staged_patches()
     stage("pairing", work.pairings)
     session.execute(
         text("""
