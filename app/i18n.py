@@ -213,6 +213,9 @@ ZH = {
     "Unknown finding ticked.": "勾选了未知的走访情况。",
     "Findings: at most 200 characters.": "情况说明最多200字。",
     "Visits": "走访帮扶",
+    "Latest visits": "最近走访",
+    "Cadre": "干部",
+    "Visit notes are not shown for your role.": "您的角色不显示走访情况说明。",
 }
 
 

@@ -50,6 +50,8 @@ _RULES = {
 }
 _SENSITIVE_SHOWN = {Detail.FULL, Detail.NAMED}
 SENSITIVE_COLUMNS = frozenset(i.column for i in indicators.INDICATORS if i.sensitive)
+# What a cadre found in a family on a visit (#11): as sensitive as the sensitive flags.
+VISIT_NOTES = "visit_findings"
 
 
 def household_detail(user, village_id: int) -> Detail:
@@ -91,6 +93,7 @@ def field_rules(detail: Detail) -> dict[str, Rule]:
     rules = dict(_RULES[detail])
     sensitive = Rule.SHOW if detail in _SENSITIVE_SHOWN else Rule.OMIT
     rules.update({column: sensitive for column in SENSITIVE_COLUMNS})
+    rules[VISIT_NOTES] = sensitive
     return rules
 
 

@@ -116,3 +116,18 @@ def test_a_cadre_gets_the_list_for_their_village_and_counts_elsewhere(client, lo
     assert listed == {c for c in unpaired_codes(county, work, township) if c.startswith(village)}
     counted = re.findall(r'data-village="(\d+)"', html)
     assert village not in counted and all(c.startswith(township[:9]) for c in counted)
+
+
+@pytest.mark.parametrize(("role", "notes"), [("leader", True), ("gis", False)])
+def test_a_household_card_lists_its_visits_and_only_some_roles_read_the_notes(
+    client, login, work, role, notes
+):
+    latest = (
+        work.visits.sort_values("visited_on").groupby("household_code").tail(1).set_index("household_code")
+    )
+    code = sorted(latest.index)[0]
+    login(role)
+    html = client.get(f"/households/{code}").get_data(as_text=True)
+    assert "最近走访" in html and str(latest.visited_on[code]) in html
+    assert (latest.findings[code] in html) is notes
+    assert ("您的角色不显示走访情况说明" in html) is not notes
