@@ -2,7 +2,7 @@
 
 import argparse
 
-from bench import foundation, imports, ogc, printing, tiles, web_import
+from bench import foundation, imports, ogc, printing, tiles, web_import, work
 
 
 def main() -> None:
@@ -11,7 +11,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="Runs per timed step (the median is quoted).")
     args = parser.parse_args()
     # foundation loads the county that tiles and ogc read; imports and printing make their own.
-    for module in (foundation, tiles, ogc, imports, web_import, printing):
+    for module in (foundation, tiles, ogc, imports, web_import, printing, work):
         module.run(households=args.households, repeat=args.repeat)
 
 

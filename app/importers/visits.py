@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import pathlib
-import uuid
 
 import numpy as np
 import pandas as pd
@@ -70,8 +69,6 @@ STAGED_PROBLEMS = {
         "该干部不负责此户（不在其包片内，也未与其结对）",
     ),
 }
-# One namespace for the uids of imported rows: the same row content always gives the same uid.
-ROW_NAMESPACE = uuid.UUID("6f1d3c0e-5b7a-4e0f-9a51-7d8e2c4b1a90")
 
 
 field_of = recogniser(HEADERS, FIELDS)
@@ -127,12 +124,6 @@ def _check(rows: Rows, today: datetime.date) -> pd.DataFrame:
     )
 
 
-def _uids(frame: pd.DataFrame) -> list[str]:
-    columns = ["household_code", "phone", "visited_on", "kind", "findings"]
-    keys = frame[columns].astype(str).agg("|".join, axis=1)
-    return [str(uuid.uuid5(ROW_NAMESPACE, key)) for key in keys]
-
-
 def import_visits(
     path: str | pathlib.Path,
     *,
@@ -159,7 +150,7 @@ def import_visits(
     frame, column_of = rows.frame, rows.column_of
     checked = _check(rows, today)
     good = checked[~rows.bad]
-    sql.stage("visit", good.assign(uid=_uids(good)))
+    sql.stage("visit", good.assign(uid=None))  # uids made from the rows' content by the database
     refused_by_database = {problem: [] for problem in STAGED_PROBLEMS}
     for found in sql.check_staged_visits(far_metres=FAR_METRES):
         if found["problem"] == "far":

@@ -48,15 +48,21 @@ VISIT_COLUMNS = """visit (uid, household_id, cadre_id, visited_on, kind, finding
 VISIT_POINT = "p.geom, round(ST_Distance(p.geom::geography, h.geom::geography))"
 
 
+# A staged visit without a uid (an imported row) gets one made from its content: the same row
+# imported twice is the same visit.
+CONTENT_UID = "md5(concat_ws('|', s.household_code, s.phone, s.visited_on, s.kind, s.findings))::uuid"
+
+
 def insert_staged_visits(*, source: str, created_by: int | None, skip_rows: Sequence[int] = ()) -> int:
     """Write the staged visits whose household and cadre exist, but the `skip_rows`; return how many were new.
 
-    A visit whose `uid` is stored already (sent or imported twice) is skipped, not an error.
+    A visit whose `uid` is stored already (sent or imported twice) is skipped, not an error; a staged
+    row without a uid gets one made from its content.
     """
     return db.session.execute(
         text(f"""
         INSERT INTO {VISIT_COLUMNS}
-        SELECT s.uid, h.id, c.id, s.visited_on, s.kind, coalesce(s.findings, ''),
+        SELECT coalesce(s.uid, {CONTENT_UID}), h.id, c.id, s.visited_on, s.kind, coalesce(s.findings, ''),
                coalesce(s.ticks, '[]'::jsonb), {VISIT_POINT}, :source, :created_by
         FROM stage_visit s
         JOIN household h ON h.code = s.household_code
