@@ -44,3 +44,12 @@ def test_demo_users_prints_each_new_password_once(app):
     second = runner.invoke(args=["demo-users"]).output
     assert "password" not in second.replace("set-password", "")
     assert not any(p in second for p in passwords.values())
+
+
+def test_the_demo_cadre_logs_in_as_a_cadre_of_the_register_in_their_village(app):
+    app.test_cli_runner().invoke(args=["demo-users"])
+    linked = db.session.execute(
+        text("""SELECT c.village_id = ANY(ARRAY(SELECT village_id FROM user_village WHERE user_id = u.id))
+                FROM cadre c JOIN app_user u ON u.id = c.user_id WHERE u.username = 'cadre'""")
+    ).scalar_one()
+    assert linked
