@@ -64,6 +64,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(job_views.bp)
 
+    from . import work
+
+    app.register_blueprint(work.bp)
+
     from . import audit, errors, i18n, jobs, localtime
 
     errors.register(app)

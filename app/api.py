@@ -18,12 +18,18 @@ GEOJSON = "application/geo+json"
 def township_natural_villages(code: str):
     """Natural villages of a township with their indicator counts and shares (small sensitive ones hidden)."""
     params.only(request.args)
-    unit = queries.admin_unit(params.code(code, what="township"))
-    if unit is None or unit["level"] != "township":
-        raise not_found("township", code)
+    unit = township(code)
     suppression = disclosure.for_user(current_user)
     body = queries.natural_villages_geojson(suppression=suppression, township_id=unit["id"])
     return Response(body, mimetype=GEOJSON)
+
+
+def township(code: str) -> dict:
+    """Return the township coded `code`: 400 for a malformed code, 404 for an unknown one."""
+    unit = queries.admin_unit(params.code(code, what="township"))
+    if unit is None or unit["level"] != "township":
+        raise not_found("township", code)
+    return unit
 
 
 @bp.get("/natural-villages/<code>/households")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from . import accounts, i18n, localtime, logins, queries
 from .extensions import db
 from .models import ROLES, AdminUnit, User
+from .queries import work as work_queries
 
 DEMO_USERS = (
     ("admin", "admin", "系统管理员"),
@@ -30,6 +31,7 @@ PASSWORD_HELP = "The password (asked for twice when not given)."
 def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     """Generate a synthetic county and load it, replacing the current one (one transaction)."""
     from geodata.generator import generate_county
+    from geodata.work import generate_work
 
     if if_empty and queries.county() is not None:
         click.echo("A county is already loaded; leaving it (drop --if-empty to replace it).")
@@ -38,14 +40,19 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
     started = time.perf_counter()
     county = generate_county(households=households, seed=seed)
+    work = generate_work(county, seed=seed, as_of=localtime.today())
     generated = time.perf_counter()
     counts = queries.load_county(county)
+    worked = work_queries.load_work(work)
+    work_queries.link_users_to_cadres()
     db.session.commit()
     queries.analyze()
+    work_queries.analyze()
     db.session.commit()
     click.echo(
         f"Loaded {counts['households']:,} households in {counts['natural_villages']:,} natural villages "
-        f"and {counts['admin_units']:,} administrative units (seed {seed}): "
+        f"and {counts['admin_units']:,} administrative units, {worked['cadres']:,} cadres and "
+        f"{worked['visits']:,} visits in the year to today (seed {seed}): "
         f"generated in {generated - started:.1f} s, loaded in {time.perf_counter() - generated:.1f} s."
     )
 
@@ -65,6 +72,7 @@ def demo_users() -> None:
         accounts.create_user(username, password, role=role, villages=scope, display_name=display_name)
         where = f" villages {', '.join(scope)}" if scope else ""
         click.echo(f"{username:8} role {role:7} password {password}{where}")
+    work_queries.link_users_to_cadres()
     db.session.commit()
 
 

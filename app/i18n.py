@@ -176,6 +176,13 @@ ZH = {
     "Download as XLSX": "下载 XLSX 表格",
     "Where": "所在",
     "Code": "编码",
+    "Import a visit log FILE (.xlsx or .csv: 户编号, 走访干部手机号, 走访日期, …).": (
+        "导入走访台账 FILE（.xlsx 或 .csv：户编号、走访干部手机号、走访日期……）。"
+    ),
+    "Import a cadre register FILE (姓名, 手机号, 身份, 所在村编码, 包片自然寨, 包片农户).": (
+        "导入干部名册 FILE（姓名、手机号、身份、所在村编码、包片自然寨、包片农户）。"
+    ),
+    "Print the problems in Chinese.": "用中文列出问题。",
     "Follow each map with its household roster.": "每张地图后附该自然寨的农户名册。",
     "Attribute encoding (default: the file's; without .cpg, UTF-8 if the text is UTF-8, else GB18030).": (
         "属性编码（默认按文件所述；无 .cpg 时，文本是 UTF-8 则按 UTF-8，否则按 GB18030）。"
@@ -396,6 +403,72 @@ ZH = {
     "The CSRF tokens do not match.": "CSRF 令牌不匹配，请刷新页面后重试。",
     "The referrer header is missing.": "请求缺少 Referer 头，请从本站页面提交。",
     "The referrer does not match the host.": "请求的 Referer 与本站不符，请从本站页面提交。",
+    # --- work ---
+    "Who I still have to visit": "我还要走访的户",
+    "households due for a visit": "户待走访",
+    "Due: not visited twice in the last 12 months, or not in the last 6.": (
+        "待走访：近12个月走访不足两次，或近6个月未走访。"
+    ),
+    "Sort by where I stand": "按我所在位置排序",
+    "Sorted by distance from": "按距离排序，起点",
+    "The phone did not give a position.": "手机未能提供位置。",
+    "Record a visit": "记录走访",
+    "last visit": "上次走访",
+    "never visited": "从未走访",
+    "due never": "从未走访",
+    "due half_year": "超过半年未走访",
+    "due once": "近一年仅走访一次",
+    "Everyone in your patch has been visited.": "您包片的农户都已按时走访。",
+    "You are not in the cadre register; ask for ?cadre=<mobile number>.": (
+        "您不在干部名册中；请用 ?cadre=手机号 查看某位干部的名单。"
+    ),
+    "committee": "村两委",
+    "resident": "驻村干部",
+    "department": "部门帮扶干部",
+    "Poor households without a helper": "未结对的贫困户",
+    "Poor households": "贫困户",
+    "Without a helper": "未结对",
+    "pairing ended": "结对已结束",
+    "never paired": "从未结对",
+    "Outside your villages: counts only": "不在您包村范围内：仅显示户数",
+    "Every poor household has a helper.": "每户贫困户都有帮扶干部。",
+    "Only a cadre in the register records visits.": "只有干部名册中的干部可以记录走访。",
+    "Visit saved:": "走访已保存：",
+    "No signal: visits kept on this phone, sent when the signal returns:": (
+        "无信号：走访已存在本机，有信号后自动发送："
+    ),
+    "metres from the household: check the household.": "米，与该户位置相距较远，请核对户号。",
+    "Household: number or head's name": "农户：户号或户主姓名",
+    "Date": "日期",
+    "Kind": "类型",
+    "visit routine": "日常走访",
+    "visit holiday": "节日慰问",
+    "visit follow_up": "诉求回访",
+    "Found": "走访情况",
+    "tick housing_safe": "住房安全",
+    "tick drinking_water": "饮水安全",
+    "tick medical_insurance": "参加医保",
+    "tick schooling": "适龄子女在校",
+    "tick income_stable": "收入稳定",
+    "tick demand_raised": "提出诉求",
+    "Findings (short)": "情况说明（简短）",
+    "Save the visit": "保存走访",
+    "Date of the visit: YYYY-MM-DD expected.": "走访日期格式应为 年-月-日。",
+    "The visit cannot be dated in the future.": "走访日期不能晚于今天。",
+    "The visit is dated more than a year ago.": "走访日期早于一年前，请核对。",
+    "Give the household's number or its head's name.": "请填写户号或户主姓名。",
+    "No household has this number or head's name.": "没有该户号或户主姓名的农户。",
+    "This household is not in your patch and not paired with you.": "该户不在您的包片范围内，也未与您结对。",
+    "Several of your households have this name; give the number.": "您负责的农户中有多户同名，请填写户号。",
+    "The position must be two numbers, longitude and latitude.": "位置应为经度和纬度两个数字。",
+    "The form lost its visit id; reload the page.": "表单缺少走访编号，请刷新页面。",
+    "Kind of visit: routine, holiday or follow-up.": "走访类型应为日常走访、节日慰问或诉求回访。",
+    "Unknown finding ticked.": "勾选了未知的走访情况。",
+    "Findings: at most 200 characters.": "情况说明最多200字。",
+    "Visits": "走访帮扶",
+    "Latest visits": "最近走访",
+    "Cadre": "干部",
+    "Visit notes are not shown for your role.": "您的角色不显示走访情况说明。",
 }
 
 

@@ -13,6 +13,12 @@ A sensitive indicator also names what would give it away (see `app.privacy`): th
 household columns correlated with it, omitted per household wherever it is, and the
 indicators whose flag rules it out, so that small-count suppression counts only the
 households a reader cannot already exclude.
+
+Work indicators (#11) also read the household's derived work state, table
+``household_work`` as alias ``w`` (`reads="work"`). They are rates over a
+population: the mean of 100 for a household that counts, 0 for one that does not
+and NULL for one outside the population, so every output shows them as a mean
+in per cent with no code of its own.
 """
 
 from dataclasses import dataclass
@@ -75,6 +81,8 @@ class Indicator:
     # without colour (black-and-white printers, colour-blind readers): distinct for every flag;
     # prints draw it, and web markers, tiles and QGIS styles are to read it from here too.
     mark: str = ""
+    # What `sql` reads: household columns only, or also the household's work state (alias ``w``).
+    reads: Literal["household", "work"] = "household"
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -92,6 +100,9 @@ class Indicator:
     def colors(self) -> tuple[str, ...]:
         return RAMPS[self.ramp]
 
+
+# Households the work indicators' poverty rates are over: registered, lifted and monitored (#11).
+POOR = "poverty_status <> 'none'"
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -228,6 +239,43 @@ INDICATORS: tuple[Indicator, ...] = (
         unit_en="yuan",
         column="income_per_capita",
         symbol="#9edae5",
+    ),
+    # --- work (#11): rates over a population, in per cent --------------------------------
+    Indicator(
+        "paired",
+        "结对帮扶率",
+        "Poor households paired",
+        f"CASE WHEN {POOR} THEN CASE WHEN w.paired @> current_date THEN 100 ELSE 0 END END",
+        "purples",
+        kind="mean",
+        unit_zh="%",
+        unit_en="%",
+        symbol="#393b79",
+        reads="work",
+    ),
+    Indicator(
+        "visit_coverage",
+        "走访覆盖率",
+        "Visited twice in 12 months",
+        "CASE WHEN w.previous_visit_on > current_date - interval '12 months' THEN 100 ELSE 0 END",
+        "blues",
+        kind="mean",
+        unit_zh="%",
+        unit_en="%",
+        symbol="#637939",
+        reads="work",
+    ),
+    Indicator(
+        "measures_done",
+        "帮扶措施完成率",
+        "Help measures done",
+        f"CASE WHEN {POOR} AND w.measures > 0 THEN 100.0 * w.measures_done / w.measures END",
+        "greens",
+        kind="mean",
+        unit_zh="%",
+        unit_en="%",
+        symbol="#8c6d31",
+        reads="work",
     ),
 )
 

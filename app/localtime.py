@@ -1,6 +1,6 @@
 """Times as people in the county read them: in its time zone (TIME_ZONE, default Asia/Shanghai), never UTC."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -16,3 +16,8 @@ def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if moment is None:
         return ""
     return moment.astimezone(zone()).strftime(fmt)
+
+
+def today() -> date:
+    """Return today's date in the county (a cadre's day starts at midnight there, not in UTC)."""
+    return datetime.now(zone()).date()

@@ -298,3 +298,7 @@ class Job(db.Model):
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
         }
+
+
+# The 民情 work's tables live in their own module; importing it here puts them in the metadata.
+from . import work_models  # noqa: E402, F401

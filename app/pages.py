@@ -13,7 +13,7 @@ from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
-from .queries import areas, places
+from .queries import areas, places, work_lists
 
 bp = Blueprint("pages", __name__)
 
@@ -227,7 +227,12 @@ def household(code: str):
     lang = language()
     labels = fields.labels(lang)
     shown = [(label, fields.display(k, record[k], lang)) for k, label in labels.items() if k in record]
-    return render_template("household.html", record=record, fields=shown, trail=areas.lineage(unit))
+    rules = privacy.field_rules(privacy.household_detail(current_user, record["village_id"]))
+    notes = rules[privacy.VISIT_NOTES] is privacy.Rule.SHOW
+    visits = work_lists.recent_visits(record["id"], notes=notes)
+    return render_template(
+        "household.html", record=record, fields=shown, trail=areas.lineage(unit), visits=visits, notes=notes
+    )
 
 
 def _assigned_villages() -> frozenset[int]:

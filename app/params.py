@@ -56,3 +56,27 @@ def submission(form: Mapping[str, str]) -> str | None:
             "submission", value, Text("the key the form was given (16–64 letters, digits, - or _)")
         )
     return value
+
+
+def point(args: Mapping[str, str]) -> tuple[float, float] | None:
+    """Return `?lon=&lat=` (degrees, CGCS2000 ≈ a phone's WGS 84) as a pair, None when both are absent."""
+    if "lon" not in args and "lat" not in args:
+        return None
+    values = []
+    for name, limit in (("lon", 180), ("lat", 90)):
+        value = args.get(name, "")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not -limit <= number <= limit:
+            raise bad_parameter(name, value, f"degrees between -{limit} and {limit} (lon and lat together)")
+        values.append(number)
+    return values[0], values[1]
+
+
+def phone(value: str, *, name: str = "cadre") -> str:
+    """Return `value` if it is a mainland mobile number (how the register names a cadre)."""
+    if not re.fullmatch(r"1[3-9][0-9]{9}", value):
+        raise bad_parameter(name, value, "a cadre's 11-digit mobile number")
+    return value

@@ -95,6 +95,8 @@ _SENSITIVE_SHOWN = {Detail.FULL, Detail.NAMED}
 SENSITIVE_COLUMNS = frozenset(i.column for i in indicators.SENSITIVE)
 # The columns that would give a sensitive indicator away, dropped wherever it is.
 CORRELATED_COLUMNS = frozenset(column for i in indicators.SENSITIVE for column in i.correlated)
+# What a cadre found in a family on a visit (#11): as sensitive as the sensitive flags.
+VISIT_NOTES = "visit_findings"
 
 
 def household_detail(user, village_id: int) -> Detail:
@@ -138,6 +140,7 @@ def field_rules(detail: Detail) -> dict[str, Rule]:
     for indicator in indicators.SENSITIVE:
         for column in (indicator.column, *indicator.correlated):
             rules[column] = Rule.SHOW if shown else Rule.OMIT
+    rules[VISIT_NOTES] = Rule.SHOW if shown else Rule.OMIT
     return rules
 
 

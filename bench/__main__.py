@@ -2,7 +2,7 @@
 
 import argparse
 
-from bench import boundaries, foundation, hardening, imports, ogc, printing, privacy, tiles, web_import
+from bench import boundaries, foundation, hardening, imports, ogc, printing, privacy, tiles, web_import, work
 
 
 def main() -> None:
@@ -11,7 +11,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="Runs per timed step (the median is quoted).")
     args = parser.parse_args()
     # foundation loads the county that tiles and ogc read; imports and printing make their own.
-    for module in (foundation, tiles, privacy, ogc, imports, web_import, boundaries, printing, hardening):
+    for module in (
+        foundation,
+        tiles,
+        privacy,
+        ogc,
+        imports,
+        web_import,
+        boundaries,
+        printing,
+        work,
+        hardening,
+    ):
         module.run(households=args.households, repeat=args.repeat)
 
 

@@ -4,6 +4,7 @@ Each test runs inside a transaction that is rolled back, so tests cannot see
 each other's writes. The database is `<DATABASE_URL's database>_test_<pid>`.
 """
 
+import datetime
 import os
 import re
 import secrets
@@ -20,7 +21,9 @@ from app import create_app, queries
 from app.auth import create_user
 from app.config import Defaults
 from app.extensions import db
+from app.queries.work import link_users_to_cadres, load_work
 from geodata.generator import generate_county
+from geodata.work import generate_work
 
 TEST_HOUSEHOLDS = 3000
 TEST_SEED = 11
@@ -62,24 +65,32 @@ def county():
 
 
 @pytest.fixture(scope="session")
+def work(county):
+    """The test county's year of work (cadres, patches, pairings, visits, measures), ending today."""
+    return generate_work(county, seed=TEST_SEED, as_of=work_day())
+
+
+@pytest.fixture(scope="session")
 def accounts() -> dict[str, tuple[str, str]]:
     """Return role -> (username, password); passwords are made per run, never stored."""
     return {role: (f"test-{role}", secrets.token_urlsafe(12)) for role in ("admin", "leader", "cadre", "gis")}
 
 
 @pytest.fixture(scope="session")
-def app(database_url, county, accounts):
+def app(database_url, county, work, accounts):
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets.token_hex(16)}
     )
     with app.app_context():
         flask_migrate.upgrade()
         queries.load_county(county)
+        load_work(work)
         db.session.commit()
         queries.analyze()
         for role, (username, password) in accounts.items():
             villages = [cadre_village(county)] if role == "cadre" else []
             create_user(username, password, role=role, villages=villages)
+        link_users_to_cadres()  # the test cadre logs in as a cadre of the register (#11)
         db.session.commit()
     yield app
     with app.app_context():
@@ -102,6 +113,11 @@ def live_server(app, database_url):
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+def work_day() -> datetime.date:
+    """Return the last day of the test county's year of work: today, as the statistics' current_date."""
+    return datetime.date.today()
 
 
 def cadre_village(county) -> str:

@@ -1,10 +1,12 @@
 """Command-line tasks: the demo county and the demo users."""
 
+import datetime
 import re
 
 import pytest
 from sqlalchemy import func, select, text
 
+from app import localtime
 from app.extensions import db
 from app.models import Household, User
 
@@ -17,6 +19,10 @@ def test_demo_replaces_the_county_and_keeps_cadres_villages(app, accounts):
     assert result.exit_code == 0, result.output
     assert re.search(r"Loaded 400 households in \d+ natural villages", result.output)
     assert db.session.scalar(select(func.count()).select_from(Household)) == 400
+    # A year of work comes with it (#11): cadres of the new villages, their visits up to today.
+    assert re.search(r"[1-9][\d,]* cadres and [1-9][\d,]* visits", result.output), result.output
+    last = db.session.execute(text("SELECT max(visited_on) FROM visit")).scalar_one()
+    assert localtime.today() - datetime.timedelta(days=7) <= last <= localtime.today()
     cadre = db.session.scalar(select(User).where(User.username == accounts["cadre"][0]))
     # The 400-household county has the same first village code, so the cadre keeps it.
     assert [v.code for v in cadre.villages] == [
@@ -38,3 +44,12 @@ def test_demo_users_prints_each_new_password_once(app):
     second = runner.invoke(args=["demo-users"]).output
     assert "password" not in second.replace("set-password", "")
     assert not any(p in second for p in passwords.values())
+
+
+def test_the_demo_cadre_logs_in_as_a_cadre_of_the_register_in_their_village(app):
+    app.test_cli_runner().invoke(args=["demo-users"])
+    linked = db.session.execute(
+        text("""SELECT c.village_id = ANY(ARRAY(SELECT village_id FROM user_village WHERE user_id = u.id))
+                FROM cadre c JOIN app_user u ON u.id = c.user_id WHERE u.username = 'cadre'""")
+    ).scalar_one()
+    assert linked

@@ -26,7 +26,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
-from app import disclosure, indicators
+from app import disclosure, fields, indicators
+from app.exports import SHEETS
 from app.extensions import db
 from app.fields import LABELS
 from app.models import User
@@ -269,7 +270,15 @@ def _export_layers(content: bytes, fmt: str, tmp_path) -> dict[str, list[dict]]:
                 for name in archive.namelist()
                 if name.endswith(".kml")
             }
-    if fmt in ("gpkg", "xlsx"):
+    if fmt == "xlsx":  # Chinese sheets and headers: read back to the layers' and columns' keys
+        layers = {sheet: layer for layer, sheet in SHEETS.items()}
+        frames = {}
+        for sheet, _ in pyogrio.list_layers(path):
+            frame = pyogrio.read_dataframe(path, layer=sheet, read_geometry=False)
+            # The layer's own code last: a natural village's 自然寨编码 is its code, not a parent's.
+            keys = {fields.column_label(layers[sheet], key, "zh"): key for key in (*COLUMN_KEYS, "code")}
+            frames[layers[sheet]] = frame.rename(columns=keys)
+    elif fmt == "gpkg":
         names = [name for name, _ in pyogrio.list_layers(path) if name != "layer_styles"]
         frames = {name: pyogrio.read_dataframe(path, layer=name, read_geometry=False) for name in names}
     else:
@@ -298,6 +307,14 @@ def _export_layers(content: bytes, fmt: str, tmp_path) -> dict[str, list[dict]]:
         ]
         for name, frame in frames.items()
     }
+
+
+# Every column an export may carry, by key: what its Chinese header is read back to.
+COLUMN_KEYS = (
+    *LABELS,
+    *fields.COLUMNS,
+    *(f"{i.key}{suffix}" for i in indicators.INDICATORS for suffix in ("", "_share", "_suppressed")),
+)
 
 
 def exported(fmt: str):

@@ -10,9 +10,12 @@ import pathlib
 import click
 from flask import current_app
 
+from .. import localtime
 from ..extensions import db
 from ..i18n import language_option
 from . import households as importer
+from .cadres import import_register
+from .visits import import_visits
 
 
 @click.group("import")
@@ -176,3 +179,47 @@ def boundaries(
     )
     if result.problems:
         raise SystemExit(1)
+
+
+def _work_report(result, *, zh: bool, done: str) -> None:
+    """Commit or roll back a work import, print its problems and what it did; exit 1 if rows were refused."""
+    if result.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    for p in result.problems:
+        where = f"row {p.row or '':>6}  {p.column or '':<10}  {(p.value or '')[:24]:<24}"
+        click.echo(f"{where}  {p.text('zh' if zh else 'en')}")
+    click.echo(f"{'Imported' if result.written else 'Nothing imported'}: {done}, {result.rejected} rejected.")
+    if result.rejected:
+        raise SystemExit(1)
+
+
+def _work_command(name: str, doc: str, run, done) -> None:
+    """Add `flask import NAME FILE [--valid-only] [--zh]` running `run(file, valid_only, max_bytes)`."""
+
+    @import_group.command(name, help=doc)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
+    @click.option(
+        "--valid-only", is_flag=True, help="Import the valid rows; by default any problem imports nothing."
+    )
+    @click.option("--zh", is_flag=True, help="Print the problems in Chinese.")
+    def command(file: pathlib.Path, valid_only: bool, zh: bool) -> None:
+        result = run(file, valid_only, current_app.config["IMPORT_MAX_BYTES"])
+        _work_report(result, zh=zh, done=done(result))
+
+
+_work_command(
+    "visits",
+    "Import a visit log FILE (.xlsx or .csv: 户编号, 走访干部手机号, 走访日期, …).",
+    lambda file, valid_only, max_bytes: import_visits(
+        file, today=localtime.today(), valid_only=valid_only, max_bytes=max_bytes
+    ),
+    lambda result: f"{result.inserted} new visits, {result.unchanged} stored already",
+)
+_work_command(
+    "cadres",
+    "Import a cadre register FILE (姓名, 手机号, 身份, 所在村编码, 包片自然寨, 包片农户).",
+    lambda file, valid_only, max_bytes: import_register(file, valid_only=valid_only, max_bytes=max_bytes),
+    lambda result: f"{result.inserted} new cadres, {result.updated} updated",
+)

@@ -27,6 +27,10 @@ POINT_PRECISION = 7
 # indicators read, plus the member count.
 HOUSEHOLD_COLUMNS = ("members", *dict.fromkeys(i.column for i in indicators.INDICATORS if i.column))
 
+# Work indicators read the household's derived work state as `w` (app.work_models.HouseholdWork).
+WORK_JOIN = "LEFT JOIN household_work w ON w.household_id = h.id"
+WORK_TABLES = ("household_work", "visit", "measure", "pairing", "cadre_patch", "cadre")
+
 _MASK_SQL = {
     "head_name": "left(head_name, 1) || '*'",
     "id_number": "left(id_number, 4) || '**********' || right(id_number, 4)",
@@ -102,9 +106,12 @@ def _natural_village_stats(
     where: str = "", only: Iterable[indicators.Indicator] = indicators.INDICATORS
 ) -> str:
     """Return a CTE body aggregating households per natural village."""
+    only = list(only)
+    work = WORK_JOIN if any(i.reads == "work" for i in only) else ""
     return f"""
         SELECT h.natural_village_id, {_aggregates(only)}
         FROM household h
+        {work}
         {where}
         GROUP BY h.natural_village_id"""
 
@@ -318,7 +325,11 @@ def load_county(county) -> dict[str, int]:
         SELECT uv.user_id, a.code FROM user_village uv JOIN admin_unit a ON a.id = uv.village_id""")
     )
     session.execute(
-        text("TRUNCATE member, household, natural_village, user_village, admin_unit RESTART IDENTITY")
+        text(
+            "TRUNCATE member, household, natural_village, user_village, admin_unit, "
+            # The work is about these households (#11): it goes with them; `load_work` brings new.
+            f"{', '.join(WORK_TABLES)} RESTART IDENTITY"
+        )
     )
     session.execute(
         text("""

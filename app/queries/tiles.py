@@ -22,12 +22,17 @@ EXTENT = 4096
 BUFFER = 64
 
 
-def stats_view_sql() -> str:
-    """Return the DDL that (re)builds `natural_village_stats` from the current registry."""
+def stats_view_sql(only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
+    """Return the DDL that (re)builds `natural_village_stats` from the registry (`only` these indicators)."""
     return f"""
         DROP MATERIALIZED VIEW IF EXISTS natural_village_stats;
-        CREATE MATERIALIZED VIEW natural_village_stats AS {_natural_village_stats()};
+        CREATE MATERIALIZED VIEW natural_village_stats AS {_natural_village_stats(only=only)};
         CREATE UNIQUE INDEX natural_village_stats_pk ON natural_village_stats (natural_village_id);"""
+
+
+def household_indicators() -> list[indicators.Indicator]:
+    """Return the indicators that read household columns only (what migrations before 0008_work can build)."""
+    return [i for i in indicators.INDICATORS if i.reads == "household"]
 
 
 def refresh_stats() -> None:

@@ -12,7 +12,7 @@ Create Date: 2026-11-24
 
 from alembic import op
 
-from app.queries.tiles import stats_view_sql
+from app.queries.tiles import household_indicators, stats_view_sql
 
 revision = "0002"
 down_revision = "0001"
@@ -21,7 +21,8 @@ depends_on = None
 
 
 def upgrade():
-    op.execute(stats_view_sql())
+    # The work indicators' tables come with 0008_work, which rebuilds the view with them.
+    op.execute(stats_view_sql(only=household_indicators()))
 
 
 def downgrade():

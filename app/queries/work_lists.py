@@ -1,0 +1,206 @@
+"""SQL of the 民情 work's lists (#11): a cadre's overdue households, poor households without a helper.
+
+A household is due for a visit unless it was visited twice in the last 12 months
+and once in the last 6 (visits at least twice a year, no half year skipped); the
+dates come from `household_work`, so a list reads one row per household.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+from sqlalchemy import text
+
+from ..extensions import db
+from ..models import SRID
+from ..privacy import Rule
+from . import household_fields
+
+
+def coverage_cutoffs(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Return the first days inside the last 12 and the last 6 months up to `today`."""
+    year = pd.Timestamp(today) - pd.DateOffset(months=12)
+    half = pd.Timestamp(today) - pd.DateOffset(months=6)
+    return year.date() + datetime.timedelta(days=1), half.date() + datetime.timedelta(days=1)
+
+
+def cadre(*, user_id: int | None = None, phone: str | None = None) -> dict | None:
+    """Return the active cadre logged in as `user_id`, or with mobile `phone`; None when there is none."""
+    where = "c.user_id = :user_id" if user_id is not None else "c.phone = :phone"
+    row = db.session.execute(
+        text(f"""
+            SELECT c.id, c.name, c.unit, c.phone, c.role, c.village_id, v.code AS village_code,
+                   v.name AS village_name
+            FROM cadre c JOIN admin_unit v ON v.id = c.village_id
+            WHERE {where} AND c.active"""),
+        {"user_id": user_id, "phone": phone},
+    ).mappings()
+    found = row.first()
+    return dict(found) if found else None
+
+
+def _named(rules: dict[str, Rule]) -> str:
+    return ", ".join(
+        f"h.{sql} AS {name}" if sql == name else f"{sql} AS {name}"
+        for name, sql in household_fields(rules)
+        if name in ("code", "head_name", "address")
+    )
+
+
+PATCH = """
+    SELECT h.id FROM cadre_patch p JOIN household h ON h.natural_village_id = p.natural_village_id
+    WHERE p.cadre_id = :cadre
+    UNION
+    SELECT p.household_id FROM cadre_patch p WHERE p.cadre_id = :cadre AND p.household_id IS NOT NULL"""
+
+
+def overdue(
+    cadre_id: int,
+    rules: dict[str, Rule],
+    *,
+    today: datetime.date,
+    near: tuple[float, float] | None = None,
+) -> list[dict]:
+    """Return the households of a cadre's patch due for a visit, nearest first (or longest unseen first).
+
+    Parameters
+    ----------
+    rules
+        What of each household may be shown (`app.privacy.field_rules`).
+    near
+        (lon, lat) in CGCS2000 where the cadre stands; rows then carry ``distance_m`` and come nearest first.
+    """
+    year, half = coverage_cutoffs(today)
+    distance = "NULL::float8"
+    order = "w.last_visit_on NULLS FIRST, h.code"
+    if near is not None:
+        distance = f"ST_Distance(h.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), {SRID})::geography)"
+        order = "distance_m, h.code"
+    rows = db.session.execute(
+        text(f"""
+            WITH patch AS ({PATCH})
+            SELECT {_named(rules)}, nv.code AS natural_village_code, nv.name AS natural_village_name,
+                   w.last_visit_on, w.previous_visit_on, round({distance}) AS distance_m,
+                   CASE WHEN w.last_visit_on IS NULL THEN 'never'
+                        WHEN w.last_visit_on < :half THEN 'half_year'
+                        ELSE 'once' END AS reason
+            FROM patch JOIN household h ON h.id = patch.id
+            JOIN natural_village nv ON nv.id = h.natural_village_id
+            LEFT JOIN household_work w ON w.household_id = h.id
+            WHERE NOT coalesce(w.previous_visit_on >= :year AND w.last_visit_on >= :half, false)
+            ORDER BY {order}"""),
+        {"cadre": cadre_id, "year": year, "half": half, "lon": near and near[0], "lat": near and near[1]},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def patch_size(cadre_id: int) -> int:
+    """Return how many households a cadre is responsible for."""
+    return db.session.execute(text(f"SELECT count(*) FROM ({PATCH}) p"), {"cadre": cadre_id}).scalar_one()
+
+
+def unpaired_per_township() -> list[dict]:
+    """Return every township with its poor households and how many of them have no helper today."""
+    rows = db.session.execute(
+        text("""
+            SELECT t.code, t.name, count(h.id) AS poor,
+                   count(h.id) FILTER (WHERE NOT coalesce(w.paired @> current_date, false)) AS unpaired
+            FROM admin_unit t
+            JOIN admin_unit v ON v.parent_id = t.id AND v.level = 'village'
+            JOIN natural_village nv ON nv.village_id = v.id
+            JOIN household h ON h.natural_village_id = nv.id AND h.poverty_status <> 'none'
+            LEFT JOIN household_work w ON w.household_id = h.id
+            WHERE t.level = 'township'
+            GROUP BY t.code, t.name ORDER BY t.code""")
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+UNPAIRED = """
+    FROM admin_unit v
+    JOIN natural_village nv ON nv.village_id = v.id
+    JOIN household h ON h.natural_village_id = nv.id AND h.poverty_status <> 'none'
+    LEFT JOIN household_work w ON w.household_id = h.id
+    WHERE v.parent_id = :township AND NOT coalesce(w.paired @> current_date, false)"""
+
+
+def unpaired(
+    township_id: int, rules: dict[str, Rule] | None, *, villages: frozenset[int] | None
+) -> tuple[list[dict], list[dict]]:
+    """Return a township's poor households without a helper today, and per-village counts of the rest.
+
+    Parameters
+    ----------
+    rules
+        What of each household may be shown (`app.privacy.field_rules`); None: counts only.
+    villages
+        The administrative villages whose households may be listed (None: all); elsewhere, counts.
+    """
+    scope = "TRUE" if villages is None else "v.id = ANY(:villages)"
+    if rules is None:
+        scope = "FALSE"
+    bind = {"township": township_id, "villages": sorted(villages or ())}
+    listed = []
+    if rules is not None:
+        listed = db.session.execute(
+            text(f"""
+                SELECT {_named(rules)}, v.code AS village_code, v.name AS village_name,
+                       nv.code AS natural_village_code, nv.name AS natural_village_name,
+                       coalesce(w.paired <> '{{}}'::datemultirange, false) AS was_paired
+                {UNPAIRED} AND {scope}
+                ORDER BY v.code, nv.code, h.code"""),
+            bind,
+        ).mappings()
+    counted = db.session.execute(
+        text(f"""
+            SELECT v.code AS village_code, v.name AS village_name, count(*) AS households
+            {UNPAIRED} AND NOT ({scope})
+            GROUP BY v.code, v.name ORDER BY v.code"""),
+        bind,
+    ).mappings()
+    return [dict(r) for r in listed], [dict(r) for r in counted]
+
+
+RESPONSIBLE = f"""(h.id IN ({PATCH})
+    OR EXISTS (SELECT FROM pairing p WHERE p.household_id = h.id AND p.cadre_id = :cadre
+               AND p.valid @> current_date))"""
+
+
+def find_household(query: str, cadre_id: int) -> list[dict]:
+    """Return the households coded `query`, or whose head is named `query`, the cadre's own first.
+
+    Each row says whether the cadre is responsible for it (in their patch, or paired with them now).
+    """
+    rows = db.session.execute(
+        text(f"""
+            SELECT h.id, h.code, h.head_name, nv.village_id, {RESPONSIBLE} AS responsible
+            FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+            WHERE h.code = :q OR h.head_name = :q
+            ORDER BY responsible DESC, h.code LIMIT 10"""),
+        {"q": query, "cadre": cadre_id},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def my_households(cadre_id: int) -> list[dict]:
+    """Return the households a cadre is responsible for (code, head's name), for the form's suggestions."""
+    rows = db.session.execute(
+        text(f"""
+            SELECT h.code, h.head_name FROM household h WHERE {RESPONSIBLE} ORDER BY h.code"""),
+        {"cadre": cadre_id},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def recent_visits(household_id: int, *, notes: bool, limit: int = 5) -> list[dict]:
+    """Return a household's latest visits (date, kind, cadre, ticks) with their notes only when `notes`."""
+    findings = "v.findings" if notes else "NULL"
+    rows = db.session.execute(
+        text(f"""
+            SELECT v.visited_on, v.kind, c.name AS cadre, v.ticks, {findings} AS findings
+            FROM visit v JOIN cadre c ON c.id = v.cadre_id
+            WHERE v.household_id = :id ORDER BY v.visited_on DESC, v.id DESC LIMIT :limit"""),
+        {"id": household_id, "limit": limit},
+    ).mappings()
+    return [dict(r) for r in rows]

@@ -1,0 +1,77 @@
+"""Lists of what is left to do: a cadre's households due for a visit; poor households without a helper."""
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from .. import audit, localtime, params, privacy
+from ..api import township
+from ..errors import AppError, not_found
+from ..extensions import db
+from ..i18n import gettext as _
+from ..queries import work_lists
+from . import bp
+
+
+def cadre_of(args) -> dict:
+    """Return the cadre `?cadre=<phone>` names, else the one the current user logs in as (404 if none)."""
+    if "cadre" in args:
+        phone = params.phone(args["cadre"])
+        found = work_lists.cadre(phone=phone)
+        if found is None:
+            raise not_found("cadre", phone)
+        return found
+    found = work_lists.cadre(user_id=current_user.id)
+    if found is None:
+        message = _("You are not in the cadre register; ask for ?cadre=<mobile number>.")
+        raise AppError(404, "NotFound", message)
+    return found
+
+
+def _rules(village_id: int, what: str) -> dict:
+    detail = privacy.household_detail(current_user, village_id)
+    if detail is privacy.Detail.AGGREGATE:
+        raise AppError(403, "Forbidden", _("You may not see this.") + f" ({what})")
+    return privacy.field_rules(detail)
+
+
+@bp.get("/overdue")
+@login_required
+def overdue():
+    """A cadre's households due for a visit, nearest first when the phone says where it is."""
+    params.only(request.args, ("cadre", "lon", "lat"))
+    near = params.point(request.args)
+    cadre = cadre_of(request.args)
+    rules = _rules(cadre["village_id"], cadre["phone"])
+    rows = work_lists.overdue(cadre["id"], rules, today=localtime.today(), near=near)
+    audit.record("view_overdue", cadre["phone"], households=len(rows))
+    db.session.commit()
+    return render_template(
+        "work/overdue.html",
+        cadre=cadre,
+        rows=rows,
+        near=near,
+        patch=work_lists.patch_size(cadre["id"]),
+        own=request.args.get("cadre"),
+    )
+
+
+@bp.get("/unpaired")
+@login_required
+def unpaired_townships():
+    """Every township's poor households and how many have no helper today."""
+    params.only(request.args)
+    return render_template("work/unpaired_townships.html", rows=work_lists.unpaired_per_township())
+
+
+@bp.get("/unpaired/<code>")
+@login_required
+def unpaired(code: str):
+    """A township's poor households without a helper, listed where the role may, counted elsewhere."""
+    params.only(request.args)
+    unit = township(code)
+    detail, villages = privacy.household_scope(current_user)
+    rules = None if detail is privacy.Detail.AGGREGATE else privacy.field_rules(detail)
+    listed, counted = work_lists.unpaired(unit["id"], rules, villages=villages)
+    audit.record("view_unpaired", code, households=len(listed))
+    db.session.commit()
+    return render_template("work/unpaired.html", unit=unit, listed=listed, counted=counted)
