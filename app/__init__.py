@@ -57,8 +57,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(job_views.bp)
 
-    from . import errors, i18n, jobs, localtime
+    from . import errors, front, i18n, jobs, localtime
 
+    front.register(app)
     errors.register(app)
     app.jinja_env.globals.update(_=i18n.gettext, language=i18n.language, submission_key=jobs.submission_key)
     app.jinja_env.filters["localtime"] = localtime.local

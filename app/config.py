@@ -47,6 +47,8 @@ class Defaults:
     IMPORT_UPLOAD_FOLDER = None
     # A running job whose worker is silent this long is shown as stalled and taken up by the next worker.
     JOB_STALE_SECONDS = 20.0
+    # Proxies in front whose X-Forwarded-For/-Proto/-Host are believed (1 behind deploy/nginx); 0: none.
+    PROXY_HOPS = 0
 
 
 def from_environment() -> dict:
@@ -69,6 +71,8 @@ def from_environment() -> dict:
             settings[name] = env[name]
     if "JOB_STALE_SECONDS" in env:
         settings["JOB_STALE_SECONDS"] = float(env["JOB_STALE_SECONDS"])
+    if "PROXY_HOPS" in env:
+        settings["PROXY_HOPS"] = int(env["PROXY_HOPS"])
     if "SESSION_HOURS" in env:
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_HOURS"]))
     # Behind HTTPS the session cookie must never travel in clear: SESSION_COOKIE_SECURE=1.

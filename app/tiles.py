@@ -1,5 +1,7 @@
 """Vector tiles for the maps and for QGIS: XYZ endpoint, TileJSON, and a per-process tile cache."""
 
+import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -17,6 +19,8 @@ bp = Blueprint("tiles", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
 POLYGON_FIELDS = {"fid": "Number", "code": "String", "name": "String", "households": "Number"}
 MAX_ZOOM = 20
+# The response header naming a tile's shared cache key (read by deploy/nginx, never sent on to clients).
+KEY_HEADER = "X-Tile-Key"
 
 
 class TileCache:
@@ -64,6 +68,26 @@ def _stats_version():
     return version["value"]
 
 
+def shared_key(version, detail: privacy.Detail, villages: frozenset[int] | None) -> str:
+    """Return the key a cache shared by principals files a tile under (with its z/x/y).
+
+    It is the data version and a digest of everything the principal's scope puts in a tile
+    (household points or not, which villages, which flags), so equal keys mean equal tiles:
+    an admin and a leader share tiles, a GIS user or a cadre does not share theirs.
+    """
+    scope = [
+        detail is not privacy.Detail.AGGREGATE,
+        sorted(villages) if villages is not None else None,
+        [f.key for f in privacy.household_flags(detail)],
+    ]
+    return f"{version}.{hashlib.sha256(json.dumps(scope).encode()).hexdigest()[:20]}"
+
+
+def cache_key_of(user) -> str:
+    """Return the shared cache key of the tiles `user` receives now."""
+    return shared_key(_stats_version(), *privacy.household_scope(user))
+
+
 def _check(z: int, x: int, y: int) -> None:
     if z > MAX_ZOOM:
         raise bad_parameter("z", str(z), f"0 to {MAX_ZOOM}")
@@ -93,7 +117,8 @@ def tile(z: int, x: int, y: int):
     if body is None:
         body = tile_queries.tile(z, x, y, points=points, villages=villages, flags=flags)
         cache.put(key, body)
-    return Response(body, mimetype=MVT, headers={"Cache-Control": "private, max-age=300"})
+    headers = {"Cache-Control": "private, max-age=300", KEY_HEADER: shared_key(key[0], detail, villages)}
+    return Response(body, mimetype=MVT, headers=headers)
 
 
 @bp.get("/tiles.json")
