@@ -2,7 +2,7 @@
 
 import argparse
 
-from bench import foundation, imports, ogc, printing, tiles, web_import
+from bench import foundation, imports, load, ogc, printing, tiles, web_import
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
     # foundation loads the county that tiles and ogc read; imports and printing make their own.
     for module in (foundation, tiles, ogc, imports, web_import, printing):
         module.run(households=args.households, repeat=args.repeat)
+    # The real stack (nginx, gunicorn, the worker) under 50 users, on the county foundation loaded.
+    load.run(households=args.households, users=50, seconds=120, gunicorn="", export="households.csv")
 
 
 main()
