@@ -19,8 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.logger.warning("SECRET_KEY is not set; using a random one for this process")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    from . import replica
     from .extensions import csrf, db, login_manager, migrate
 
+    replica.register(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)

@@ -10,6 +10,12 @@ class Defaults:
 
     SQLALCHEMY_DATABASE_URI = "postgresql://minqing@127.0.0.1:55432/minqing"
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # A streaming replica for reads (app/replica.py): None, or a URL like DATABASE_URL's.
+    DATABASE_URL_READ = None
+    # Reads leave the replica when it is further behind than this (seconds), or not streaming.
+    DATABASE_READ_MAX_LAG = 5.0
+    # A reader who wrote (any form) reads from the primary for this long after.
+    READ_YOUR_WRITES_SECONDS = 30.0
     SECRET_KEY = None  # required: from the environment, or generated per process in dev
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_COOKIE_HTTPONLY = True
@@ -69,8 +75,11 @@ def from_environment() -> dict:
     ):
         if name in env:
             settings[name] = env[name]
-    if "JOB_STALE_SECONDS" in env:
-        settings["JOB_STALE_SECONDS"] = float(env["JOB_STALE_SECONDS"])
+    for name in ("JOB_STALE_SECONDS", "DATABASE_READ_MAX_LAG", "READ_YOUR_WRITES_SECONDS"):
+        if name in env:
+            settings[name] = float(env[name])
+    if "DATABASE_URL_READ" in env:
+        settings["DATABASE_URL_READ"] = env["DATABASE_URL_READ"] or None
     if "PROXY_HOPS" in env:
         settings["PROXY_HOPS"] = int(env["PROXY_HOPS"])
     if "SESSION_HOURS" in env:
