@@ -207,7 +207,7 @@ def run_mix(running: stack.Stack, mix: list[Group], *, users: int, seconds: int)
     counts[biggest] += users - sum(counts.values())
     launched = {}
     for seed, group in enumerate(mix, start=1):
-        command = [wrk, "-t1", f"-c{counts[group.name]}", f"-d{seconds}s", "--timeout", "30s"]
+        command = [wrk, "-t1", f"-c{counts[group.name]}", f"-d{seconds}s", "--timeout", "120s"]
         command += ["-s", str(lua_script(group, folder, seed)), running.url]
         launched[group.name] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     figures = {}

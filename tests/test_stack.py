@@ -30,8 +30,10 @@ pytestmark = [
 ]
 
 MVT = "application/vnd.mapbox-vector-tile"
-SLOW_CLIENTS = 40
-SLOW_SECONDS = 4.0
+SLOW_CLIENTS = 50
+# Slow clients hold on far longer than a normal request is given to be answered.
+SLOW_SECONDS = 30.0
+ANSWER_SECONDS = 5.0
 
 
 @pytest.fixture(scope="module")
@@ -109,12 +111,12 @@ def test_leaflet_comes_from_nginx_with_a_year_of_browser_caching(served, cookies
 def test_slow_clients_do_not_hold_up_a_normal_request(served):
     """Slow clients hold gunicorn's threads when they reach it; through nginx nobody waits for them."""
     with stack.slow_clients(served.port, SLOW_CLIENTS, seconds=SLOW_SECONDS):
-        through_nginx = stack.latency(served.url + "/login", times=3)
-    assert max(through_nginx) < 1.0, through_nginx
+        # Answered while every slow client still holds its connection, each time.
+        for _ in range(3):
+            assert stack.request(served.url + "/login", timeout=ANSWER_SECONDS)[0] == 200
     # The same clients straight at gunicorn: proof that they are slow enough to matter.
-    with stack.slow_clients(served.app_port, SLOW_CLIENTS, seconds=SLOW_SECONDS):
-        direct = stack.latency(served.app_url + "/login", times=1)
-    assert direct[0] > 1.0, direct
+    with stack.slow_clients(served.app_port, SLOW_CLIENTS, seconds=SLOW_SECONDS), pytest.raises(TimeoutError):
+        stack.request(served.app_url + "/login", timeout=ANSWER_SECONDS)
 
 
 def test_an_idle_connection_is_reused_without_a_reset(served):
@@ -180,6 +182,10 @@ def test_tiles_are_shared_through_nginx_only_within_one_scope(served, cookies, c
     first, leader_tile = tile(cookies["leader"])
     assert first in ("MISS", "EXPIRED")
     assert tile(cookies["leader"]) == ("HIT", leader_tile)
+    # Compressed on the way out, from the same cached entry.
+    status, headers, zipped = get(url, cookies["leader"], **{"Accept-Encoding": "gzip"})
+    assert headers["x-cache-status"] == "HIT" and headers["content-encoding"] == "gzip"
+    assert gzip.decompress(zipped) == leader_tile and len(zipped) < len(leader_tile)
     # An admin's scope puts the same households and flags in a tile as a leader's.
     assert tile(cookies["admin"]) == ("HIT", leader_tile)
     # A GIS user may not see sensitive flags: their own tile, never the leader's.
