@@ -30,9 +30,10 @@ _READ_TEXT = re.compile(r"\s*(select|with)\b", re.IGNORECASE)
 _WRITE_WORDS = re.compile(
     r"\b(insert|update|delete|merge|lock|share|nextval|setval|pg_advisory_\w+|refresh|into)\b", re.IGNORECASE
 )
-# How the replica stands, from itself: is it receiving WAL, and how far behind is its replay.
+# How the replica stands, from itself: does it run a WAL receiver (a row any role may see, its
+# details only privileged ones), and how far behind is its replay (NULL: nothing replayed yet).
 _LAG = sa.text(
-    """SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming,
+    """SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver) AS streaming,
               CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END AS behind"""
 )
@@ -75,7 +76,8 @@ def _replica_usable() -> bool:
         try:
             with current_app.extensions["sqlalchemy"].engines[BIND].connect() as connection:
                 row = connection.execute(_LAG).one()
-            usable = row.streaming and row.behind <= current_app.config["DATABASE_READ_MAX_LAG"]
+            limit = current_app.config["DATABASE_READ_MAX_LAG"]
+            usable = row.streaming and row.behind is not None and row.behind <= limit
         except sa.exc.SQLAlchemyError as error:
             current_app.logger.warning("the read replica does not answer; reading the primary: %s", error)
             usable = False
