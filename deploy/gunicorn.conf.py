@@ -1,6 +1,6 @@
 """gunicorn for Minqing Map behind nginx (deploy/nginx): `gunicorn -c deploy/gunicorn.conf.py`.
 
-Chosen by measurement on the 2-core county server (README, "Production"; bench/load.py); the
+Chosen by measurement on the 2-core machine (README, "Benchmarks": python -m bench.load); the
 command line and WEB_CONCURRENCY / GUNICORN_THREADS override them.
 """
 
