@@ -31,9 +31,8 @@ RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-creat
 USER minqing
 
 # gunicorn's workers, threads and keep-alive were chosen by measurement behind nginx (deploy/gunicorn.conf.py);
-# WEB_CONCURRENCY and GUNICORN_THREADS override them. Only nginx reaches this port (docker-compose.yml).
-ENV GUNICORN_BIND=0.0.0.0:8000 \
-    PROXY_HOPS=1
+# WEB_CONCURRENCY and GUNICORN_THREADS override them. Behind nginx set PROXY_HOPS=1 (docker-compose.yml).
+ENV GUNICORN_BIND=0.0.0.0:8000
 EXPOSE 8000
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py"]

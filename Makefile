@@ -14,8 +14,9 @@ PYTEST_ARGS ?=
 # fonts-wqy-zenhei: Chinese glyphs in pages and screenshots. poppler-utils: pdftoppm for PDF reports.
 # The PostgreSQL server and PostGIS packages come from `scripts/postgis.sh packages`, which knows the major.
 # wrk: the load generator `make bench` measures cached tiles with.
-# nginx, libnginx-mod-http-brotli-filter: the front server (deploy/nginx) tests/test_stack.py starts.
-SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils wrk nginx libnginx-mod-http-brotli-filter
+# nginx, libnginx-mod-http-brotli-filter, gettext-base (envsubst for deploy/nginx/render.sh): the front
+# server tests/test_stack.py starts.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils wrk nginx libnginx-mod-http-brotli-filter gettext-base
 
 # apt needs root; developers who are not get sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
