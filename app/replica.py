@@ -28,7 +28,9 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 _READ_TEXT = re.compile(r"\s*(select|with)\b", re.IGNORECASE)
 # Anything that could write or lock, even inside a SELECT: such a statement goes to the primary.
 _WRITE_WORDS = re.compile(
-    r"\b(insert|update|delete|merge|lock|share|nextval|setval|pg_advisory_\w+|refresh|into)\b", re.IGNORECASE
+    r"\b(insert|update|delete|merge|lock|share|into|refresh\w*|nextval|setval|pg_advisory_\w+|pg_notify"
+    r"|txid_current|pg_current_xact_id|set_config)\b",
+    re.IGNORECASE,
 )
 # How the replica stands, from itself: does it run a WAL receiver (a row any role may see, its
 # details only privileged ones), and how far behind is its replay (NULL: nothing replayed yet).

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, literal, select, text
 
 from app import create_app, queries
 from app.auth import create_user
 from app.extensions import db
+from app.replica import is_read
 from tests.conftest import csrf_token, log_in
 
 pytestmark = pytest.mark.live
@@ -232,3 +233,22 @@ def test_without_a_replica_pages_come_from_the_primary(clusters, county, account
         assert new in page(client, f"/households/{code}")
     finally:
         clusters.pg_ctl("start", clusters.standby_data)
+
+
+@pytest.mark.parametrize(
+    ("statement", "replica"),
+    [
+        (text("SELECT code, dibao_share, updated_at FROM household"), True),
+        (text("  WITH a AS (SELECT 1) SELECT * FROM a"), True),
+        (select(literal(1)), True),
+        (select(literal(1)).with_for_update(), False),
+        (text("SELECT id FROM job WHERE status = 'queued' FOR UPDATE SKIP LOCKED"), False),
+        (text("SELECT refresh_stats()"), False),
+        (text("SELECT set_config('statement_timeout', '1s', true)"), False),
+        (text("WITH moved AS (UPDATE job SET status = 'done' RETURNING id) SELECT * FROM moved"), False),
+        (text("INSERT INTO audit_event DEFAULT VALUES"), False),
+    ],
+)
+def test_only_plain_selects_may_go_to_a_standby(statement, replica):
+    """A standby refuses writes and locks: anything that might be one goes to the primary, never a 500."""
+    assert is_read(statement) is replica
