@@ -22,6 +22,7 @@ RUN pip install -r requirements.txt
 COPY app/ app/
 COPY migrations/ migrations/
 COPY geodata/ geodata/
+COPY deploy/gunicorn.conf.py deploy/gunicorn.conf.py
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 
 # /srv/uploads holds uploads waiting to be imported (a volume the worker shares): the only place the app writes.
@@ -29,6 +30,9 @@ RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-creat
     && install -d -o minqing -g minqing /srv/uploads
 USER minqing
 
+# gunicorn's workers, threads and keep-alive were chosen by measurement behind nginx (deploy/gunicorn.conf.py);
+# WEB_CONCURRENCY and GUNICORN_THREADS override them. Behind nginx set PROXY_HOPS=1 (docker-compose.yml).
+ENV GUNICORN_BIND=0.0.0.0:8000
 EXPOSE 8000
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "app:create_app()"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py"]

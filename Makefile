@@ -14,8 +14,12 @@ PYTEST_ARGS ?=
 # fonts-wqy-zenhei: Chinese glyphs in pages and screenshots. poppler-utils: pdftoppm for PDF reports.
 # The PostgreSQL server and PostGIS packages come from `scripts/postgis.sh packages`, which knows the major.
 # wrk: the load generator `make bench` measures cached tiles with.
-# python3-qgis qgis-providers: tests/test_qgis.py opens the downloaded QGIS project in Debian's QGIS (offscreen).
-SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils wrk python3-qgis qgis-providers gdal-bin
+# python3-qgis qgis-providers: tests/test_qgis.py opens the downloaded QGIS project in Debian's QGIS (offscreen);
+# gdal-bin: tests/test_gdal_cli.py runs the README's ogr2ogr lines.
+# nginx, libnginx-mod-http-brotli-filter, gettext-base (envsubst for deploy/nginx/render.sh): the front
+# server tests/test_stack.py starts.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils wrk python3-qgis qgis-providers gdal-bin \
+	nginx libnginx-mod-http-brotli-filter gettext-base
 
 # apt needs root; developers who are not get sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -25,8 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     entry.register(app)
     security_headers.register(app)
 
+    from . import replica
     from .extensions import csrf, db, login_manager, migrate
 
+    replica.register(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
@@ -68,8 +70,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(work.bp)
 
-    from . import audit, errors, i18n, jobs, localtime
+    from . import audit, errors, front, i18n, jobs, localtime
 
+    front.register(app)
     errors.register(app)
     audit.register(app)
     app.jinja_env.globals.update(_=i18n.gettext, language=i18n.language, submission_key=jobs.submission_key)

@@ -15,6 +15,12 @@ class Defaults:
         "pool_pre_ping": True,
         "connect_args": {"connect_timeout": 5},
     }
+    # A streaming replica for reads (app/replica.py): None, or a URL like DATABASE_URL's.
+    DATABASE_URL_READ = None
+    # Reads leave the replica when it is further behind than this (seconds), or not streaming.
+    DATABASE_READ_MAX_LAG = 5.0
+    # A reader who wrote (any form) reads from the primary for this long after.
+    READ_YOUR_WRITES_SECONDS = 30.0
     SECRET_KEY = None  # required: from the environment, or generated per process in dev
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_COOKIE_HTTPONLY = True
@@ -79,6 +85,8 @@ class Defaults:
     IMPORT_UPLOAD_FOLDER = None
     # A running job whose worker is silent this long is shown as stalled and taken up by the next worker.
     JOB_STALE_SECONDS = 20.0
+    # Proxies in front whose X-Forwarded-For/-Proto/-Host are believed (1 behind deploy/nginx); 0: none.
+    PROXY_HOPS = 0
 
 
 def from_environment() -> dict:
@@ -99,8 +107,11 @@ def from_environment() -> dict:
     ):
         if name in env:
             settings[name] = env[name]
-    if "JOB_STALE_SECONDS" in env:
-        settings["JOB_STALE_SECONDS"] = float(env["JOB_STALE_SECONDS"])
+    for name in ("JOB_STALE_SECONDS", "DATABASE_READ_MAX_LAG", "READ_YOUR_WRITES_SECONDS"):
+        if name in env:
+            settings[name] = float(env[name])
+    if "DATABASE_URL_READ" in env:
+        settings["DATABASE_URL_READ"] = env["DATABASE_URL_READ"] or None
     if "DISCLOSURE_MIN_COUNT" in env:
         settings["DISCLOSURE_MIN_COUNT"] = int(env["DISCLOSURE_MIN_COUNT"])
     for name in ("TOKEN_DAYS", "PROXY_HOPS", "LOGIN_ACCOUNT_FAILURES", "LOGIN_ADDRESS_FAILURES"):

@@ -1,5 +1,7 @@
 """Vector tiles for the maps and for QGIS: XYZ endpoint, TileJSON, and a per-process tile cache."""
 
+import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +20,8 @@ bp = Blueprint("tiles", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
 POLYGON_FIELDS = {"fid": "Number", "code": "String", "name": "String", "households": "Number"}
 MAX_ZOOM = 20
+# The response header naming a tile's shared cache key (read by deploy/nginx, never sent on to clients).
+KEY_HEADER = "X-Tile-Key"
 
 
 class TileCache:
@@ -65,6 +69,29 @@ def _stats_version():
     return version["value"]
 
 
+def shared_key(version, detail: privacy.Detail, villages: frozenset[int] | None, known: tuple) -> str:
+    """Return the key a cache shared by principals files a tile without households under (with its z/x/y).
+
+    It is the data version and a digest of everything the principal's scope puts in a tile
+    (household points or not, which villages, which flags, which sensitive counts are withheld:
+    `known` is `disclosure.scope`), so equal keys mean equal tiles:
+    an admin and a leader share tiles, a GIS user or a cadre does not share theirs. Whatever
+    else comes to shape a tile per principal must join this digest too.
+    """
+    scope = [
+        detail is not privacy.Detail.AGGREGATE,
+        sorted(villages) if villages is not None else None,
+        [f.key for f in privacy.household_flags(detail)],
+        [(key, sorted(seen) if seen is not None else None) for key, seen in known],
+    ]
+    return f"{version}.{hashlib.sha256(json.dumps(scope).encode()).hexdigest()[:20]}"
+
+
+def cache_key_of(user) -> str:
+    """Return the shared cache key of the tiles `user` receives now."""
+    return shared_key(_stats_version(), *privacy.household_scope(user), disclosure.scope(user))
+
+
 def _check(z: int, x: int, y: int) -> None:
     if z > MAX_ZOOM:
         raise bad_parameter("z", str(z), Text("0 to {top}", top=MAX_ZOOM))
@@ -100,9 +127,12 @@ def tile(z: int, x: int, y: int):
         cache.put(key, body)
     if points:  # a cached tile is read as much as a fresh one
         audit.tile_read(current_user, z, x, y, villages=villages)
-    # Household points are personal data: kept in no browser cache (a shared office PC's least of all).
-    caching = "no-store" if points else "private, max-age=300"
-    return Response(body, mimetype=MVT, headers={"Cache-Control": caching})
+    # Household points are personal data: kept in no browser cache (a shared office PC's least of all),
+    # nor in the front server's shared cache, so every read of one reaches the app and its audit.
+    headers = {"Cache-Control": "no-store" if points else "private, max-age=300"}
+    if not points:
+        headers[KEY_HEADER] = shared_key(key[0], detail, villages, known)
+    return Response(body, mimetype=MVT, headers=headers)
 
 
 @bp.get("/tiles.json")

@@ -2,7 +2,19 @@
 
 import argparse
 
-from bench import boundaries, foundation, hardening, imports, ogc, printing, privacy, tiles, web_import, work
+from bench import (
+    boundaries,
+    foundation,
+    hardening,
+    imports,
+    load,
+    ogc,
+    printing,
+    privacy,
+    tiles,
+    web_import,
+    work,
+)
 
 
 def main() -> None:
@@ -24,6 +36,8 @@ def main() -> None:
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)
+    # The real stack (nginx, gunicorn, the worker) under 50 users, on the county foundation loaded.
+    load.run(households=args.households, users=50, seconds=120, gunicorn="", export="households.csv")
 
 
 main()
