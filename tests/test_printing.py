@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import indicators
 from app.extensions import db
@@ -190,6 +190,25 @@ def test_table_continues_on_extra_pages_and_can_be_left_out(login, sheet_village
     without = get_pdf(client, f"/print/natural-villages/{code}.pdf?table=0").data
     assert len(page_sizes_mm(without, tmp_path)) == 1
     assert "农户名册" not in pdftotext(without)
+
+
+def test_the_roster_names_each_households_helper_and_last_visit(app, login, sheet_village):
+    code, _, _ = sheet_village
+    with app.app_context():
+        helper, last_visit = db.session.execute(
+            text("""
+                SELECT c.name, to_char(w.last_visit_on, 'YYYY-MM-DD')
+                FROM household h
+                JOIN natural_village nv ON nv.id = h.natural_village_id
+                JOIN pairing pr ON pr.household_id = h.id AND pr.valid @> current_date
+                JOIN cadre c ON c.id = pr.cadre_id
+                JOIN household_work w ON w.household_id = h.id AND w.last_visit_on IS NOT NULL
+                WHERE nv.code = :code ORDER BY h.code LIMIT 1"""),
+            {"code": code},
+        ).one()
+    text_of_pdf = pdftotext(get_pdf(login("admin"), f"/print/natural-villages/{code}.pdf").data)
+    assert "帮扶人" in text_of_pdf and "最近走访" in text_of_pdf and "走访日期" in text_of_pdf
+    assert helper in text_of_pdf and last_visit in text_of_pdf
 
 
 # --- privacy --------------------------------------------------------------------------

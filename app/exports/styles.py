@@ -95,11 +95,46 @@ def outline_qml(width: str) -> str:
     return _qml(renderer, _labels("name"))
 
 
+# A flag's chip beside the house: a square of the flag's colour carrying its mark, chips in a row.
+CHIP_MM = 2.2
+CJK_FONT = "WenQuanYi Zen Hei"  # Debian fonts-wqy-zenhei, as on the prints
+
+
+def _chip(name: str, flag: indicators.Indicator, position: int) -> str:
+    """Return the marker symbol of `flag`'s chip, the `position`-th to the right of the house."""
+    offset = f"{CHIP_MM * (position + 1):.1f},0"
+    square = _options(
+        name="square", color=_rgb(flag.symbol), outline_color="255,255,255,255", outline_width="0.1",
+        size=str(CHIP_MM), offset=offset, offset_unit="MM",
+    )  # fmt: skip
+    mark = _options(
+        chr=flag.mark, font=CJK_FONT, size=str(CHIP_MM * 0.8), color=_rgb(flag.mark_colour),
+        offset=offset, offset_unit="MM",
+    )  # fmt: skip
+    return (
+        f'<symbol type="marker" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">'
+        f'<layer class="SimpleMarker" enabled="1" locked="0" pass="0">{square}</layer>'
+        f'<layer class="FontMarker" enabled="1" locked="0" pass="0">{mark}</layer></symbol>'
+    )
+
+
 def households_qml() -> str:
-    """Return a small dark-red marker style for households."""
+    """Return households as dark-red dots, each flag a chip of its colour and mark beside the house.
+
+    One rule per flag of the registry (the filter is the indicator's own predicate, which QGIS
+    reads as an expression), so black-and-white prints from QGIS tell the flags apart as the
+    service's prints do. A flag whose column a role's export lacks simply never matches.
+    """
+    flags = [i for i in indicators.INDICATORS if i.kind == "share" and i.mark]
+    rules = ['<rule key="house" symbol="0" label="农户 Household"/>']
+    symbols = [_marker("165,15,21,255")]
+    for n, flag in enumerate(flags, start=1):
+        label = quoteattr(f"{flag.mark} {flag.zh} {flag.en}")
+        rules.append(f'<rule key="{flag.key}" symbol="{n}" label={label} filter={quoteattr(flag.sql)}/>')
+        symbols.append(_chip(str(n), flag, n - 1))
     renderer = (
-        '<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">'
-        f"<symbols>{_marker('165,15,21,255')}</symbols></renderer-v2>"
+        '<renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" forceraster="0">'
+        f'<rules key="root">{"".join(rules)}</rules><symbols>{"".join(symbols)}</symbols></renderer-v2>'
     )
     return _qml(renderer)
 

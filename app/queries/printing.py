@@ -129,8 +129,9 @@ def households_for_print(
     Returns
     -------
     list of dict
-        ``number, code, x, y, members, flags`` and ``head_name`` and ``address`` unless `rules`
-        omit them.
+        ``number, code, x, y, members, flags``, ``helper`` (the cadres paired with the household
+        today, 、-separated) and ``last_visit`` (YYYY-MM-DD), and ``head_name`` and ``address``
+        unless `rules` omit them.
     """
     wanted = ("code", "head_name", "address", "members")
     fields = [(name, sql) for name, sql in household_fields(rules) if name in wanted]
@@ -139,7 +140,12 @@ def households_for_print(
         text(f"""
             SELECT row_number() OVER (ORDER BY code) AS number, {select},
                    {_flag_sql(rules, only)} AS flags,
-                   ST_X(p) AS x, ST_Y(p) AS y
+                   ST_X(p) AS x, ST_Y(p) AS y,
+                   (SELECT string_agg(c.name, '、' ORDER BY c.name)
+                    FROM pairing pr JOIN cadre c ON c.id = pr.cadre_id
+                    WHERE pr.household_id = h.id AND pr.valid @> current_date) AS helper,
+                   (SELECT to_char(w.last_visit_on, 'YYYY-MM-DD')
+                    FROM household_work w WHERE w.household_id = h.id) AS last_visit
             FROM (SELECT *, ST_Transform(geom, :srid) AS p FROM household
                   WHERE natural_village_id = :id) h
             ORDER BY code"""),
