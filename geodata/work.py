@@ -229,6 +229,22 @@ def _vulnerable(households: pd.DataFrame) -> np.ndarray:
     ).to_numpy()
 
 
+def _visit_points(rng: np.random.Generator, households: pd.DataFrame, who: np.ndarray):
+    """Return where each visit was logged (NaN for the three in ten logged with no point).
+
+    Most are a few metres from the household; a few kilometres away (a photo taken elsewhere).
+    """
+    m = len(who)
+    points = np.column_stack([households.geometry.x.to_numpy()[who], households.geometry.y.to_numpy()[who]])
+    logged = rng.random(m) < 0.7
+    far = logged & (rng.random(m) < FAR_SHARE)
+    metres = np.where(far, rng.uniform(2000, 5000, m), np.abs(rng.normal(0, 15, m)))
+    angle = rng.uniform(0, 2 * np.pi, m)
+    lat = points[:, 1] + metres * np.sin(angle) / 111_320
+    lon = points[:, 0] + metres * np.cos(angle) / (111_320 * np.cos(np.radians(points[:, 1])))
+    return np.where(logged, lon, np.nan), np.where(logged, lat, np.nan)
+
+
 def _visits(
     rng: np.random.Generator,
     households: pd.DataFrame,
@@ -266,13 +282,7 @@ def _visits(
     phone = np.where(pd.notna(paired) & (rng.random(len(who)) < 0.5), paired, patch)
 
     m = len(who)
-    points = np.column_stack([households.geometry.x.to_numpy()[who], households.geometry.y.to_numpy()[who]])
-    logged = rng.random(m) < 0.7
-    far = logged & (rng.random(m) < FAR_SHARE)
-    metres = np.where(far, rng.uniform(2000, 5000, m), np.abs(rng.normal(0, 15, m)))
-    angle = rng.uniform(0, 2 * np.pi, m)
-    lat = points[:, 1] + metres * np.sin(angle) / 111_320
-    lon = points[:, 0] + metres * np.cos(angle) / (111_320 * np.cos(np.radians(points[:, 1])))
+    lon, lat = _visit_points(rng, households, who)
     ticks = rng.random((m, 6)) < np.array([0.9, 0.9, 0.95, 0.4, 0.6, 0.1])
     tick_names = np.array(TICKS)
     halves = rng.integers(0, 2**63, (m, 2), dtype=np.int64)
@@ -285,8 +295,8 @@ def _visits(
             "kind": kind,
             "findings": np.array(FINDINGS)[rng.integers(0, len(FINDINGS), m)],
             "ticks": [json.dumps(tick_names[row].tolist()) for row in ticks],
-            "lon": np.where(logged, lon, np.nan),
-            "lat": np.where(logged, lat, np.nan),
+            "lon": lon,
+            "lat": lat,
         }
     )
     return frame.sort_values(["visited_on", "household_code"], kind="stable", ignore_index=True)
