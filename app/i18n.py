@@ -216,6 +216,15 @@ ZH = {
     "Latest visits": "最近走访",
     "Cadre": "干部",
     "Visit notes are not shown for your role.": "您的角色不显示走访情况说明。",
+    "Import visit logs and cadre registers": "导入走访台账和干部名册",
+    "work file visits": "走访台账",
+    "work file cadres": "干部名册（含包片）",
+    "Only administrators import visit logs and cadre registers.": "只有管理员可以导入走访台账和干部名册。",
+    "Visit log columns: 户编号, 走访干部手机号, 走访日期, 走访类型, 走访情况, 勾选项, 经度, 纬度. "
+    "Register columns: 姓名, 单位, 手机号, 身份, 所在村编码, 包片自然寨, 包片农户.": (
+        "走访台账的列：户编号、走访干部手机号、走访日期、走访类型、走访情况、勾选项、经度、纬度。"
+        "干部名册的列：姓名、单位、手机号、身份、所在村编码、包片自然寨、包片农户。"
+    ),
 }
 
 
