@@ -75,3 +75,32 @@ def unpaired(code: str):
     audit.record("view_unpaired", code, households=len(listed))
     db.session.commit()
     return render_template("work/unpaired.html", unit=unit, listed=listed, counted=counted)
+
+
+# Below these shares (per cent) a village is behind and drawn red: pairing of the poor, visit
+# coverage (twice in 12 months), measures done.
+BEHIND = {"paired": 95, "covered": 80, "done": 70}
+
+
+def _rates(row: dict) -> dict:
+    shares = {
+        "paired": (row["paired"], row["poor"]),
+        "covered": (row["covered"], row["households"]),
+        "done": (row["done"], row["measures"]),
+    }
+    rates = {k: round(100 * n / d) if d else None for k, (n, d) in shares.items()}
+    behind = {k for k, rate in rates.items() if rate is not None and rate < BEHIND[k]}
+    return {**row, "rates": rates, "behind": behind}
+
+
+@bp.get("/battle")
+@login_required
+def battle_map():
+    """The leaders' battle map (作战图): per village, how far pairing, visits and measures are; A3 print."""
+    params.only(request.args, ("township",))
+    code = request.args.get("township")
+    unit = township(code) if code else None
+    rows = work_lists.battle_map(today=localtime.today(), township_id=unit["id"] if unit else None)
+    return render_template(
+        "work/battle.html", rows=[_rates(r) for r in rows], unit=unit, behind=BEHIND, today=localtime.today()
+    )
