@@ -218,6 +218,14 @@ ZH = {
     "Visit notes are not shown for your role.": "您的角色不显示走访情况说明。",
     "Import visit logs and cadre registers": "导入走访台账和干部名册",
     "Battle map": "作战图",
+    "Holiday visit rounds": "节日走访慰问覆盖",
+    "Vulnerable households (poor, dibao, wubao, elders alone, children left behind) visited in the days "
+    "before each holiday:": (
+        "节前走访到的重点户（贫困户、低保、五保、空巢和留守老人、留守儿童户），节前天数："
+    ),
+    "holiday spring_festival": "春节",
+    "holiday dragon_boat": "端午",
+    "holiday mid_autumn": "中秋",
     "Red where behind:": "红色表示落后：",
     "Pairing rate": "结对帮扶率",
     "Visit coverage": "走访覆盖率",

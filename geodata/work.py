@@ -24,7 +24,8 @@ import json
 
 import numpy as np
 import pandas as pd
-from lunardate import LunarDate
+
+from app.work.holidays import holidays as holiday_days
 
 from . import generator
 
@@ -46,7 +47,6 @@ HOUSEHOLDS_PER_CADRE = (40, 60)
 PAIRED_SHARE = 0.95
 HANDED_OVER_SHARE = 0.15
 BEHIND_SHARE = 0.08  # villages clearly behind with their visits
-HOLIDAYS = ((1, 1), (5, 5), (8, 15))  # lunar month, day: 春节, 端午, 中秋
 FINDINGS = (
     "家中一切正常",
     "老人身体尚可，药品充足",
@@ -91,13 +91,7 @@ class Work:
 
 def holidays(as_of: datetime.date) -> list[datetime.date]:
     """Return the Spring Festival, Dragon Boat and Mid-Autumn days of the 12 months up to `as_of`."""
-    start = as_of - datetime.timedelta(days=365)
-    days = [
-        LunarDate(year, month, day).to_solar_date()
-        for year in (as_of.year - 1, as_of.year)
-        for month, day in HOLIDAYS
-    ]
-    return sorted(d for d in days if start < d <= as_of)
+    return [day for _, day in holiday_days(as_of)]
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:

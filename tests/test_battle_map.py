@@ -67,3 +67,33 @@ def test_a_township_battle_map_lists_only_its_villages(client, login, county):
     codes = set(re.findall(r'<tr data-code="(\d+)">', html))
     assert codes and all(c.startswith(township[:9]) for c in codes)
     assert client.get("/work/battle?township=12").status_code == 400
+
+
+def test_holiday_rounds_give_each_townships_share_of_vulnerable_households_visited(
+    client, login, county, work
+):
+    from app.work.holidays import ROUND_DAYS, holidays
+
+    h = county.households
+    vulnerable = h[
+        (h.poverty_status != "none")
+        | h.dibao
+        | h.wubao
+        | h.empty_nest_elderly
+        | h.left_behind_elderly
+        | (h.left_behind_children > 0)
+    ]
+    days = pd.to_datetime(work.visits.visited_on).dt.date
+    login("leader")
+    html = client.get("/work/holidays").get_data(as_text=True)
+    rounds = holidays(work_day())
+    assert len(rounds) == 3
+    township = vulnerable.code.str.slice(0, 9) + "000"
+    for key, day in rounds:
+        reached = work.visits.household_code[
+            (days > day - pd.Timedelta(days=ROUND_DAYS)) & (days <= day)
+        ].unique()
+        share = vulnerable.code.isin(reached).groupby(township).mean() * 100
+        for code, want in share.items():
+            got = re.search(rf'<tr data-code="{code}">.*?data-key="{key}">(\d+)%', html, re.S)
+            assert got and abs(int(got.group(1)) - want) <= 0.5 + 1e-9, (code, key, want)

@@ -245,3 +245,41 @@ def battle_map(*, today: datetime.date, township_id: int | None = None) -> list[
         {"year": year, "half": half, "township": township_id},
     ).mappings()
     return [dict(r) for r in rows]
+
+
+# Households every holiday round must reach (全覆盖走访慰问): poor, 低保, 五保, elders alone, children left.
+VULNERABLE = """(h.poverty_status <> 'none' OR h.dibao OR h.wubao OR h.empty_nest_elderly
+                 OR h.left_behind_elderly OR h.left_behind_children > 0)"""
+
+
+def holiday_coverage(rounds: list[tuple[str, datetime.date]], *, days: int) -> list[dict]:
+    """Return per township and holiday the vulnerable households and how many were visited in its round.
+
+    Parameters
+    ----------
+    rounds
+        (key, day) of each holiday; its round is the `days` days up to and including the holiday.
+    """
+    if not rounds:
+        return []
+    values = ", ".join(f"(:key{i}, CAST(:day{i} AS date))" for i in range(len(rounds)))
+    bind = {f"key{i}": key for i, (key, _) in enumerate(rounds)}
+    bind |= {f"day{i}": day for i, (_, day) in enumerate(rounds)}
+    rows = db.session.execute(
+        text(f"""
+            WITH vulnerable AS (
+                SELECT h.id, v.parent_id AS township_id
+                FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+                JOIN admin_unit v ON v.id = nv.village_id
+                WHERE {VULNERABLE})
+            SELECT t.code, t.name, r.key, r.day, count(*) AS vulnerable,
+                   count(*) FILTER (WHERE EXISTS (
+                       SELECT FROM visit x WHERE x.household_id = vh.id
+                       AND x.visited_on BETWEEN r.day - :days + 1 AND r.day)) AS visited
+            FROM vulnerable vh JOIN admin_unit t ON t.id = vh.township_id
+            CROSS JOIN (VALUES {values}) AS r(key, day)
+            GROUP BY t.code, t.name, r.key, r.day
+            ORDER BY t.code, r.day"""),
+        {**bind, "days": days},
+    ).mappings()
+    return [dict(r) for r in rows]

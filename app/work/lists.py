@@ -9,7 +9,7 @@ from ..errors import AppError, not_found
 from ..extensions import db
 from ..i18n import gettext as _
 from ..queries import work_lists
-from . import bp
+from . import bp, holidays
 
 
 def cadre_of(args) -> dict:
@@ -103,4 +103,29 @@ def battle_map():
     rows = work_lists.battle_map(today=localtime.today(), township_id=unit["id"] if unit else None)
     return render_template(
         "work/battle.html", rows=[_rates(r) for r in rows], unit=unit, behind=BEHIND, today=localtime.today()
+    )
+
+
+# Below this share (per cent) of its vulnerable households reached, a holiday round is behind.
+HOLIDAY_BEHIND = 90
+
+
+@bp.get("/holidays")
+@login_required
+def holiday_rounds():
+    """Holiday coverage of the vulnerable households per township, for each holiday of the last year."""
+    params.only(request.args)
+    rounds = holidays.holidays(localtime.today())
+    rows = work_lists.holiday_coverage(rounds, days=holidays.ROUND_DAYS)
+    table: dict[str, dict] = {}
+    for r in rows:
+        entry = table.setdefault(r["code"], {"code": r["code"], "name": r["name"], "rounds": {}})
+        share = round(100 * r["visited"] / r["vulnerable"]) if r["vulnerable"] else None
+        entry["rounds"][r["key"]] = {**r, "share": share}
+    return render_template(
+        "work/holidays.html",
+        rounds=rounds,
+        townships=list(table.values()),
+        behind=HOLIDAY_BEHIND,
+        days=holidays.ROUND_DAYS,
     )
