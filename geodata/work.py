@@ -211,7 +211,7 @@ def _visit_counts(rng: np.random.Generator, vulnerable: np.ndarray, behind: np.n
     return np.where(behind, lagging, on_track)
 
 
-def _vulnerable(households: pd.DataFrame) -> np.ndarray:
+def vulnerable_mask(households: pd.DataFrame) -> np.ndarray:
     """Return the households every holiday visit round must reach (全覆盖走访慰问)."""
     return (
         (households.poverty_status != "none")
@@ -250,7 +250,7 @@ def _visits(
     """Return the year's visits: routine ones spread over it, holiday rounds, a few follow-ups."""
     n = len(households)
     index = np.arange(n)
-    vulnerable = _vulnerable(households)
+    vulnerable = vulnerable_mask(households)
     routine = _visit_counts(rng, vulnerable, behind)
     who = [np.repeat(index, routine)]
     day = [rng.integers(0, 365, int(routine.sum()))]

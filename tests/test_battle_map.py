@@ -7,6 +7,7 @@ import pytest
 
 from app.queries.work_lists import coverage_cutoffs
 from app.work.lists import BEHIND
+from geodata.work import vulnerable_mask
 from tests.conftest import work_day
 
 
@@ -74,15 +75,7 @@ def test_holiday_rounds_give_each_townships_share_of_vulnerable_households_visit
 ):
     from app.work.holidays import ROUND_DAYS, holidays
 
-    h = county.households
-    vulnerable = h[
-        (h.poverty_status != "none")
-        | h.dibao
-        | h.wubao
-        | h.empty_nest_elderly
-        | h.left_behind_elderly
-        | (h.left_behind_children > 0)
-    ]
+    vulnerable = county.households[vulnerable_mask(county.households)]
     days = pd.to_datetime(work.visits.visited_on).dt.date
     login("leader")
     html = client.get("/work/holidays").get_data(as_text=True)
