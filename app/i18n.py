@@ -218,6 +218,11 @@ ZH = {
     "Visit notes are not shown for your role.": "您的角色不显示走访情况说明。",
     "Import visit logs and cadre registers": "导入走访台账和干部名册",
     "Battle map": "作战图",
+    "Pairings": "结对帮扶",
+    "From": "开始",
+    "Until": "结束",
+    "ongoing": "进行中",
+    "No pairing.": "暂无结对。",
     "Holiday visit rounds": "节日走访慰问覆盖",
     "Vulnerable households (poor, dibao, wubao, elders alone, children left behind) visited in the days "
     "before each holiday:": (

@@ -283,3 +283,22 @@ def holiday_coverage(rounds: list[tuple[str, datetime.date]], *, days: int) -> l
         {**bind, "days": days},
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def pairings(cadre_id: int, rules: dict[str, Rule], *, villages: frozenset[int] | None) -> list[dict]:
+    """Return a cadre's pairings (结对), current ones first, each with its household as `rules` allow.
+
+    Only households in `villages` (None: anywhere) are listed.
+    """
+    scope = "" if villages is None else "AND nv.village_id = ANY(:villages)"
+    rows = db.session.execute(
+        text(f"""
+            SELECT {_named(rules)}, nv.name AS natural_village_name, lower(p.valid) AS start,
+                   upper(p.valid) AS "end", upper_inf(p.valid) AS current
+            FROM pairing p JOIN household h ON h.id = p.household_id
+            JOIN natural_village nv ON nv.id = h.natural_village_id
+            WHERE p.cadre_id = :cadre {scope}
+            ORDER BY upper_inf(p.valid) DESC, h.code, lower(p.valid)"""),
+        {"cadre": cadre_id, "villages": sorted(villages or ())},
+    ).mappings()
+    return [dict(r) for r in rows]

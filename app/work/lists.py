@@ -55,6 +55,20 @@ def overdue():
     )
 
 
+@bp.get("/pairings")
+@login_required
+def pairings():
+    """A cadre's pairings (结对帮扶), current and ended, with their households as the role allows."""
+    params.only(request.args, ("cadre",))
+    cadre = cadre_of(request.args)
+    rules = _rules(cadre["village_id"], cadre["phone"])
+    _, villages = privacy.household_scope(current_user)
+    rows = work_lists.pairings(cadre["id"], rules, villages=villages)
+    audit.record("view_pairings", cadre["phone"], households=len(rows))
+    db.session.commit()
+    return render_template("work/pairings.html", cadre=cadre, rows=rows)
+
+
 @bp.get("/unpaired")
 @login_required
 def unpaired_townships():
