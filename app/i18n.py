@@ -241,6 +241,7 @@ ZH = {
     "Due for a visit": "待走访户",
     "work file visits": "走访台账",
     "work file cadres": "干部名册（含包片）",
+    "work file measures": "帮扶措施（六个到户）",
     "Only administrators import visit logs and cadre registers.": "只有管理员可以导入走访台账和干部名册。",
     "Visit log columns: 户编号, 走访干部手机号, 走访日期, 走访类型, 走访情况, 勾选项, 经度, 纬度. "
     "Register columns: 姓名, 单位, 手机号, 身份, 所在村编码, 包片自然寨, 包片农户.": (

@@ -1,4 +1,4 @@
-"""Visit logs and cadre registers uploaded on the web (#11), imported by the job worker.
+"""Visit logs, cadre registers and help measures uploaded on the web (#11), imported by the job worker.
 
 /work/import (GET form, POST upload → a job of kind ``import`` whose options name the
 work file's kind); the job page shows progress, the counts, every problem and the
@@ -18,11 +18,12 @@ from ..extensions import db
 from ..i18n import gettext as _
 from ..importers.cadres import import_register
 from ..importers.households import ImportResult
+from ..importers.measures import import_measures
 from ..importers.views import spreadsheet, upload_folder
 from ..importers.visits import import_visits
 from . import bp
 
-KINDS = ("visits", "cadres")
+KINDS = ("visits", "cadres", "measures")
 
 
 def _admin() -> None:
@@ -34,10 +35,11 @@ def import_work(kind: str, path: pathlib.Path, *, job, user, progress: jobs.Prog
     """Import a work file of `kind` for a job (the worker commits); report one step when done."""
     options = {"valid_only": job.options.get("valid_only", False), "name": job.target}
     max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    today = localtime.today()
     if kind == "visits":
-        outcome = import_visits(
-            path, today=localtime.today(), max_bytes=max_bytes, created_by=user.id, **options
-        )
+        outcome = import_visits(path, today=today, max_bytes=max_bytes, created_by=user.id, **options)
+    elif kind == "measures":
+        outcome = import_measures(path, today=today, max_bytes=max_bytes, updated_by=user.id, **options)
     else:
         outcome = import_register(path, max_bytes=max_bytes, **options)
     progress(4, 4)
