@@ -183,6 +183,9 @@ ZH = {
         "导入干部名册 FILE（姓名、手机号、身份、所在村编码、包片自然寨、包片农户）。"
     ),
     "Print the problems in Chinese.": "用中文列出问题。",
+    "Import help measures FILE (户编号, 帮扶措施, 状态, 日期).": (
+        "导入帮扶措施 FILE（户编号、帮扶措施、状态、日期）。"
+    ),
     "Follow each map with its household roster.": "每张地图后附该自然寨的农户名册。",
     "Attribute encoding (default: the file's; without .cpg, UTF-8 if the text is UTF-8, else GB18030).": (
         "属性编码（默认按文件所述；无 .cpg 时，文本是 UTF-8 则按 UTF-8，否则按 GB18030）。"
@@ -469,6 +472,38 @@ ZH = {
     "Latest visits": "最近走访",
     "Cadre": "干部",
     "Visit notes are not shown for your role.": "您的角色不显示走访情况说明。",
+    "Import visit logs and cadre registers": "导入走访台账和干部名册",
+    "Battle map": "作战图",
+    "Pairings": "结对帮扶",
+    "From": "开始",
+    "Until": "结束",
+    "ongoing": "进行中",
+    "No pairing.": "暂无结对。",
+    "Holiday visit rounds": "节日走访慰问覆盖",
+    "Vulnerable households (poor, dibao, wubao, elders alone, children left behind) visited in the days "
+    "before each holiday:": (
+        "节前走访到的重点户（贫困户、低保、五保、空巢和留守老人、留守儿童户），节前天数："
+    ),
+    "holiday spring_festival": "春节",
+    "holiday dragon_boat": "端午",
+    "holiday mid_autumn": "中秋",
+    "Red where behind:": "红色表示落后：",
+    "Pairing rate": "结对帮扶率",
+    "Visit coverage": "走访覆盖率",
+    "Measures done": "帮扶措施完成率",
+    "Print (A3)": "打印（A3）",
+    "Lead cadre": "负责干部",
+    "Cadres": "干部数",
+    "Due for a visit": "待走访户",
+    "work file visits": "走访台账",
+    "work file cadres": "干部名册（含包片）",
+    "work file measures": "帮扶措施（六个到户）",
+    "Only administrators import visit logs and cadre registers.": "只有管理员可以导入走访台账和干部名册。",
+    "Visit log columns: 户编号, 走访干部手机号, 走访日期, 走访类型, 走访情况, 勾选项, 经度, 纬度. "
+    "Register columns: 姓名, 单位, 手机号, 身份, 所在村编码, 包片自然寨, 包片农户.": (
+        "走访台账的列：户编号、走访干部手机号、走访日期、走访类型、走访情况、勾选项、经度、纬度。"
+        "干部名册的列：姓名、单位、手机号、身份、所在村编码、包片自然寨、包片农户。"
+    ),
 }
 
 

@@ -24,7 +24,8 @@ import json
 
 import numpy as np
 import pandas as pd
-from lunardate import LunarDate
+
+from app.work.holidays import holidays as holiday_days
 
 from . import generator
 
@@ -46,7 +47,6 @@ HOUSEHOLDS_PER_CADRE = (40, 60)
 PAIRED_SHARE = 0.95
 HANDED_OVER_SHARE = 0.15
 BEHIND_SHARE = 0.08  # villages clearly behind with their visits
-HOLIDAYS = ((1, 1), (5, 5), (8, 15))  # lunar month, day: 春节, 端午, 中秋
 FINDINGS = (
     "家中一切正常",
     "老人身体尚可，药品充足",
@@ -91,13 +91,7 @@ class Work:
 
 def holidays(as_of: datetime.date) -> list[datetime.date]:
     """Return the Spring Festival, Dragon Boat and Mid-Autumn days of the 12 months up to `as_of`."""
-    start = as_of - datetime.timedelta(days=365)
-    days = [
-        LunarDate(year, month, day).to_solar_date()
-        for year in (as_of.year - 1, as_of.year)
-        for month, day in HOLIDAYS
-    ]
-    return sorted(d for d in days if start < d <= as_of)
+    return [day for _, day in holiday_days(as_of)]
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
@@ -217,7 +211,7 @@ def _visit_counts(rng: np.random.Generator, vulnerable: np.ndarray, behind: np.n
     return np.where(behind, lagging, on_track)
 
 
-def _vulnerable(households: pd.DataFrame) -> np.ndarray:
+def vulnerable_mask(households: pd.DataFrame) -> np.ndarray:
     """Return the households every holiday visit round must reach (全覆盖走访慰问)."""
     return (
         (households.poverty_status != "none")
@@ -227,6 +221,22 @@ def _vulnerable(households: pd.DataFrame) -> np.ndarray:
         | households.left_behind_elderly
         | (households.left_behind_children > 0)
     ).to_numpy()
+
+
+def _visit_points(rng: np.random.Generator, households: pd.DataFrame, who: np.ndarray):
+    """Return where each visit was logged (NaN for the three in ten logged with no point).
+
+    Most are a few metres from the household; a few kilometres away (a photo taken elsewhere).
+    """
+    m = len(who)
+    points = np.column_stack([households.geometry.x.to_numpy()[who], households.geometry.y.to_numpy()[who]])
+    logged = rng.random(m) < 0.7
+    far = logged & (rng.random(m) < FAR_SHARE)
+    metres = np.where(far, rng.uniform(2000, 5000, m), np.abs(rng.normal(0, 15, m)))
+    angle = rng.uniform(0, 2 * np.pi, m)
+    lat = points[:, 1] + metres * np.sin(angle) / 111_320
+    lon = points[:, 0] + metres * np.cos(angle) / (111_320 * np.cos(np.radians(points[:, 1])))
+    return np.where(logged, lon, np.nan), np.where(logged, lat, np.nan)
 
 
 def _visits(
@@ -240,7 +250,7 @@ def _visits(
     """Return the year's visits: routine ones spread over it, holiday rounds, a few follow-ups."""
     n = len(households)
     index = np.arange(n)
-    vulnerable = _vulnerable(households)
+    vulnerable = vulnerable_mask(households)
     routine = _visit_counts(rng, vulnerable, behind)
     who = [np.repeat(index, routine)]
     day = [rng.integers(0, 365, int(routine.sum()))]
@@ -266,13 +276,7 @@ def _visits(
     phone = np.where(pd.notna(paired) & (rng.random(len(who)) < 0.5), paired, patch)
 
     m = len(who)
-    points = np.column_stack([households.geometry.x.to_numpy()[who], households.geometry.y.to_numpy()[who]])
-    logged = rng.random(m) < 0.7
-    far = logged & (rng.random(m) < FAR_SHARE)
-    metres = np.where(far, rng.uniform(2000, 5000, m), np.abs(rng.normal(0, 15, m)))
-    angle = rng.uniform(0, 2 * np.pi, m)
-    lat = points[:, 1] + metres * np.sin(angle) / 111_320
-    lon = points[:, 0] + metres * np.cos(angle) / (111_320 * np.cos(np.radians(points[:, 1])))
+    lon, lat = _visit_points(rng, households, who)
     ticks = rng.random((m, 6)) < np.array([0.9, 0.9, 0.95, 0.4, 0.6, 0.1])
     tick_names = np.array(TICKS)
     halves = rng.integers(0, 2**63, (m, 2), dtype=np.int64)
@@ -285,8 +289,8 @@ def _visits(
             "kind": kind,
             "findings": np.array(FINDINGS)[rng.integers(0, len(FINDINGS), m)],
             "ticks": [json.dumps(tick_names[row].tolist()) for row in ticks],
-            "lon": np.where(logged, lon, np.nan),
-            "lat": np.where(logged, lat, np.nan),
+            "lon": lon,
+            "lat": lat,
         }
     )
     return frame.sort_values(["visited_on", "household_code"], kind="stable", ignore_index=True)

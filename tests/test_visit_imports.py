@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("app_context")
 
 
 @pytest.fixture
-def log(work, county, tmp_path):
+def log(app, work, county, tmp_path):
     """A visit log with a title row: two good rows, then one mistake per row after them."""
     cadres = work.cadres[work.cadres.village_code == cadre_village(county)].sort_values("phone")
     phone = cadres.phone.iloc[0]
@@ -23,7 +23,8 @@ def log(work, county, tmp_path):
     households = county.households.sort_values("code")
     own = households[households.natural_village_code.isin(patch.natural_village_code)]
     other = households[~households.code.str.startswith(cadre_village(county))].iloc[0]
-    today = localtime.today()
+    with app.app_context():
+        today = localtime.today()
     point = own.geometry.iloc[1]
 
     def row(code, day, *, who=phone, kind="日常走访", findings="一切正常", lon="", lat=""):

@@ -92,7 +92,11 @@ def test_a_visit_whose_answer_is_lost_is_sent_again_and_stored_once(phone, serve
 
     page.route("**/work/visits", lose_the_answer)
     fill(page, code, "回复丢失")
-    page.wait_for_function("JSON.parse(localStorage.getItem('minqing-visit-queue') || '[]').length === 1")
+    for _ in range(300):  # the route handler runs while Playwright waits
+        if lost:
+            break
+        page.wait_for_timeout(100)
+    assert lost and queued(page) == 1  # the phone never heard back: the visit stays queued
     assert len(visits_of(app, code)) == 1
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_selector("#pending", state="hidden", timeout=30_000)

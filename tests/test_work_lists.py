@@ -131,3 +131,16 @@ def test_a_household_card_lists_its_visits_and_only_some_roles_read_the_notes(
     assert "最近走访" in html and str(latest.visited_on[code]) in html
     assert (latest.findings[code] in html) is notes
     assert ("您的角色不显示走访情况说明" in html) is not notes
+
+
+def test_a_cadres_pairings_list_current_and_ended_ones(client, login, work, me):
+    phone, _ = me
+    mine = work.pairings[work.pairings.phone == phone]
+    assert len(mine) > 0
+    login("leader")
+    html = client.get(f"/work/pairings?cadre={phone}").get_data(as_text=True)
+    rows = re.findall(r'<tr data-code="(\d+)" data-current="(yes|no)">', html)
+    assert sorted(rows) == sorted(
+        (c, "yes" if pd.isna(e) else "no") for c, e in zip(mine.household_code, mine.end, strict=True)
+    )
+    assert client.get("/work/pairings?cadre=1").status_code == 400

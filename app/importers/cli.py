@@ -15,6 +15,7 @@ from ..extensions import db
 from ..i18n import language_option
 from . import households as importer
 from .cadres import import_register
+from .measures import import_measures
 from .visits import import_visits
 
 
@@ -195,8 +196,34 @@ def _work_report(result, *, zh: bool, done: str) -> None:
         raise SystemExit(1)
 
 
-def _work_command(name: str, doc: str, run, done) -> None:
-    """Add `flask import NAME FILE [--valid-only] [--zh]` running `run(file, valid_only, max_bytes)`."""
+# Work files (#11): command, help, importer, whether it takes today's date, what it did.
+WORK_FILES = (
+    (
+        "visits",
+        "Import a visit log FILE (.xlsx or .csv: 户编号, 走访干部手机号, 走访日期, …).",
+        import_visits,
+        True,
+        "{r.inserted} new visits, {r.unchanged} stored already",
+    ),
+    (
+        "measures",
+        "Import help measures FILE (户编号, 帮扶措施, 状态, 日期).",
+        import_measures,
+        True,
+        "{r.inserted} new measures, {r.updated} updated, {r.unchanged} unchanged",
+    ),
+    (
+        "cadres",
+        "Import a cadre register FILE (姓名, 手机号, 身份, 所在村编码, 包片自然寨, 包片农户).",
+        import_register,
+        False,
+        "{r.inserted} new cadres, {r.updated} updated",
+    ),
+)
+
+
+def _work_command(name: str, doc: str, importer, dated: bool, done: str) -> None:
+    """Add `flask import NAME FILE [--valid-only] [--zh]` running `importer` on FILE."""
 
     @import_group.command(name, help=doc)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
@@ -205,21 +232,12 @@ def _work_command(name: str, doc: str, run, done) -> None:
     )
     @click.option("--zh", is_flag=True, help="Print the problems in Chinese.")
     def command(file: pathlib.Path, valid_only: bool, zh: bool) -> None:
-        result = run(file, valid_only, current_app.config["IMPORT_MAX_BYTES"])
-        _work_report(result, zh=zh, done=done(result))
+        options = {"valid_only": valid_only, "max_bytes": current_app.config["IMPORT_MAX_BYTES"]}
+        if dated:
+            options["today"] = localtime.today()
+        result = importer(file, **options)
+        _work_report(result, zh=zh, done=done.format(r=result))
 
 
-_work_command(
-    "visits",
-    "Import a visit log FILE (.xlsx or .csv: 户编号, 走访干部手机号, 走访日期, …).",
-    lambda file, valid_only, max_bytes: import_visits(
-        file, today=localtime.today(), valid_only=valid_only, max_bytes=max_bytes
-    ),
-    lambda result: f"{result.inserted} new visits, {result.unchanged} stored already",
-)
-_work_command(
-    "cadres",
-    "Import a cadre register FILE (姓名, 手机号, 身份, 所在村编码, 包片自然寨, 包片农户).",
-    lambda file, valid_only, max_bytes: import_register(file, valid_only=valid_only, max_bytes=max_bytes),
-    lambda result: f"{result.inserted} new cadres, {result.updated} updated",
-)
+for spec in WORK_FILES:
+    _work_command(*spec)

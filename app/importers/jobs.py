@@ -38,13 +38,10 @@ def allowed_villages(user) -> frozenset[int] | None:
     raise AppError(403, "Forbidden", Text("only administrators and village cadres import households"))
 
 
-def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:
-    """Import the upload as `user` (their villages now); return the rejected rows (XLSX) and the counts."""
+def _households(job: Job, path: pathlib.Path, *, user, progress: jobs.Progress) -> importer.ImportResult:
+    """Import a household spreadsheet as `user`, into the villages they may edit."""
     options = job.options
-    path = pathlib.Path(options["path"])
-    if not path.exists():
-        raise AppError(404, "NotFound", f"upload {job.target!r} is no longer on the server")
-    outcome = importer.import_households(
+    return importer.import_households(
         path,
         mapping=options.get("mapping") or {},
         valid_only=options.get("valid_only", False),
@@ -55,6 +52,20 @@ def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, di
         allowed_villages=allowed_villages(user),
         progress=lambda stage, done, total: progress(done, total),
     )
+
+
+def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:
+    """Import the upload as `user` (their villages now); return the rejected rows (XLSX) and the counts."""
+    options = job.options
+    path = pathlib.Path(options["path"])
+    if not path.exists():
+        raise AppError(404, "NotFound", f"upload {job.target!r} is no longer on the server")
+    if options.get("work"):  # a visit log or a cadre register (#11)
+        from ..work.imports import import_work
+
+        outcome = import_work(options["work"], path, job=job, user=user, progress=progress)
+    else:
+        outcome = _households(job, path, user=user, progress=progress)
     if outcome.written:
         audit.record(
             "import",

@@ -51,6 +51,21 @@ def _upload(folder: pathlib.Path) -> pathlib.Path:
     return next(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
 
 
+def spreadsheet():
+    """Return the spreadsheet sent in field 'file' and its suffix; 400 when none or of another type."""
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        raise AppError(400, "MissingParameterValue", Text("no file was sent (field 'file')"))
+    suffix = pathlib.Path(sent.filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise AppError(
+            400,
+            "InvalidParameterValue",
+            Text("file {name!r}: {expected} expected", name=sent.filename, expected=".xlsx, .xls, .csv"),
+        )
+    return sent, suffix
+
+
 def _mapping(text: str) -> dict[str, str]:
     """Parse '列名=field' lines; a bad line is a 400 naming it."""
     mapping = {}
@@ -96,16 +111,7 @@ def form():
 def upload():
     """Keep the uploaded file and show its recognised columns and first rows."""
     _may_import()
-    sent = request.files.get("file")
-    if sent is None or not sent.filename:
-        raise AppError(400, "MissingParameterValue", Text("no file was sent (field 'file')"))
-    suffix = pathlib.Path(sent.filename).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise AppError(
-            400,
-            "InvalidParameterValue",
-            Text("file {name!r}: {expected} expected", name=sent.filename, expected=".xlsx, .xls, .csv"),
-        )
+    sent, suffix = spreadsheet()
     options = _options()
     token = secrets.token_urlsafe(24)
     folder = upload_folder() / token

@@ -74,7 +74,7 @@ STAGED_PROBLEMS = {
 field_of = recogniser(HEADERS, FIELDS)
 
 
-def _dates(values: pd.Series) -> pd.Series:
+def dates(values: pd.Series) -> pd.Series:
     """Parse 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日 and Excel date cells; NaT where none."""
     text = values.str.replace(r"[年月./]", "-", regex=True).str.replace("日", "").str.split(r"[T ]").str[0]
     return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
@@ -94,7 +94,7 @@ def _check(rows: Rows, today: datetime.date) -> pd.DataFrame:
     phone_ok = f.phone.str.fullmatch(r"1[3-9][0-9]{9}")
     rows.flag(f.household_code == "", "household_code", "household code missing", "缺少户编号")
     rows.flag(~phone_ok, "phone", "a cadre's 11-digit mobile number expected", "应为干部的11位手机号")
-    day = _dates(f.visited_on)
+    day = dates(f.visited_on)
     rows.flag(day.isna(), "visited_on", "date expected (2026-03-05)", "应为日期（如 2026-03-05）")
     rows.flag(day.dt.date > today, "visited_on", "the visit is dated in the future", "走访日期晚于今天")
     kind = f.kind.map(KINDS)

@@ -142,6 +142,24 @@ def replace_staged_patches() -> None:
     )
 
 
+def upsert_staged_measures(*, updated_by: int | None) -> dict[str, int]:
+    """Write the staged measures, one per household and kind (a newer status replaces the older); counts."""
+    rows = db.session.execute(
+        text("""
+        INSERT INTO measure (household_id, kind, status, status_on, updated_by)
+        SELECT h.id, s.kind, s.status, s.status_on, :updated_by
+        FROM stage_measure s JOIN household h ON h.code = s.household_code
+        ORDER BY h.id, s.kind
+        ON CONFLICT (household_id, kind) DO UPDATE SET status = EXCLUDED.status,
+            status_on = EXCLUDED.status_on, updated_by = EXCLUDED.updated_by, updated_at = now()
+        WHERE (measure.status, measure.status_on) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.status_on)
+        RETURNING xmax = 0 AS inserted"""),
+        {"updated_by": updated_by},
+    ).all()
+    inserted = sum(r.inserted for r in rows)
+    return {"inserted": inserted, "updated": len(rows) - inserted}
+
+
 def codes(table: str, *, level: str | None = None) -> set[str]:
     """Return every code of `table` (admin_unit of `level`, natural_village or household)."""
     where = "WHERE level = :level" if level else ""
@@ -169,13 +187,7 @@ def load_work(work, *, source: str = "demo") -> dict[str, int]:
     stage("visit", work.visits.assign(row=range(len(work.visits))))
     visits = insert_staged_visits(source=source, created_by=None)
     stage("measure", work.measures)
-    session.execute(
-        text("""
-        INSERT INTO measure (household_id, kind, status, status_on)
-        SELECT h.id, s.kind, s.status, s.status_on
-        FROM stage_measure s JOIN household h ON h.code = s.household_code
-        ORDER BY h.id, s.kind""")
-    )
+    upsert_staged_measures(updated_by=None)
     from .tiles import refresh_stats  # a sibling that imports this package: imported late
 
     refresh_stats()

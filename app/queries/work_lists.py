@@ -204,3 +204,101 @@ def recent_visits(household_id: int, *, notes: bool, limit: int = 5) -> list[dic
         {"id": household_id, "limit": limit},
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def battle_map(*, today: datetime.date, township_id: int | None = None) -> list[dict]:
+    """Return how far the work is in each administrative village (作战图), of a township or all.
+
+    Counts of households, poor, paired, visited twice in 12 months, due for a visit, measures and
+    measures done, the village's cadres and its lead (a committee member first). Only counts leave
+    the database (no household is named), so every role may read it.
+    """
+    year, half = coverage_cutoffs(today)
+    where = "AND v.parent_id = :township" if township_id is not None else ""
+    rows = db.session.execute(
+        text(f"""
+            WITH hh AS (
+                SELECT nv.village_id, count(*) AS households,
+                       count(*) FILTER (WHERE h.poverty_status <> 'none') AS poor,
+                       count(*) FILTER (WHERE h.poverty_status <> 'none'
+                                        AND w.paired @> current_date) AS paired,
+                       count(*) FILTER (WHERE w.previous_visit_on >= :year) AS covered,
+                       count(*) FILTER (WHERE NOT coalesce(w.previous_visit_on >= :year
+                                                           AND w.last_visit_on >= :half, false)) AS overdue,
+                       coalesce(sum(w.measures), 0) AS measures, coalesce(sum(w.measures_done), 0) AS done
+                FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+                LEFT JOIN household_work w ON w.household_id = h.id
+                GROUP BY nv.village_id),
+            c AS (
+                SELECT village_id, count(*) AS cadres,
+                       (array_agg(name ORDER BY role <> 'committee', id))[1] AS lead
+                FROM cadre WHERE active GROUP BY village_id)
+            SELECT t.code AS township_code, t.name AS township_name, v.code, v.name,
+                   coalesce(hh.households, 0) AS households, coalesce(hh.poor, 0) AS poor,
+                   coalesce(hh.paired, 0) AS paired, coalesce(hh.covered, 0) AS covered,
+                   coalesce(hh.overdue, 0) AS overdue, coalesce(hh.measures, 0) AS measures,
+                   coalesce(hh.done, 0) AS done, coalesce(c.cadres, 0) AS cadres, c.lead
+            FROM admin_unit v JOIN admin_unit t ON t.id = v.parent_id
+            LEFT JOIN hh ON hh.village_id = v.id LEFT JOIN c ON c.village_id = v.id
+            WHERE v.level = 'village' {where}
+            ORDER BY v.code"""),
+        {"year": year, "half": half, "township": township_id},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+# Households every holiday round must reach (全覆盖走访慰问): poor, 低保, 五保, elders alone, children left.
+VULNERABLE = """(h.poverty_status <> 'none' OR h.dibao OR h.wubao OR h.empty_nest_elderly
+                 OR h.left_behind_elderly OR h.left_behind_children > 0)"""
+
+
+def holiday_coverage(rounds: list[tuple[str, datetime.date]], *, days: int) -> list[dict]:
+    """Return per township and holiday the vulnerable households and how many were visited in its round.
+
+    Parameters
+    ----------
+    rounds
+        (key, day) of each holiday; its round is the `days` days up to and including the holiday.
+    """
+    if not rounds:
+        return []
+    values = ", ".join(f"(:key{i}, CAST(:day{i} AS date))" for i in range(len(rounds)))
+    bind = {f"key{i}": key for i, (key, _) in enumerate(rounds)}
+    bind |= {f"day{i}": day for i, (_, day) in enumerate(rounds)}
+    rows = db.session.execute(
+        text(f"""
+            WITH vulnerable AS (
+                SELECT h.id, v.parent_id AS township_id
+                FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+                JOIN admin_unit v ON v.id = nv.village_id
+                WHERE {VULNERABLE})
+            SELECT t.code, t.name, r.key, r.day, count(*) AS vulnerable,
+                   count(*) FILTER (WHERE EXISTS (
+                       SELECT FROM visit x WHERE x.household_id = vh.id
+                       AND x.visited_on BETWEEN r.day - :days + 1 AND r.day)) AS visited
+            FROM vulnerable vh JOIN admin_unit t ON t.id = vh.township_id
+            CROSS JOIN (VALUES {values}) AS r(key, day)
+            GROUP BY t.code, t.name, r.key, r.day
+            ORDER BY t.code, r.day"""),
+        {**bind, "days": days},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def pairings(cadre_id: int, rules: dict[str, Rule], *, villages: frozenset[int] | None) -> list[dict]:
+    """Return a cadre's pairings (结对), current ones first, each with its household as `rules` allow.
+
+    Only households in `villages` (None: anywhere) are listed.
+    """
+    scope = "" if villages is None else "AND nv.village_id = ANY(:villages)"
+    rows = db.session.execute(
+        text(f"""
+            SELECT {_named(rules)}, nv.name AS natural_village_name, lower(p.valid) AS start,
+                   upper(p.valid) AS "end", upper_inf(p.valid) AS current
+            FROM pairing p JOIN household h ON h.id = p.household_id
+            JOIN natural_village nv ON nv.id = h.natural_village_id
+            WHERE p.cadre_id = :cadre {scope}
+            ORDER BY upper_inf(p.valid) DESC, h.code, lower(p.valid)"""),
+        {"cadre": cadre_id, "villages": sorted(villages or ())},
+    ).mappings()
+    return [dict(r) for r in rows]
