@@ -86,13 +86,15 @@ CODES = {
     "townships": ("区划代码", "Division code"),
 }
 CENTRE = ("中心点", "centre ")
+# An indicator's columns besides its count: its share, and whether its count is withheld.
+SUFFIXES = {"_share": ("占比", " share"), "_suppressed": ("数不公开", " withheld")}
 
 
 def column_label(layer: str, column: str, lang: str) -> str:
     """Return the header people read for `column` of an exported `layer`.
 
     Household fields and places have their own labels; an indicator's count,
-    share or mean is named after the registry's label (建档立卡户数, 建档立卡户占比).
+    share, mean or withholding is named after the registry's label (建档立卡户数, 建档立卡户占比).
     """
     index = 0 if lang == "zh" else 1
     if column == "code":
@@ -103,14 +105,14 @@ def column_label(layer: str, column: str, lang: str) -> str:
         label = COLUMNS[column][index]
         centred = layer != "households" and column in ("lon", "lat", "x", "y")
         return CENTRE[index] + label if centred else label
-    key, share = (column[: -len("_share")], True) if column.endswith("_share") else (column, False)
-    if key in indicators.BY_KEY:
-        indicator = indicators.BY_KEY[key]
-        label = indicator.label(lang)
-        if indicator.kind == "mean":
-            unit = indicator.unit_zh if lang == "zh" else indicator.unit_en
-            return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
-        if share:
-            return label + ("占比" if lang == "zh" else " share")
-        return label + ("数" if lang == "zh" else " (households)")
-    return column
+    suffix = next((s for s in SUFFIXES if column.endswith(s)), "")
+    indicator = indicators.BY_KEY.get(column.removesuffix(suffix) if suffix else column)
+    if indicator is None:
+        return column
+    label = indicator.label(lang)
+    if suffix:
+        return label + SUFFIXES[suffix][index]
+    if indicator.kind == "mean":
+        unit = indicator.unit_zh if lang == "zh" else indicator.unit_en
+        return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+    return label + ("数" if lang == "zh" else " (households)")
