@@ -90,6 +90,15 @@ CENTRE = ("中心点", "centre ")
 SUFFIXES = {"_share": ("占比", " share"), "_suppressed": ("数不公开", " withheld")}
 
 
+def column_names(layer: str, lang: str) -> dict[str, str]:
+    """Return header → column for every column an exported `layer` may carry: `column_label` undone."""
+    columns = {"code", *COLUMNS, *indicators.BY_KEY}
+    columns |= {key + suffix for key in indicators.BY_KEY for suffix in SUFFIXES}
+    if layer == "households":
+        columns |= set(LABELS)
+    return {column_label(layer, column, lang): column for column in columns}
+
+
 def column_label(layer: str, column: str, lang: str) -> str:
     """Return the header people read for `column` of an exported `layer`.
 

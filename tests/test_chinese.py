@@ -31,7 +31,11 @@ def outside_code(county) -> str:
             "参数 indicator='poverty' 无效：应为以下之一：registered_poor",
             "parameter indicator=",
         ),
-        ("/areas/52269910", "参数 乡镇代码='52269910' 无效：应为 12 位数字", "township code='52269910'"),
+        (
+            "/areas/52269910",
+            "参数 乡镇代码（township）='52269910' 无效：应为 12 位数字",
+            "township code='52269910'",
+        ),
         ("/areas/999999999999", "乡镇或行政村 '999999999999' 不存在", "'999999999999' does not exist"),
         ("/search?limit=5", "未知参数 'limit'（可用参数：q）", "unknown parameter 'limit'"),
         ("/export/roads.gpkg", "图层 'roads' 不存在", "layer 'roads' does not exist"),
