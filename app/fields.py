@@ -90,13 +90,18 @@ CENTRE = ("中心点", "centre ")
 SUFFIXES = {"_share": ("占比", " share"), "_suppressed": ("数不公开", " withheld")}
 
 
-def column_names(layer: str, lang: str) -> dict[str, str]:
-    """Return header → column for every column an exported `layer` may carry: `column_label` undone."""
+def exported_columns(layer: str) -> set[str]:
+    """Return every column an exported `layer` may carry."""
     columns = {"code", *COLUMNS, *indicators.BY_KEY}
     columns |= {key + suffix for key in indicators.BY_KEY for suffix in SUFFIXES}
     if layer == "households":
-        columns |= set(LABELS)
-    return {column_label(layer, column, lang): column for column in columns}
+        return columns | set(LABELS)
+    return columns - {"natural_village_code"}  # a natural village's own code has that header
+
+
+def column_names(layer: str, lang: str) -> dict[str, str]:
+    """Return header → column for every column an exported `layer` may carry: `column_label` undone."""
+    return {column_label(layer, column, lang): column for column in exported_columns(layer)}
 
 
 def column_label(layer: str, column: str, lang: str) -> str:

@@ -276,6 +276,7 @@ def test_an_xlsx_reads_in_chinese_with_numbers_as_numbers(tmp_path, accounts, co
         names = fields.column_names(layer, "zh")
         assert all(header in names for header in headers[sheet]), (layer, headers[sheet])
     assert fields.column_names("households", "zh")["户编码"] == "code"
+    assert fields.column_names("natural_villages", "zh")["自然寨编码"] == "code"
     assert fields.column_names("natural_villages", "zh")["建档立卡户占比"] == "registered_poor_share"
 
 
@@ -364,3 +365,11 @@ def test_the_default_crs_is_crs84(tmp_path, accounts, county):
     assert crs.equals(pyproj.CRS("OGC:CRS84"))
     with pytest.raises(ValueError, match="crs='EPSG:3857'"):
         exports.parse_crs("EPSG:3857")
+
+
+@pytest.mark.parametrize("layer", exports.LAYERS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_header_names_one_column(layer, lang):
+    names = fields.column_names(layer, lang)
+    assert all(fields.column_label(layer, column, lang) == header for header, column in names.items())
+    assert len(names) == len(fields.exported_columns(layer))  # no two columns share a header
