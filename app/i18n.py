@@ -291,15 +291,6 @@ ZH = {
     "Attribute encoding (default: the file's; GBK without .cpg).": (
         "属性编码（默认按文件所注；无 .cpg 时为 GBK）。"
     ),
-    # The boundary import's options as main words them since the boundaries branch.
-    "Attribute encoding (default: the file's; without .cpg, UTF-8 if the text is UTF-8, else GB18030).": (
-        "属性编码（默认按文件所注；无 .cpg 时，文本是 UTF-8 即用 UTF-8，否则用 GB18030）。"
-    ),
-    "The layer to import from a file holding several.": "文件含多个图层时，要导入的图层。",
-    "Coordinates are GCJ-02 (AMap/Tencent): convert them.": "坐标为 GCJ-02（高德、腾讯）：转换。",
-    "Import even so: replacements leaving households or child units outside, GCJ-02-looking files.": (
-        "仍然导入：即使替换后有农户或下级单位落在外面，或文件坐标疑似 GCJ-02。"
-    ),
     "Import the acceptable features; by default any problem imports nothing.": (
         "只导入合格的要素；默认有任何问题则全部不导入。"
     ),
