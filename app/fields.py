@@ -86,14 +86,14 @@ CODES = {
     "townships": ("区划代码", "Division code"),
 }
 CENTRE = ("中心点", "centre ")
-# An indicator's columns besides its count: its share, and whether its count is withheld.
-SUFFIXES = {"_share": ("占比", " share"), "_suppressed": ("数不公开", " withheld")}
 
 
 def exported_columns(layer: str) -> set[str]:
     """Return every column an exported `layer` may carry."""
     columns = {"code", *COLUMNS, *indicators.BY_KEY}
-    columns |= {key + suffix for key in indicators.BY_KEY for suffix in SUFFIXES}
+    # An indicator's columns besides its count or mean: its share, and whether its count is withheld.
+    columns |= {i.key + "_share" for i in indicators.INDICATORS if i.kind == "share"}
+    columns |= {i.key + "_suppressed" for i in indicators.INDICATORS if i.sensitive}
     if layer == "households":
         return columns | set(LABELS)
     return columns - {"natural_village_code"}  # a natural village's own code has that header
@@ -108,7 +108,7 @@ def column_label(layer: str, column: str, lang: str) -> str:
     """Return the header people read for `column` of an exported `layer`.
 
     Household fields and places have their own labels; an indicator's count,
-    share, mean or withholding is named after the registry's label (建档立卡户数, 建档立卡户占比).
+    share or mean is named after the registry's label (建档立卡户数, 建档立卡户占比).
     """
     index = 0 if lang == "zh" else 1
     if column == "code":
@@ -119,14 +119,17 @@ def column_label(layer: str, column: str, lang: str) -> str:
         label = COLUMNS[column][index]
         centred = layer != "households" and column in ("lon", "lat", "x", "y")
         return CENTRE[index] + label if centred else label
-    suffix = next((s for s in SUFFIXES if column.endswith(s)), "")
-    indicator = indicators.BY_KEY.get(column.removesuffix(suffix) if suffix else column)
-    if indicator is None:
-        return column
-    label = indicator.label(lang)
-    if suffix:
-        return label + SUFFIXES[suffix][index]
-    if indicator.kind == "mean":
-        unit = indicator.unit_zh if lang == "zh" else indicator.unit_en
-        return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
-    return label + ("数" if lang == "zh" else " (households)")
+    if column.endswith("_suppressed") and column[: -len("_suppressed")] in indicators.BY_KEY:
+        label = indicators.BY_KEY[column[: -len("_suppressed")]].label(lang)
+        return f"{label}数不公开" if lang == "zh" else f"{label} withheld"
+    key, share = (column[: -len("_share")], True) if column.endswith("_share") else (column, False)
+    if key in indicators.BY_KEY:
+        indicator = indicators.BY_KEY[key]
+        label = indicator.label(lang)
+        if indicator.kind == "mean":
+            unit = indicator.unit_zh if lang == "zh" else indicator.unit_en
+            return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+        if share:
+            return label + ("占比" if lang == "zh" else " share")
+        return label + ("数" if lang == "zh" else " (households)")
+    return column
