@@ -88,6 +88,22 @@ CODES = {
 CENTRE = ("中心点", "centre ")
 
 
+def exported_columns(layer: str) -> set[str]:
+    """Return every column an exported `layer` may carry."""
+    columns = {"code", *COLUMNS, *indicators.BY_KEY}
+    # An indicator's columns besides its count or mean: its share, and whether its count is withheld.
+    columns |= {i.key + "_share" for i in indicators.INDICATORS if i.kind == "share"}
+    columns |= {i.key + "_suppressed" for i in indicators.INDICATORS if i.sensitive}
+    if layer == "households":
+        return columns | set(LABELS)
+    return columns - {"natural_village_code"}  # a natural village's own code has that header
+
+
+def column_names(layer: str, lang: str) -> dict[str, str]:
+    """Return header → column for every column an exported `layer` may carry: `column_label` undone."""
+    return {column_label(layer, column, lang): column for column in exported_columns(layer)}
+
+
 def column_label(layer: str, column: str, lang: str) -> str:
     """Return the header people read for `column` of an exported `layer`.
 

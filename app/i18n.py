@@ -242,7 +242,7 @@ ZH = {
     ),
     "a tile of the XYZ grid, zoom 0 to {top}": "应为 XYZ 网格中的瓦片，级别 0 到 {top}",
     "CRS84, EPSG:4490 or EPSG:4534 … EPSG:4554": "应为 CRS84、EPSG:4490 或 EPSG:4534 … EPSG:4554",
-    "{what} code": "{what}代码",
+    "{what} code": "{what}代码（{key}）",  # the key as the request names it
     "{what} {code!r} does not exist": "{what} {code!r} 不存在",
     "natural village": "自然寨",
     "household": "农户",

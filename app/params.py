@@ -27,7 +27,9 @@ def code(value: str, *, what: str) -> str:
     digits = _DIGITS[what]
     if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
         raise bad_parameter(
-            Text("{what} code", what=Text(what)), value, Text("{digits} digits expected", digits=digits)
+            Text("{what} code", what=Text(what), key=what),
+            value,
+            Text("{digits} digits expected", digits=digits),
         )
     return value
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
-from app import exports
+from app import exports, fields
 from app.extensions import db
 from app.importers.households import import_households
 from app.models import AuditEvent, User
@@ -271,6 +271,13 @@ def test_an_xlsx_reads_in_chinese_with_numbers_as_numbers(tmp_path, accounts, co
     assert {row[headers["农户"].index("低保")].value for row in households} == {"是", "否"}
     lon, lat = (sheets["乡镇"][1][headers["乡镇"].index(c)].value for c in ("中心点经度", "中心点纬度"))
     assert 100 < lon < 115 and 24 < lat < 30
+    # A program reading the sheets gets the machine names back.
+    for layer, sheet in exports.SHEETS.items():
+        names = fields.column_names(layer, "zh")
+        assert all(header in names for header in headers[sheet]), (layer, headers[sheet])
+    assert fields.column_names("households", "zh")["户编码"] == "code"
+    assert fields.column_names("natural_villages", "zh")["自然寨编码"] == "code"
+    assert fields.column_names("natural_villages", "zh")["建档立卡户占比"] == "registered_poor_share"
 
 
 @pytest.mark.usefixtures("app_context")
@@ -358,3 +365,11 @@ def test_the_default_crs_is_crs84(tmp_path, accounts, county):
     assert crs.equals(pyproj.CRS("OGC:CRS84"))
     with pytest.raises(ValueError, match="crs='EPSG:3857'"):
         exports.parse_crs("EPSG:3857")
+
+
+@pytest.mark.parametrize("layer", exports.LAYERS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_header_names_one_column(layer, lang):
+    names = fields.column_names(layer, lang)
+    assert all(fields.column_label(layer, column, lang) == header for header, column in names.items())
+    assert len(names) == len(fields.exported_columns(layer))  # no two columns share a header
