@@ -303,105 +303,10 @@ def _ewkb(geometries) -> list[str]:
     return shapely.to_wkb(shapely.set_srid(geometries, SRID), hex=True, include_srid=True).tolist()
 
 
-def load_county(county) -> dict[str, int]:
-    """Replace all administrative units, natural villages and households with `county`'s.
-
-    Runs in the caller's transaction: nothing is visible, or lost, until it
-    commits. Cadres keep their villages where the new county has the same codes.
-
-    Parameters
-    ----------
-    county
-        A `geodata.generator.County` (GeoDataFrames in EPSG:4490).
-    """
-    for name in ("admin_units", "natural_villages", "households"):
-        crs = getattr(county, name).crs
-        if crs is None or crs.to_epsg() != SRID:
-            raise ValueError(f"{name} must be in EPSG:{SRID}, got {crs}; reproject with .to_crs({SRID})")
-    session = db.session
-    session.execute(
-        text("""
-        CREATE TEMP TABLE kept_scope ON COMMIT DROP AS
-        SELECT uv.user_id, a.code FROM user_village uv JOIN admin_unit a ON a.id = uv.village_id""")
-    )
-    session.execute(
-        text(
-            "TRUNCATE member, household, natural_village, user_village, admin_unit, "
-            # The work is about these households (#11): it goes with them; `load_work` brings new.
-            f"{', '.join(WORK_TABLES)} RESTART IDENTITY"
-        )
-    )
-    session.execute(
-        text("""
-        CREATE TEMP TABLE stage_unit (code text, name text, level text, parent_code text, geom geometry)
-            ON COMMIT DROP;
-        CREATE TEMP TABLE stage_natural_village (code text, name text, village_code text, geom geometry)
-            ON COMMIT DROP;
-        """)
-    )
-    columns = ["code", "head_name", "id_number", "address", *HOUSEHOLD_COLUMNS]
-    # Same column types as household, none of its constraints or defaults.
-    session.execute(
-        text(f"""
-        CREATE TEMP TABLE stage_household ON COMMIT DROP AS
-        SELECT {", ".join(columns)}, geom, ''::text AS natural_village_code
-        FROM household WITH NO DATA""")
-    )
-    cursor = session.connection().connection.cursor()
-
-    units = county.admin_units.assign(geom=_ewkb(county.admin_units.geometry.values))
-    _copy(cursor, "stage_unit", units[["code", "name", "level", "parent_code", "geom"]])
-    for level in ("county", "township", "village"):
-        session.execute(
-            text("""
-                INSERT INTO admin_unit (code, name, level, parent_id, geom)
-                SELECT s.code, s.name, s.level, p.id, ST_Multi(s.geom)
-                FROM stage_unit s LEFT JOIN admin_unit p ON p.code = s.parent_code
-                WHERE s.level = :level ORDER BY s.code"""),
-            {"level": level},
-        )
-
-    villages = county.natural_villages.assign(geom=_ewkb(county.natural_villages.geometry.values))
-    _copy(cursor, "stage_natural_village", villages[["code", "name", "village_code", "geom"]])
-    session.execute(
-        text("""
-        INSERT INTO natural_village (code, name, village_id, geom)
-        SELECT s.code, s.name, v.id, ST_Multi(s.geom)
-        FROM stage_natural_village s JOIN admin_unit v ON v.code = s.village_code AND v.level = 'village'
-        ORDER BY s.code""")
-    )
-
-    households = county.households.assign(geom=_ewkb(county.households.geometry.values))
-    _copy(cursor, "stage_household", households[[*columns, "natural_village_code", "geom"]])
-    session.execute(
-        text(f"""
-        INSERT INTO household ({", ".join(columns)}, geom, natural_village_id)
-        SELECT {", ".join("s." + c for c in columns)}, s.geom, nv.id
-        FROM stage_household s JOIN natural_village nv ON nv.code = s.natural_village_code
-        ORDER BY s.code""")
-    )
-
-    session.execute(
-        text("""
-        INSERT INTO user_village (user_id, village_id)
-        SELECT k.user_id, a.id FROM kept_scope k JOIN admin_unit a ON a.code = k.code""")
-    )
-    from .tiles import refresh_stats  # a submodule of this package: imported late, not circularly
-
-    refresh_stats()
-    counts = (
-        session.execute(
-            text("""
-        SELECT (SELECT count(*) FROM admin_unit) AS admin_units,
-               (SELECT count(*) FROM natural_village) AS natural_villages,
-               (SELECT count(*) FROM household) AS households""")
-        )
-        .mappings()
-        .one()
-    )
-    return dict(counts)
-
-
 def analyze() -> None:
     """Refresh planner statistics after a bulk load (outside a transaction block is not needed)."""
     db.session.execute(text("ANALYZE admin_unit, natural_village, household"))
+
+
+# The county loader writes through the helpers above; imported last so that it finds them.
+from .loading import load_county as load_county  # noqa: E402
