@@ -117,7 +117,7 @@ def column_label(layer: str, column: str, lang: str) -> str:
     share or mean is named after the registry's label (建档立卡户数, 建档立卡户占比).
     """
     index = 0 if lang == "zh" else 1
-    if column == "code":
+    if column == "code" and layer in CODES:
         return CODES[layer][index]
     if column in LABELS and layer == "households":
         return LABELS[column][index]

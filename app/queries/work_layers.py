@@ -83,7 +83,8 @@ def visits(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Layer:
     """Return visits (走访) as points: where logged, else the household; findings per VISIT_NOTES."""
     where, params = _params(villages)
     notes = rules.get(VISIT_NOTES) is Rule.SHOW
-    findings = ", v.findings AS findings, v.ticks::text AS ticks" if notes else ""
+    ticks = "(SELECT string_agg(t, ',') FROM jsonb_array_elements_text(v.ticks) t)"
+    findings = f", v.findings AS findings, coalesce({ticks}, '') AS ticks" if notes else ""
     sql = f"""
         SELECT v.uid::text AS __key, coalesce(v.geom, h.geom) AS __geom, {_day("v.visited_on")} AS __time,
                h.code AS household_code, c.name AS cadre, to_char(v.visited_on, 'YYYY-MM-DD') AS date,
