@@ -18,26 +18,11 @@ from app.extensions import db
 from app.models import AuditEvent, User
 from app.queries import exports as export_sql
 from app.queries import work_layers
+from tests import test_ogc
 from tests.conftest import cadre_village
 
 WORK = ("pairings", "visits")
-
-
-@pytest.fixture(scope="module")
-def server(live_server):
-    return f"OAPIF:{live_server}/ogc"
-
-
-@pytest.fixture
-def gdal_as(accounts):
-    def as_role(role: str) -> None:
-        username, password = accounts[role]
-        pyogrio.set_gdal_config_options(
-            {"GDAL_HTTP_USERPWD": f"{username}:{password}", "GDAL_HTTP_AUTH": "BASIC"}
-        )
-
-    yield as_role
-    pyogrio.set_gdal_config_options({"GDAL_HTTP_USERPWD": None, "GDAL_HTTP_AUTH": None})
+server, gdal_as = test_ogc.server, test_ogc.gdal_as  # the live server's fixtures
 
 
 def own_households(county) -> set[str]:
@@ -129,6 +114,8 @@ def test_a_cadre_gets_only_the_visits_and_pairings_of_their_village(client, logi
     mine = uuid.UUID(work.visits[work.visits.household_code.isin(own)].uid.iloc[0])
     visit = client.get(f"/ogc/collections/visits/items/{mine}").json
     assert visit["properties"]["household_code"] in own and "findings" in visit["properties"]
+    page = client.get("/ogc/collections/visits/items?f=html&limit=5").get_data(as_text=True)
+    assert "走访 Visits" in page and "走访情况 Findings" in page
 
 
 def test_visits_filter_by_date_kind_and_bbox(client, login, work):
