@@ -32,6 +32,14 @@ POVERTY_STATUS = {
     "monitored": ("监测户", "Monitored"),
 }
 
+VISIT_KINDS = {
+    "routine": ("日常走访", "Routine"),
+    "holiday": ("节日慰问", "Holiday"),
+    "follow_up": ("诉求回访", "Demand follow-up"),
+}
+# Coded values people read in words.
+WORDS = {"poverty_status": POVERTY_STATUS, "kind": VISIT_KINDS}
+
 _YES_NO = {True: ("是", "yes"), False: ("否", "no")}
 
 
@@ -52,8 +60,8 @@ def display(field: str, value, lang: str) -> str:
         return "–"
     if isinstance(value, bool):
         return _YES_NO[value][index]
-    if field == "poverty_status":
-        return POVERTY_STATUS.get(value, (value, value))[index]
+    if field in WORDS:
+        return WORDS[field].get(value, (value, value))[index]
     if field == "income_per_capita":
         return f"{value:,}"
     return str(value)
@@ -77,6 +85,19 @@ COLUMNS = {
     "village": ("行政村", "Village"),
     "township": ("乡镇", "Township"),
     "households": ("户数", "Households"),
+    # pairings and visits (#11)
+    "id": ("编号", "ID"),
+    "cadre": ("帮扶干部", "Cadre"),
+    "unit": ("单位", "Unit"),
+    "household_code": ("户编码", "Household code"),
+    "start": ("开始日期", "Start"),
+    "end": ("结束日期", "End"),
+    "current": ("当前结对", "Current"),
+    "date": ("走访日期", "Date"),
+    "kind": ("走访类型", "Kind"),
+    "logged": ("现场定位", "Logged on site"),
+    "findings": ("走访情况", "Findings"),
+    "ticks": ("勾选项", "Ticks"),
 }
 # What a code column holds, per layer.
 CODES = {
@@ -86,6 +107,7 @@ CODES = {
     "townships": ("区划代码", "Division code"),
 }
 CENTRE = ("中心点", "centre ")
+POINT_LAYERS = ("households", "visits")  # their lon/lat are the point's, other layers' a centre's
 
 
 def exported_columns(layer: str) -> set[str]:
@@ -111,13 +133,13 @@ def column_label(layer: str, column: str, lang: str) -> str:
     share or mean is named after the registry's label (建档立卡户数, 建档立卡户占比).
     """
     index = 0 if lang == "zh" else 1
-    if column == "code":
+    if column == "code" and layer in CODES:
         return CODES[layer][index]
     if column in LABELS and layer == "households":
         return LABELS[column][index]
     if column in COLUMNS:
         label = COLUMNS[column][index]
-        centred = layer != "households" and column in ("lon", "lat", "x", "y")
+        centred = layer not in POINT_LAYERS and column in ("lon", "lat", "x", "y")
         return CENTRE[index] + label if centred else label
     if column.endswith("_suppressed") and column[: -len("_suppressed")] in indicators.BY_KEY:
         label = indicators.BY_KEY[column[: -len("_suppressed")]].label(lang)

@@ -504,6 +504,13 @@ ZH = {
         "走访台账的列：户编号、走访干部手机号、走访日期、走访类型、走访情况、勾选项、经度、纬度。"
         "干部名册的列：姓名、单位、手机号、身份、所在村编码、包片自然寨、包片农户。"
     ),
+    # --- workogc ---
+    "pairings and visits are not for your role; see villages for counts": (
+        "您的角色不能查看逐户的结对和走访；请在行政村图层查看统计数"
+    ),
+    "Pairings (lines from the cadre's patch)": "结对帮扶（干部包片中心到农户的连线）",
+    "Visits (points)": "走访（点）",
+    "All layers you may see": "您可查看的全部图层",
 }
 
 

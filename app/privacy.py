@@ -125,6 +125,23 @@ def household_scope(user) -> tuple[Detail, frozenset[int] | None]:
     return household_detail(user, 0), None
 
 
+WORK_FORBIDDEN = "pairings and visits are not for your role; see villages for counts"
+
+
+def work_scope(user) -> tuple[dict[str, Rule], frozenset[int] | None] | None:
+    """Return the field rules and villages (None: all) of the pairings and visits `user` may see one by one.
+
+    A pairing or a visit names a household and who helps it, so it goes where the household's
+    named record goes: admin and leader county-wide, a cadre in their villages. Readers of masked
+    records (gis) and cadres without villages get None: counts only (the battle map, indicators).
+    Findings go by the rules' VISIT_NOTES.
+    """
+    detail, villages = household_scope(user)
+    if detail < Detail.NAMED:
+        return None
+    return field_rules(detail), villages
+
+
 def household_flags(detail: Detail) -> list[indicators.Indicator]:
     """Return the indicators a household may be flagged with at `detail` (none at aggregate detail)."""
     shares = (i for i in indicators.INDICATORS if i.kind == "share")

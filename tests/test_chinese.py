@@ -93,7 +93,7 @@ def test_the_export_page_names_layers_and_formats_in_chinese(client, login):
         "villages": "行政村（面）",
         "natural_villages": "自然寨（面）",
         "households": "农户（点）",
-        "all": "全部四个图层",
+        "all": "您可查看的全部图层",  # gis: no pairings or visits (#11)
     }
     assert formats["xlsx"] == "XLSX（Excel 表格，中文表头）" and formats["shp"] == "Shapefile（压缩包）"
     assert "坐标系" in form

@@ -17,6 +17,9 @@ from app.importers.households import import_households
 from app.models import AuditEvent, User
 from tests.conftest import cadre_village
 
+# What gis exports: no pairings or visits one by one, counts only (#11).
+GIS_LAYERS = ("townships", "villages", "natural_villages", "households")
+
 
 def user(accounts, role: str) -> User:
     return db.session.scalar(select(User).where(User.username == accounts[role][0]))
@@ -39,6 +42,8 @@ def test_a_geopackage_holds_every_layer_with_user_and_time(tmp_path, accounts, c
         "villages": "MultiPolygon",
         "natural_villages": "MultiPolygon",
         "households": "Point",
+        "pairings": "LineString",
+        "visits": "Point",
     }
     info = pyogrio.read_info(tmp_path / "all.gpkg", layer="households")
     assert info["features"] == len(county.households)
@@ -244,7 +249,7 @@ def test_a_neutralised_export_re_imports_unchanged(tmp_path, accounts, county, f
 def test_an_xlsx_reads_in_chinese_with_numbers_as_numbers(tmp_path, accounts, county):
     exports.export("all", "xlsx", user=user(accounts, "admin"), out=tmp_path / "all.xlsx")
     book = load_workbook(tmp_path / "all.xlsx")
-    assert book.sheetnames == ["乡镇", "行政村", "自然寨", "农户"]
+    assert book.sheetnames == ["乡镇", "行政村", "自然寨", "农户", "结对帮扶", "走访"]
     sheets = {name: list(book[name].iter_rows(values_only=False)) for name in book.sheetnames}
     headers = {name: [c.value for c in rows[0]] for name, rows in sheets.items()}
     assert headers["农户"][:5] == ["户编码", "户主", "身份证号", "地址", "家庭人口"]
@@ -269,6 +274,13 @@ def test_an_xlsx_reads_in_chinese_with_numbers_as_numbers(tmp_path, accounts, co
     statuses = {row[headers["农户"].index("贫困属性")].value for row in households}
     assert statuses <= {"一般户", "未脱贫户", "已脱贫户", "监测户"}
     assert {row[headers["农户"].index("低保")].value for row in households} == {"是", "否"}
+    pairing = ["编号", "帮扶干部", "单位", "户编码", "开始日期", "结束日期", "当前结对"]
+    assert headers["结对帮扶"][:7] == pairing
+    assert {"户编码", "帮扶干部", "走访日期", "走访类型", "现场定位", "走访情况", "经度", "纬度"} <= set(
+        headers["走访"]
+    )
+    kinds = {row[headers["走访"].index("走访类型")].value for row in sheets["走访"][1:]}
+    assert kinds == {"日常走访", "节日慰问", "诉求回访"}
     lon, lat = (sheets["乡镇"][1][headers["乡镇"].index(c)].value for c in ("中心点经度", "中心点纬度"))
     assert 100 < lon < 115 and 24 < lat < 30
     # A program reading the sheets gets the machine names back.
@@ -340,7 +352,7 @@ def test_the_export_command_writes_a_geopackage(app, accounts, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "households 3,000" in result.output
-    assert [name for name, kind in pyogrio.list_layers(out) if kind] == list(exports.LAYERS)
+    assert [name for name, kind in pyogrio.list_layers(out) if kind] == list(GIS_LAYERS)
 
 
 @pytest.mark.usefixtures("app_context")

@@ -7,11 +7,12 @@ import pyogrio
 import pytest
 from sqlalchemy import func, select, text, update
 
-from app import exports, jobs
+from app import jobs
 from app.extensions import db
 from app.importers import jobs as import_jobs
 from app.models import AuditEvent, Job, User
 from tests.conftest import csrf_token, log_in
+from tests.test_exports import GIS_LAYERS
 from tests.test_imports import rows_of, write_csv
 
 JSON = {"Accept": "application/json"}
@@ -64,7 +65,7 @@ def test_an_export_job_reports_progress_and_its_geopackage_is_masked_for_gis(app
     client = login("gis")
     job_url = queue_export(client, "all", "gpkg")
     queued = state(client, job_url)
-    assert (queued["status"], queued["done"], queued["total"]) == ("queued", 0, len(exports.LAYERS))
+    assert (queued["status"], queued["done"], queued["total"]) == ("queued", 0, len(GIS_LAYERS))
     assert "后台导出" in client.get("/export").get_data(as_text=True)
     output = run_worker(app)
     assert [f"{n}/4" in output for n in range(1, 5)] == [True] * 4  # the terminal shows each layer
@@ -75,7 +76,7 @@ def test_an_export_job_reports_progress_and_its_geopackage_is_masked_for_gis(app
     assert response.status_code == 200 and response.mimetype == "application/geopackage+sqlite3"
     path = tmp_path / "export.gpkg"
     path.write_bytes(response.data)
-    assert [name for name, kind in pyogrio.list_layers(path) if kind] == list(exports.LAYERS)
+    assert [name for name, kind in pyogrio.list_layers(path) if kind] == list(GIS_LAYERS)
     households = pyogrio.read_dataframe(path, layer="households")
     assert households.head_name.str.fullmatch(r".\*").all()
     assert not {"id_number", "address", "left_behind_children"} & set(households.columns)

@@ -8,6 +8,8 @@ The policy is restated here, apart from app.privacy, so that loosening it there 
   children, or the fields that would give left-behind children away (members, migrant workers);
   counts of left-behind children only where at least K households have them and K candidate
   households do not, and never in a way that subtraction undoes.
+- pairings and visits (#11), each naming a household and its helper: admin and leader
+  everywhere, a cadre in their own village only, gis none at all (counts only).
 - anonymous sees nothing.
 """
 
@@ -45,6 +47,8 @@ FORBIDDEN_FIELDS = {
     "cadre": set(),
     "gis": {"id_number", "address", LBC, *GIVE_AWAY},
 }
+WORK_READERS = {"admin", "leader", "cadre"}  # who gets pairings and visits one by one
+WORK_LAYERS = ("pairings", "visits")
 FORBIDDEN_FLAGS = {"admin": set(), "leader": set(), "cadre": set(), "gis": {LBC, "migrant_workers"}}
 EXPORT_FORMATS = ("gpkg", "shp", "geojson", "csv", "kml", "xlsx")
 
@@ -56,6 +60,8 @@ class Seen:
     households: dict[str, dict] = field(default_factory=dict)  # code -> fields (flags as a set)
     counts: dict[str, int | None] = field(default_factory=dict)  # area code -> count (None: withheld)
     refused: bool = False
+    work: list[dict] = field(default_factory=list)  # pairings' and visits' properties
+    work_refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,11 @@ def ogc(client, place: Place) -> Seen:
     one = _get(client, f"/ogc/collections/natural_villages/items/{place.zero_nvs[0]}?f=json")
     if one.status_code == 200:
         _areas_layer({"features": [one.json]}, seen)
+    for collection in WORK_LAYERS:
+        response = _get(client, f"/ogc/collections/{collection}/items?limit=10000&f=json")
+        seen.work_refused |= response.status_code == 403
+        if response.status_code == 200:
+            seen.work += [feature["properties"] for feature in response.json["features"]]
     queryables = _get(client, "/ogc/collections/households/queryables?f=json")
     if queryables.status_code == 200:
         seen.households["(queryables)"] = _household(dict.fromkeys(queryables.json["properties"], ""))
@@ -327,7 +338,9 @@ def exported(fmt: str):
             seen.refused = True
             return seen
         layers = _export_layers(response.data, fmt, tmp_path)
-        assert set(layers) == {"townships", "villages", "natural_villages", "households"}
+        assert set(layers) - set(WORK_LAYERS) == {"townships", "villages", "natural_villages", "households"}
+        for name in WORK_LAYERS:
+            seen.work += layers.get(name, [])
         for record in layers["natural_villages"]:
             value = record.get(LBC)
             seen.counts[record["code"]] = None if value is None else int(float(value))
@@ -552,6 +565,13 @@ def test_no_output_gives_a_principal_more_than_the_policy(
         return
     for code, record in seen.households.items():
         check_household(principal, code, record, place)
+    if output == "ogc" or output.startswith("export"):
+        assert bool(seen.work) is (principal in WORK_READERS)
+        assert seen.work_refused is (output == "ogc" and principal not in WORK_READERS)
+    for record in seen.work:
+        code = record.get("household_code") or record["code"]  # KML: the placemark's name
+        village = place.households.natural_village_code[code][:12]
+        assert principal != "cadre" or village == place.own, f"cadre got work of village {village}"
     check_counts(principal, seen, place, truth, published(principal))
     expected_refusal = principal == "cadre" and output in ("api", "print")
     assert seen.refused is expected_refusal

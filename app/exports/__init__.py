@@ -2,7 +2,8 @@
 
 Layers: townships, villages, natural villages (with every indicator's counts
 and shares), households (fields per `privacy.field_rules`; a cadre gets only
-the households of assigned villages). Formats: GeoPackage (all layers in one
+the households of assigned villages), pairings and visits (`exports.work`: not
+for gis). Formats: GeoPackage (all layers in one
 file, with default QGIS styles), zipped Shapefile (.cpg, short field names mapped deterministically),
 GeoJSON, CSV, KML, XLSX. CRSs: CRS84, EPSG:4490 or a CGCS2000 3-degree
 Gauss-Kruger zone (EPSG:4534–4554). Every export is written to the audit log,
@@ -32,17 +33,19 @@ from .. import audit, disclosure, fields, privacy
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
-from . import styles
+from . import styles, work
 from .cells import neutralised
 
-LAYERS = ("townships", "villages", "natural_villages", "households")
+LAYERS = ("townships", "villages", "natural_villages", "households", *work.LAYERS)
 # How the export page names each layer and format (keys of the i18n catalogue).
 TITLES = {
     "townships": "Townships (polygons)",
     "villages": "Villages (polygons)",
     "natural_villages": "Natural villages (polygons)",
     "households": "Households (points)",
-    "all": "All four layers",
+    "pairings": "Pairings (lines from the cadre's patch)",
+    "visits": "Visits (points)",
+    "all": "All layers you may see",
     "gpkg": "GeoPackage (for QGIS)",
     "shp": "Shapefile (zipped)",
     "geojson": "GeoJSON",
@@ -51,7 +54,14 @@ TITLES = {
     "xlsx": "XLSX (Excel table)",
 }
 # XLSX sheet names: the layers as people call them.
-SHEETS = {"townships": "乡镇", "villages": "行政村", "natural_villages": "自然寨", "households": "农户"}
+SHEETS = {
+    "townships": "乡镇",
+    "villages": "行政村",
+    "natural_villages": "自然寨",
+    "households": "农户",
+    "pairings": "结对帮扶",
+    "visits": "走访",
+}
 ALL = "all"
 
 
@@ -193,10 +203,18 @@ def households_frame(user, crs: Crs) -> geopandas.GeoDataFrame:
     return _frame_of(rows, crs)
 
 
+def layers_for(user) -> tuple[str, ...]:
+    """Return the layers `user` may export ('all' exports these)."""
+    return LAYERS if work.allowed(user) else tuple(name for name in LAYERS if name not in work.LAYERS)
+
+
 def layer_frame(layer: str, *, user, crs: Crs) -> geopandas.GeoDataFrame:
-    """Return one layer as a GeoDataFrame in `crs`, as `user` may see it."""
+    """Return one layer as a GeoDataFrame in `crs`, as `user` may see it (PermissionError: not at all)."""
     if layer == "households":
         return households_frame(user, crs)
+    if layer in work.LAYERS:
+        rows = work.rows(layer, user=user, srid=crs.srid)
+        return _frame_of(rows.rename(columns={"x": "lon", "y": "lat"} if crs.geographic else {}), crs)
     if layer == "natural_villages":
         suppression = disclosure.for_user(user)
         return _frame_of(sql.natural_villages(srid=crs.srid, suppression=suppression), crs)
@@ -244,7 +262,8 @@ def _write_one(
         frame = frame.rename(columns=shapefile_names(list(frame.columns.drop(frame.geometry.name))))
         options = {"encoding": "UTF-8"}
     elif fmt == "kml":
-        options = {"dataset_options": {"NameField": "name" if "name" in frame else "code"}}
+        name = next(c for c in ("name", "code", "household_code") if c in frame)
+        options = {"dataset_options": {"NameField": name}}
     pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options)
 
 
@@ -270,8 +289,8 @@ def _sheet(frame: geopandas.GeoDataFrame, layer: str, lang: str) -> pd.DataFrame
 
 
 def _cell(field: str, lang: str, value):
-    """Return a value as a sheet shows it: 是/否, the poverty status in words."""
-    if isinstance(value, bool) or (field == "poverty_status" and isinstance(value, str)):
+    """Return a value as a sheet shows it: 是/否, the poverty status and a visit's kind in words."""
+    if isinstance(value, bool) or (field in fields.WORDS and isinstance(value, str)):
         return fields.display(field, value, lang)
     return value
 
@@ -321,7 +340,7 @@ def export(
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: one of {', '.join(FORMATS)} expected")
-    layers = list(LAYERS) if layer == ALL else [layer]
+    layers = list(layers_for(user)) if layer == ALL else [layer]
     if layer != ALL and layer not in LAYERS:
         raise ValueError(f"layer {layer!r}: one of {', '.join((*LAYERS, ALL))} expected")
     target = parse_crs("CRS84" if fmt == "kml" else crs)

@@ -6,7 +6,7 @@ from ..models import Job
 
 def submit(user, layer: str, fmt: str, *, crs: str, lang: str = "zh", submission: str | None = None) -> Job:
     """Queue `layer` (or 'all') as `fmt` in `crs` (XLSX in `lang`) for `user`; the caller checked, commits."""
-    total = len(exports.LAYERS) if layer == exports.ALL else 1
+    total = len(exports.layers_for(user)) if layer == exports.ALL else 1
     options = {"format": fmt, "crs": crs, "lang": lang}
     return jobs.submit(user, "export", layer, options=options, total=total, submission=submission)
 

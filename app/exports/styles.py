@@ -86,13 +86,31 @@ def natural_villages_qml() -> str:
     return _qml(renderer, _labels("name"))
 
 
+def _single(symbol: str) -> str:
+    return (
+        '<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">'
+        f"<symbols>{symbol}</symbols></renderer-v2>"
+    )
+
+
+def visits_qml() -> str:
+    """Return blue dots for visits (households are red houses)."""
+    return _qml(_single(_marker("31,120,180,255")))
+
+
+def pairings_qml() -> str:
+    """Return thin purple lines from a cadre's patch to the paired household."""
+    layer = _options(line_color="106,61,154,255", line_width="0.3", line_style="solid")
+    line = (
+        '<symbol type="line" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
+        f'<layer class="SimpleLine" enabled="1" locked="0" pass="0">{layer}</layer></symbol>'
+    )
+    return _qml(_single(line))
+
+
 def outline_qml(width: str) -> str:
     """Return an unfilled outline style (townships, villages) labelled by name."""
-    renderer = (
-        '<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0"><symbols>'
-        f"{_fill('0', '255,255,255,0', '140,29,24,255', width, 'no')}</symbols></renderer-v2>"
-    )
-    return _qml(renderer, _labels("name"))
+    return _qml(_single(_fill("0", "255,255,255,0", "140,29,24,255", width, "no")), _labels("name"))
 
 
 # A flag's chip beside the house: a square of the flag's colour carrying its mark, chips in a row.
@@ -144,6 +162,8 @@ STYLES = {
     "villages": lambda: outline_qml("0.4"),
     "natural_villages": natural_villages_qml,
     "households": households_qml,
+    "pairings": pairings_qml,
+    "visits": visits_qml,
 }
 
 

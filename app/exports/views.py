@@ -7,7 +7,7 @@ Both are masked per role and audited by `exports.export`.
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import exports, jobs, params
+from .. import exports, jobs, params, privacy
 from ..errors import AppError, bad_parameter
 from ..extensions import db
 from ..i18n import Text, language
@@ -17,7 +17,10 @@ bp = Blueprint("exports", __name__, url_prefix="/export")
 
 
 def _checked(layer: str, fmt: str, crs: str | None) -> str:
-    """Refuse an unknown layer or format (404) or a bad CRS (400); return the CRS's label."""
+    """Refuse an unknown layer or format (404), a layer not for the role (403), a bad CRS (400).
+
+    Return the CRS's label.
+    """
     if layer not in (*exports.LAYERS, exports.ALL):
         raise AppError(
             404,
@@ -28,6 +31,8 @@ def _checked(layer: str, fmt: str, crs: str | None) -> str:
                 layers=", ".join((*exports.LAYERS, exports.ALL)),
             ),
         )
+    if layer not in (*exports.layers_for(current_user), exports.ALL):
+        raise AppError(403, "Forbidden", Text(privacy.WORK_FORBIDDEN))
     if fmt not in exports.FORMATS:
         raise AppError(
             404,
@@ -68,7 +73,7 @@ def background():
         recent = jobs.recent(current_user, kind="export")
         return render_template(
             "exports/form.html",
-            layers=(*exports.LAYERS, exports.ALL),
+            layers=(*exports.layers_for(current_user), exports.ALL),
             formats=exports.FORMATS,
             titles=exports.TITLES,
             jobs=recent,

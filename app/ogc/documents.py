@@ -24,6 +24,8 @@ COLLECTIONS = {
     "villages": ("行政村", "Administrative villages"),
     "natural_villages": ("自然寨", "Natural villages"),
     "households": ("农户", "Households"),
+    "pairings": ("结对帮扶", "Pairings"),
+    "visits": ("走访", "Visits"),
 }
 
 # Only what this service implements.
@@ -55,6 +57,17 @@ _LABELS = {
     "address": "地址 Address",
     "members": "人口 Members",
     "updated_at": "更新时间 Updated",
+    "cadre": "干部 Cadre",
+    "unit": "单位 Unit",
+    "household_code": "户编码 Household code",
+    "start": "开始 Start",
+    "end": "结束 End",
+    "current": "当前 Current",
+    "date": "日期 Date",
+    "kind": "类型 Kind",
+    "logged": "现场定位 Logged on site",
+    "findings": "走访情况 Findings",
+    "ticks": "勾选项 Ticks",
     **{i.key: f"{i.zh} {i.en}" for i in indicators.INDICATORS},
     **{f"{i.key}_share": f"{i.zh}占比 {i.en} share" for i in indicators.INDICATORS},
 }
@@ -149,6 +162,10 @@ def _instant(moment: datetime) -> str:
 def _id_description(collection_id: str) -> str:
     if collection_id == "households":
         return "household code"
+    if collection_id == "pairings":
+        return "pairing number; a line from the centre of the cadre's patch (else village) to the household"
+    if collection_id == "visits":
+        return "visit uid; the point where it was logged, else the household's"
     if collection_id == "natural_villages":
         return "14-digit natural village code"
     return "12-digit statistical division code"
@@ -157,10 +174,10 @@ def _id_description(collection_id: str) -> str:
 def collections(
     base: str, bbox: tuple | None, *, intervals: Mapping[str, tuple[datetime, datetime]], html: bool = False
 ) -> dict:
-    """Return the list of collections; `intervals` holds the time extent of those with times."""
+    """Return the collections in `intervals`, each with its time extent (None without times)."""
     return {
         "links": _self_and_alternate(base + "/collections", {}, json_type="application/json", html=html),
-        "collections": [collection(base, cid, bbox, interval=intervals.get(cid)) for cid in COLLECTIONS],
+        "collections": [collection(base, cid, bbox, interval=span) for cid, span in intervals.items()],
     }
 
 
@@ -263,7 +280,11 @@ def _items_parameters(default_limit: int, max_limit: int) -> list[dict]:
         ),
         _parameter("bbox-crs", "范围坐标系 Bounding box CRS", crss),
         _parameter("crs", "输出坐标系 Output CRS", crss),
-        _parameter("datetime", "更新时间 Updated (households): instant or interval", {"type": "string"}),
+        _parameter(
+            "datetime",
+            "时间 Time (households: updated, visits: day, pairings: validity): instant or interval",
+            {"type": "string"},
+        ),
         _parameter(
             "properties", "返回的属性 Properties to return", {"type": "array", "items": {"type": "string"}}
         ),

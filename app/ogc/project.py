@@ -49,9 +49,11 @@ _SRS = {
 }
 # Group name, collections in drawing order top to bottom.
 _GROUPS = (
+    ("民情工作 Work", ("visits", "pairings")),
     ("农户 Households", ("households",)),
     ("行政区 Areas", ("natural_villages", "villages", "townships")),
 )
+_GEOMETRIES = {"households": "Point", "visits": "Point", "pairings": "Line"}
 _TILES_GROUP = "矢量瓦片 Vector tiles (whole county, fast)"
 
 
@@ -102,13 +104,21 @@ def _maplayer(
 
 
 def _oapif_layers(
-    layers: ET.Element, tree: ET.Element, base: str, *, household_properties: Sequence[str], classes: Classes
+    layers: ET.Element,
+    tree: ET.Element,
+    base: str,
+    *,
+    household_properties: Sequence[str],
+    classes: Classes,
+    work: bool,
 ) -> None:
     for group_name, collection_ids in _GROUPS:
+        if not work and group_name == _GROUPS[0][0]:
+            continue
         group = ET.SubElement(tree, "layer-tree-group", name=group_name, checked="Qt::Checked", expanded="1")
         for collection_id in collection_ids:
             zh, en = COLLECTIONS[collection_id]
-            geometry = "Point" if collection_id == "households" else "Polygon"
+            geometry = _GEOMETRIES.get(collection_id, "Polygon")
             layer = _maplayer(
                 layers,
                 group,
@@ -118,9 +128,14 @@ def _oapif_layers(
                 provider="OAPIF",
                 type="vector",
                 geometry=geometry,
+                checked="Qt::Unchecked" if group_name == _GROUPS[0][0] else "Qt::Checked",
             )
             if collection_id == "households":
                 symbols.household_rules(layer, household_properties)
+            elif collection_id == "visits":
+                symbols.single(layer, "marker", symbols.marker("#1f78b4"))
+            elif collection_id == "pairings":
+                symbols.single(layer, "line", symbols.line("#6a3d9a", "0.3"))
             elif collection_id == "natural_villages":
                 symbols.graduated(layer, classes)
             else:
@@ -165,6 +180,7 @@ def qgs(
     household_properties: Sequence[str],
     classes: Classes,
     tile_rules: Sequence[tile_style.Rule],
+    work: bool = False,
 ) -> str:
     """Return the project XML.
 
@@ -182,13 +198,15 @@ def qgs(
         The natural villages' classes of the default indicator.
     tile_rules
         The tiles' style (`app.tile_style.rules`, with the flags the role may see).
+    work
+        Whether the role sees pairings and visits one by one (`privacy.work_scope`); their layers start off.
     """
     root = ET.Element("qgis", projectname="民情地图 Minqing Map", version="3.22.0-Białowieża")
     ET.SubElement(root, "title").text = "民情地图 Minqing Map"
     _crs(ET.SubElement(root, "projectCrs"))
     tree = ET.SubElement(root, "layer-tree-group")
     layers = ET.SubElement(root, "projectlayers")
-    _oapif_layers(layers, tree, base, household_properties=household_properties, classes=classes)
+    _oapif_layers(layers, tree, base, household_properties=household_properties, classes=classes, work=work)
     _tile_layer(layers, tree, tiles, tile_rules)
     if bbox is not None:
         _canvas(root, bbox)

@@ -97,8 +97,13 @@ def graduated(parent: ET.Element, classes: Classes) -> None:
 
 def single_outline(parent: ET.Element, width: str) -> None:
     """Add a renderer drawing every polygon as an unfilled outline `width` millimetres wide."""
+    single(parent, "fill", outline(width))
+
+
+def single(parent: ET.Element, kind: str, properties: Mapping[str, str]) -> None:
+    """Add a single-symbol renderer of `kind` (marker, line, fill)."""
     renderer = ET.SubElement(parent, "renderer-v2", type="singleSymbol")
-    symbol(ET.SubElement(renderer, "symbols"), "0", "fill", outline(width))
+    symbol(ET.SubElement(renderer, "symbols"), "0", kind, properties)
 
 
 def household_rules(parent: ET.Element, properties: Sequence[str]) -> None:

@@ -76,8 +76,29 @@ def _collection_id(collection_id: str) -> str:
     return collection_id
 
 
+# Pairings and visits: one by one only for roles that see households named (privacy.work_scope).
+_WORK = {"pairings": queries.pairings, "visits": queries.visits}
+
+
+def _visible() -> tuple[str, ...]:
+    """Return the collections the current user may read: pairings and visits not for gis (counts only)."""
+    work = privacy.work_scope(current_user) is not None
+    return tuple(cid for cid in documents.COLLECTIONS if work or cid not in _WORK)
+
+
+def _work_scope() -> tuple[dict, frozenset[int] | None]:
+    """Return the current user's rules and villages for pairings and visits; 403 for a counts-only role."""
+    scope = privacy.work_scope(current_user)
+    if scope is None:
+        raise AppError(403, "Forbidden", privacy.WORK_FORBIDDEN)
+    return scope
+
+
 def _source(collection_id: str) -> queries.Source:
     """Return the collection's SQL source for the current user (masked, scoped and suppressed per role)."""
+    if collection_id in _WORK:
+        rules, villages = _work_scope()
+        return _WORK[collection_id](rules, villages=villages)
     if collection_id != "households":
         return _SOURCES[_collection_id(collection_id)](disclosure.for_user(current_user))
     detail, villages = privacy.household_scope(current_user)
@@ -101,7 +122,7 @@ def openapi():
     html = _html()
     config = current_app.config
     queryables = {}
-    for collection_id in documents.COLLECTIONS:
+    for collection_id in _visible():
         try:
             queryables[collection_id] = _source(collection_id).properties
         except AppError:  # households of a cadre without villages: not offered
@@ -135,7 +156,7 @@ def _interval(collection_id: str) -> tuple | None:
 @bp.get("/collections")
 def collections():
     html = _html()
-    intervals = {cid: _interval(cid) for cid in documents.COLLECTIONS}
+    intervals = {cid: _interval(cid) for cid in _visible()}
     document = documents.collections(_base(), queries.extent(), intervals=intervals, html=html)
     if html:
         return render_template("ogc/collections.html", document=document)
@@ -146,6 +167,8 @@ def collections():
 def collection(collection_id: str):
     html = _html()
     collection_id = _collection_id(collection_id)
+    if collection_id in _WORK:
+        _work_scope()
     interval = _interval(collection_id)
     document = documents.collection(_base(), collection_id, queries.extent(), interval=interval, html=html)
     if html:
@@ -164,9 +187,9 @@ def queryables(collection_id: str):
 
 
 def _audit(collection_id: str, **detail) -> None:
-    """Record who read households (polygons carry only counts); committed before any row is sent."""
-    if collection_id == "households":
-        audit.record("ogc_households", collection_id, **detail)
+    """Record who read households, pairings or visits (polygons: counts only); committed before rows go."""
+    if collection_id in ("households", *_WORK):
+        audit.record(f"ogc_{collection_id}", collection_id, **detail)
         db.session.commit()
 
 
@@ -276,6 +299,7 @@ def qgis_project():
             privacy.household_flags(detail),
             point_min_zoom=current_app.config["TILE_POINT_MIN_ZOOM"],
         ),
+        work=privacy.work_scope(current_user) is not None,
     )
     audit.record("qgis_project", "ogc")
     db.session.commit()

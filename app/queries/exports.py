@@ -15,6 +15,7 @@ from ..models import SRID
 from ..privacy import Rule, Suppression
 from . import _natural_village_stats, _values, household_fields
 from .disclosure import Hide, disclosure_params
+from .work_layers import Layer
 
 
 def _in(srid: int, column: str = "geom") -> str:
@@ -82,6 +83,15 @@ def households(*, srid: int, rules: dict[str, Rule], village_ids: Iterable[int] 
         ORDER BY code""",
         {"villages": list(village_ids or [])},
     )
+
+
+def work_layer(layer: Layer, *, srid: int, point: bool) -> pd.DataFrame:
+    """Return pairings or visits (`app.queries.work_layers`) with their key as id; points with x and y too."""
+    names = ", ".join(f'q."{name}"' for name in layer.properties)
+    geom = _in(srid, "q.__geom")
+    xy = f"ST_X({geom}) AS x, ST_Y({geom}) AS y, " if point else ""
+    sql = f"SELECT q.__key AS id, {names}, {xy}{_geometry(srid, 'q.__geom')} FROM ({layer.sql}) q"
+    return _frame(sql + " ORDER BY q.__key", layer.params)
 
 
 def village_ids() -> list[int]:

@@ -25,12 +25,17 @@ from . import (
     _rollup,
     _values,
     household_fields,
+    work_layers,
 )
 from .disclosure import Hide, disclosure_params
 
 # Decimal places of projected coordinates (metres): centimetres for points, decimetres for outlines.
-PROJECTED_PRECISION = {"Point": 2, "MultiPolygon": 1}
-GEOGRAPHIC_PRECISION = {"Point": POINT_PRECISION, "MultiPolygon": POLYGON_PRECISION}
+PROJECTED_PRECISION = {"Point": 2, "LineString": 2, "MultiPolygon": 1}
+GEOGRAPHIC_PRECISION = {
+    "Point": POINT_PRECISION,
+    "LineString": POINT_PRECISION,
+    "MultiPolygon": POLYGON_PRECISION,
+}
 # Geographic CRSs whose coordinates are the stored ones: CGCS2000 and WGS 84 agree to a few
 # centimetres and PROJ has no transformation between them, so ST_Transform would be a no-op.
 _SAME_AS_STORED = {SRID, 4326}
@@ -45,6 +50,7 @@ class Source:
     geometry: str  # GeoJSON type of every feature
     params: dict = field(default_factory=dict)
     temporal: bool = False  # rows carry __time, which `datetime` filters
+    ranged: bool = False  # rows also carry __end (NULL: open), so `datetime` matches the overlap
 
 
 def _python_type(column: str) -> str:
@@ -96,6 +102,18 @@ def households(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> So
         {scope}"""
     params = {"villages": sorted(villages)} if villages is not None else {}
     return Source(sql, types, "Point", params, temporal=True)
+
+
+def pairings(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Source:
+    """Return pairings as lines from the cadre's patch to the household; `datetime` matches their validity."""
+    layer = work_layers.pairings(rules, villages=villages)
+    return Source(layer.sql, layer.properties, "LineString", layer.params, temporal=True, ranged=True)
+
+
+def visits(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Source:
+    """Return visits as points (logged, else the household's); `datetime` matches their day."""
+    layer = work_layers.visits(rules, villages=villages)
+    return Source(layer.sql, layer.properties, "Point", layer.params, temporal=True)
 
 
 def natural_villages(suppression: Suppression) -> Source:
@@ -200,13 +218,14 @@ def _bbox(q, params: dict) -> str:
     return f"ST_Intersects(q.__geom, {box})"
 
 
-def _datetime(q, params: dict) -> str:
+def _datetime(q, source: Source, params: dict) -> str:
+    """Return the datetime condition: the row's instant in the period, or its range overlapping it."""
     if q.period is None:
         return ""
     start, end = q.period
     parts = []
     if start is not None:
-        parts.append("q.__time >= :t0")
+        parts.append("(q.__end IS NULL OR q.__end > :t0)" if source.ranged else "q.__time >= :t0")
         params["t0"] = start
     if end is not None:
         parts.append("q.__time <= :t1")
@@ -259,7 +278,7 @@ def features(source: Source, q) -> list[tuple[str, str]]:
     PostgreSQL builds each feature's text; the page comes back in one round trip.
     """
     params = dict(source.params)
-    where = _where([_bbox(q, params), _datetime(q, params), *_filters(q, params), _after(q, params)])
+    where = _where([_bbox(q, params), _datetime(q, source, params), *_filters(q, params), _after(q, params)])
     params["limit"] = q.limit + 1
     sql = f"""
         SELECT q.__key, {_feature(q, source)}
@@ -284,13 +303,14 @@ def number_matched(source: Source, q) -> int:
     listing of 170,000 households in pages pays for one count, not one per page.
     """
     params = dict(source.params)
-    where = _where([_bbox(q, params), _datetime(q, params), *_filters(q, params)])
+    where = _where([_bbox(q, params), _datetime(q, source, params), *_filters(q, params)])
     return db.session.execute(text(f"SELECT count(*) FROM ({source.sql}) q {where}"), params).scalar_one()
 
 
 def time_extent(source: Source) -> tuple[datetime, datetime] | None:
     """Return the first and last time of `source`'s rows (the user's households); None when none has one."""
-    sql = f"SELECT min(q.__time), max(q.__time) FROM ({source.sql}) q"
+    last = "max(coalesce(q.__end, now()))" if source.ranged else "max(q.__time)"
+    sql = f"SELECT min(q.__time), {last} FROM ({source.sql}) q"
     first, last = db.session.execute(text(sql), source.params).one()
     return None if first is None else (first, last)
 
