@@ -178,3 +178,24 @@ def test_the_browser_draws_a_dot_per_household_and_a_line_per_pairing(
     page.click("label.drawer-button")
     page.wait_for_selector("#pairing-counts:visible")
     page.screenshot(path=str(tmp_path / "pairing-map-phone.png"))
+
+
+def test_a_household_whose_only_pairing_ends_shows_as_ended(login, county, work, app):
+    village = cadre_village(county)
+    expected = expected_status(county, work, village)
+    paired = work.pairings[
+        work.pairings.household_code.isin([c for c, s in expected.items() if s == "paired"])
+    ]
+    code = sorted(paired.household_code.drop_duplicates(keep=False))[0]  # paired once, ever
+    with app.app_context():
+        db.session.execute(
+            text("""UPDATE pairing SET valid = daterange(lower(valid), current_date)
+                    WHERE household_id = (SELECT id FROM household WHERE code = :c)"""),
+            {"c": code},
+        )
+        db.session.commit()  # into the test's transaction, rolled back at its end
+    html = login("leader").get(f"/work/pairing-map/{village}").get_data(as_text=True)
+    before = {s: list(expected.values()).count(s) for s in ("paired", "unpaired", "ended")}
+    assert counts_on(html) == before | {"paired": before["paired"] - 1, "ended": before["ended"] + 1}
+    feature = re.search(rf'"code": "{code}"[^}}]*"status": "(\w+)"', html)
+    assert feature and feature.group(1) == "ended"
