@@ -511,6 +511,34 @@ ZH = {
     "Pairings (lines from the cadre's patch)": "结对帮扶（干部包片中心到农户的连线）",
     "Visits (points)": "走访（点）",
     "All layers you may see": "您可查看的全部图层",
+    # --- pairmap ---
+    "Pairing map": "结对帮扶图",
+    "pairing paired": "已结对",
+    "pairing unpaired": "未结对（贫困户）",
+    "Lines join each helper (at their patch's centre) to the households paired with them now.": (
+        "连线从帮扶干部（位于其包片中心）连到当前与其结对的农户。"
+    ),
+    "Households paired now": "当前结对农户",
+    "Help measures": "帮扶措施",
+    "Measures saved.": "帮扶措施已保存。",
+    "Measure": "措施",
+    "Status": "状态",
+    "Save the measures": "保存帮扶措施",
+    "measure pairing": "结对帮扶",
+    "measure industry": "产业扶持",
+    "measure education": "教育培训",
+    "measure housing": "危房改造",
+    "measure relocation": "易地搬迁",
+    "measure infrastructure": "基础设施到户",
+    "status planned": "计划",
+    "status under_way": "实施中",
+    "status done": "已完成",
+    "Only administrators and the village's cadres enter measures.": "只有管理员和本村干部可以填写帮扶措施。",
+    "Unknown status: planned, under way or done expected.": "未知状态：应为计划、实施中或已完成。",
+    "Date of the measure: YYYY-MM-DD expected.": "措施日期格式应为 年-月-日。",
+    "The measure cannot be dated in the future.": "措施日期不能晚于今天。",
+    "Measures are entered for poor households only.": "帮扶措施只针对贫困户填写。",
+    "Choose a status for at least one measure.": "请至少为一项措施选择状态。",
 }
 
 

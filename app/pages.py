@@ -231,7 +231,13 @@ def household(code: str):
     notes = rules[privacy.VISIT_NOTES] is privacy.Rule.SHOW
     visits = work_lists.recent_visits(record["id"], notes=notes)
     return render_template(
-        "household.html", record=record, fields=shown, trail=areas.lineage(unit), visits=visits, notes=notes
+        "household.html",
+        record=record,
+        fields=shown,
+        trail=areas.lineage(unit),
+        visits=visits,
+        notes=notes,
+        measures=privacy.may_enter_measures(current_user, record["village_id"]),
     )
 
 

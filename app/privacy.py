@@ -341,3 +341,9 @@ def suppress(
     restricted = {key: villages for key, villages in known.items() if villages is not None}
     shown = {key: _decide(rows, key, villages, min_count) for key, villages in restricted.items()}
     return Suppression(min_count, shown)
+
+
+def may_enter_measures(user, village_id: int) -> bool:
+    """Say whether `user` may enter the help measures of households in village `village_id` (#11)."""
+    role = getattr(user, "role_name", None)
+    return role == "admin" or (role == "cadre" and village_id in user.village_ids)

@@ -139,6 +139,33 @@
     return layer;
   }
 
+  // The pairing map: households as dots coloured by pairing status (`legend`: status, color, label),
+  // a line from each helper's point to each household paired with them now; a popup offers the card.
+  function pairing(map, collection, helpers, legend, card) {
+    const byStatus = Object.fromEntries(legend.map((l) => [l.status, l]));
+    const at = Object.fromEntries(collection.features.map((f) => [f.properties.code, f.geometry.coordinates]));
+    for (const helper of helpers) {
+      for (const code of helper.households) {
+        if (!at[code]) continue;
+        L.polyline([[helper.lat, helper.lon], [at[code][1], at[code][0]]],
+          { className: "mq-pair-line", color: "#555555", weight: 1, opacity: 0.7, interactive: false }).addTo(map);
+      }
+      L.circleMarker([helper.lat, helper.lon], { className: "mq-helper", radius: 7, color: "#000000", weight: 2, fillColor: "#ffffff", fillOpacity: 1 })
+        .bindTooltip(escape(helper.name)).addTo(map);
+    }
+    const layer = L.geoJSON(collection, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        className: "mq-pair mq-pair-" + f.properties.status, radius: 6, color: "#333333", weight: 1,
+        fillColor: byStatus[f.properties.status].color, fillOpacity: 0.9,
+      }),
+      onEachFeature: (f, marker) => marker.bindPopup("<p><b>" + escape(f.properties.code) + "</b> " +
+        escape(f.properties.head_name || "") + "</p><p>" + escape(byStatus[f.properties.status].label) +
+        '</p><p><a href="' + escape(link(card.href, f.properties.code)) + '">' + escape(card.text) + "</a></p>"),
+    }).addTo(map);
+    if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.1), { animate: false });
+    return layer;
+  }
+
   // An overview in the corner: the county's townships, since the map may have no basemap.
   function minimap(map, collection) {
     const layer = L.geoJSON(collection, { style: { color: "#8c1d18", weight: 1, fillOpacity: 0.05 }, interactive: false });
@@ -150,5 +177,5 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, minimap, data };
+  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, pairing, minimap, data };
 })();
