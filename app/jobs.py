@@ -288,21 +288,28 @@ def prune(*, older_than: timedelta, uploads: pathlib.Path) -> tuple[int, int]:
     A job's row stays (who asked for what, and when, is a record); only its file goes. An upload
     a queued or running import still needs is kept, however old.
     """
-    cleared = db.session.execute(
+    files = db.session.scalars(
         text("""
+            WITH old AS (
+                SELECT id, options->>'result_file' AS file FROM job
+                WHERE status IN ('done', 'failed') AND finished_at < now() - :age
+                  AND (result IS NOT NULL OR options->>'result_file' IS NOT NULL)
+                FOR UPDATE)
             UPDATE job SET result = NULL, options = options - 'result_file',
                            message = 'file removed after ' || :days || ' days'
-            WHERE status IN ('done', 'failed') AND finished_at < now() - :age
-              AND (result IS NOT NULL OR options->>'result_file' IS NOT NULL)"""),
+            FROM old WHERE job.id = old.id
+            RETURNING old.file"""),
         {"age": older_than, "days": older_than.days},
-    ).rowcount
+    ).all()
     pending = set(
         db.session.scalars(select(Job.options["path"].astext).where(Job.status.in_(("queued", "running"))))
     )
     db.session.commit()
+    for name in filter(None, files):
+        (result_folder() / name).unlink(missing_ok=True)
     cutoff = time.time() - older_than.total_seconds()
-    _sweep(result_folder(), cutoff, keep=set())  # results are written when their job finishes
-    return cleared, _sweep(uploads, cutoff, keep=pending)
+    _sweep(result_folder(), cutoff, keep=set())  # a file no job names (its worker died before finishing)
+    return len(files), _sweep(uploads, cutoff, keep=pending)
 
 
 def _sweep(folder: pathlib.Path, cutoff: float, *, keep: set[str]) -> int:
