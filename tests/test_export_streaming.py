@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 
+import pyogrio
 from sqlalchemy import func, select, update
 
 from app import jobs
@@ -86,3 +87,21 @@ def test_a_pruned_export_file_leaves_the_disk_and_answers_410(app, login, monkey
     assert not path.exists()
     response = client.get(job_url + "/result", headers=JSON)
     assert response.status_code == 410 and "removed after 7 days" in response.get_json()["message"]
+
+
+def test_a_geojson_streamed_in_chunks_reads_as_the_geopackage_gdal_wrote(
+    login, county, monkeypatch, tmp_path
+):
+    client = login("cadre")  # the full records of the cadre's own village
+    monkeypatch.setattr(households, "CHUNK_ROWS", 100)
+    (tmp_path / "h.geojson").write_bytes(client.get("/export/households.geojson?crs=EPSG:4545").data)
+    (tmp_path / "h.gpkg").write_bytes(client.get("/export/households.gpkg?crs=EPSG:4545").data)
+    streamed = pyogrio.read_dataframe(tmp_path / "h.geojson").set_index("code").sort_index()
+    written = pyogrio.read_dataframe(tmp_path / "h.gpkg", layer="households").set_index("code").sort_index()
+    assert len(streamed) == len(written) > 100 and streamed.crs.to_epsg() == 4545
+    assert set(streamed.columns) == set(written.columns) and "id_number" in streamed.columns
+    for name in written.columns.drop("geometry"):
+        assert (
+            streamed[name].fillna(-1).astype(str).tolist() == written[name].fillna(-1).astype(str).tolist()
+        ), name
+    assert streamed.geometry.geom_equals_exact(written.geometry, tolerance=0.001).all()

@@ -363,7 +363,7 @@ def export(
 def _write_layers(
     paths: dict[str, pathlib.Path], fmt: str, metadata: dict[str, str], *, user, crs: Crs, lang: str, progress
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Read and write each layer in turn (only one in memory; households as CSV streamed in chunks).
+    """Read and write each layer in turn (only one in memory; households as CSV or GeoJSON in chunks).
 
     Returns each layer's feature count and, for a Shapefile's field table, its columns.
     """
@@ -371,6 +371,10 @@ def _write_layers(
     for done, (name, path) in enumerate(paths.items(), start=1):
         if fmt == "csv" and name == "households":
             counts[name] = households.write_csv(user, path, srid=crs.srid, geographic=crs.geographic)
+        elif fmt == "geojson" and name == "households":
+            counts[name] = households.write_geojson(
+                user, path, srid=crs.srid, crs_label=crs.label, description=_describe(metadata)
+            )
         else:
             frame = layer_frame(name, user=user, crs=crs)
             _write_one(frame, path, name, fmt, metadata, lang=lang)

@@ -6,7 +6,9 @@ are left out (their counts are in the natural-village layer).
 
 from __future__ import annotations
 
+import json
 import pathlib
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -51,6 +53,12 @@ def rows(user, *, srid: int, geographic: bool) -> pd.DataFrame:
     return table.rename(columns=LON_LAT if geographic else {})
 
 
+def _chunks(found: list[Scope], srid: int) -> Iterator[pd.DataFrame]:
+    for detail, ids in found:
+        rules = privacy.field_rules(detail)
+        yield from sql.household_chunks(srid=srid, rules=rules, village_ids=ids, size=CHUNK_ROWS)
+
+
 def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool) -> int:
     """Write the households table `rows` gives as CSV, a chunk at a time; return how many were written.
 
@@ -64,12 +72,33 @@ def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool) -> int:
     labels = {n: LON_LAT.get(n, n) if geographic else n for n in header}
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        for detail, ids in found:
-            rules = privacy.field_rules(detail)
-            for chunk in sql.household_chunks(srid=srid, rules=rules, village_ids=ids, size=CHUNK_ROWS):
-                table = neutralised(chunk.reindex(columns=header)).rename(columns=labels)
-                table.to_csv(out, index=False, header=written == 0)
-                written += len(table)
+        for chunk in _chunks(found, srid):
+            table = neutralised(chunk.reindex(columns=header)).rename(columns=labels)
+            table.to_csv(out, index=False, header=written == 0)
+            written += len(table)
         if written == 0:
             pd.DataFrame(columns=list(labels.values())).to_csv(out, index=False)
+    return written
+
+
+def write_geojson(user, path: pathlib.Path, *, srid: int, crs_label: str, description: str) -> int:
+    """Write the households `rows` gives as a GeoJSON FeatureCollection, a chunk at a time; return the count.
+
+    As GDAL writes it for the other layers: the layer's name, `description`, and the CRS as a named
+    URN (GeoJSON 2008, so projected coordinates may be written too).
+    """
+    urn = "urn:ogc:def:crs:OGC:1.3:CRS84" if crs_label == "OGC:CRS84" else f"urn:ogc:def:crs:EPSG::{srid}"
+    head = {"type": "FeatureCollection", "name": "households", "description": description}
+    head["crs"] = {"type": "name", "properties": {"name": urn}}
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n"features": [\n')
+        for chunk in _chunks(scopes(user), srid):
+            properties = chunk.drop(columns=["x", "y", "geometry"]).to_dict("records")
+            for record, x, y in zip(properties, chunk.x, chunk.y, strict=True):
+                point = None if x is None else {"type": "Point", "coordinates": [x, y]}
+                feature = {"type": "Feature", "properties": record, "geometry": point}
+                out.write(("" if written == 0 else ",\n") + json.dumps(feature, ensure_ascii=False))
+                written += 1
+        out.write("\n]\n}\n")
     return written
