@@ -85,6 +85,12 @@ class Defaults:
     IMPORT_UPLOAD_FOLDER = None
     # A running job whose worker is silent this long is shown as stalled and taken up by the next worker.
     JOB_STALE_SECONDS = 20.0
+    # Where finished jobs' files are kept (the web servers stream them, the workers write them; both must
+    # share it); None: the instance folder's job-results/.
+    JOB_RESULT_FOLDER = None
+    # GET /export/<layer>.<fmt> of more rows than this (households for the user's scope) is queued as a job
+    # and answered 303 to the job's page: no web worker holds a county export.
+    EXPORT_SYNC_MAX_ROWS = 20_000
     # Proxies in front whose X-Forwarded-For/-Proto/-Host are believed (1 behind deploy/nginx); 0: none.
     PROXY_HOPS = 0
 
@@ -104,6 +110,7 @@ def from_environment() -> dict:
         "TIANDITU_KEY",
         "TIANDITU_URL",
         "IMPORT_UPLOAD_FOLDER",
+        "JOB_RESULT_FOLDER",
     ):
         if name in env:
             settings[name] = env[name]
@@ -114,7 +121,13 @@ def from_environment() -> dict:
         settings["DATABASE_URL_READ"] = env["DATABASE_URL_READ"] or None
     if "DISCLOSURE_MIN_COUNT" in env:
         settings["DISCLOSURE_MIN_COUNT"] = int(env["DISCLOSURE_MIN_COUNT"])
-    for name in ("TOKEN_DAYS", "PROXY_HOPS", "LOGIN_ACCOUNT_FAILURES", "LOGIN_ADDRESS_FAILURES"):
+    for name in (
+        "TOKEN_DAYS",
+        "PROXY_HOPS",
+        "EXPORT_SYNC_MAX_ROWS",
+        "LOGIN_ACCOUNT_FAILURES",
+        "LOGIN_ADDRESS_FAILURES",
+    ):
         if name in env:
             settings[name] = int(env[name])
     if "SESSION_HOURS" in env:

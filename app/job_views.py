@@ -46,14 +46,11 @@ def result(job_id: int):
         raise AppError(
             409, "NotReady", Text("job {id} is {status}, not done", id=job_id, status=Text(found.status))
         )
-    if not found.result:
+    # Streamed from disk (a job finished before results were files has its bytes in the row).
+    body = jobs.result_file(found) or (io.BytesIO(found.result) if found.result else None)
+    if body is None:
         why = found.message or Text("none was made")
         raise AppError(410, "Gone", Text("job {id} has no file ({why})", id=job_id, why=why))
     audit.record("download", found.target, kind=found.kind, job=job_id, file=found.result_name)
     db.session.commit()
-    return send_file(
-        io.BytesIO(found.result),
-        mimetype=found.result_type,
-        download_name=found.result_name,
-        as_attachment=True,
-    )
+    return send_file(body, mimetype=found.result_type, download_name=found.result_name, as_attachment=True)

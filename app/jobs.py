@@ -4,14 +4,17 @@ A job is a row of ``job``; its state lives only there, so a web server or
 worker restart loses nothing: a queued job waits for a worker, and a running job
 whose worker stopped sending heartbeats is taken up again by the next one.
 Workers claim jobs with ``FOR UPDATE SKIP LOCKED``, so several may run side by side.
-Each kind of job has one runner, ``runner(job, progress) -> (bytes, mime, filename[, summary])``,
-run as the job's user. Nothing here knows about Flask requests.
+Each kind of job has one runner, ``runner(job, progress) -> (bytes or path, mime, filename[, summary])``,
+run as the job's user. A result is a file in JOB_RESULT_FOLDER (shared by the web servers and the workers),
+never bytes in the database or in a web server's memory: a runner with a large result (an export) writes it
+to `result_path(job, …)` itself. Nothing here knows about Flask requests.
 """
 
 import importlib
 import logging
 import pathlib
 import secrets
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -208,15 +211,49 @@ def run(job: Job, *, echo: Callable[[str], None] = lambda line: None, heartbeat:
         fail(job, message)
         echo(f"job {job_id}: failed: {message}")
         return
-    echo(f"job {job_id}: done, {job.result_name} ({len(job.result or b'') / 1024:,.0f} KiB)")
+    size = result_file(job).stat().st_size
+    echo(f"job {job_id}: done, {job.result_name} ({size / 1024:,.0f} KiB)")
 
 
-def finish(job: Job, body: bytes, mime: str, name: str, summary: dict | None = None) -> None:
-    """Store `job`'s result and mark it done, committing with whatever the runner wrote."""
-    job.result, job.result_type, job.result_name = body, mime, name
+def result_folder() -> pathlib.Path:
+    """Return the folder of finished jobs' files: JOB_RESULT_FOLDER, or the instance folder's job-results/."""
+    configured = current_app.config.get("JOB_RESULT_FOLDER")
+    folder = pathlib.Path(configured or pathlib.Path(current_app.instance_path) / "job-results")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def result_path(job: Job, suffix: str) -> pathlib.Path:
+    """Return a new, unguessable path in the result folder for `job`'s file (never reused)."""
+    return result_folder() / f"{job.id}-{secrets.token_urlsafe(12)}{suffix}"
+
+
+def result_file(job: Job) -> pathlib.Path | None:
+    """Return the path of `job`'s file if it has one still on disk, else None."""
+    name = (job.options or {}).get("result_file")
+    path = result_folder() / name if name else None
+    return path if path is not None and path.is_file() else None
+
+
+def finish(job: Job, body: bytes | pathlib.Path, mime: str, name: str, summary: dict | None = None) -> None:
+    """Keep `job`'s result as a file and mark it done, committing with whatever the runner wrote."""
+    if isinstance(body, pathlib.Path):
+        path = body
+        if body.parent != result_folder():
+            path = result_path(job, body.suffix)
+            shutil.move(body, path)
+    else:
+        path = result_path(job, pathlib.PurePath(name).suffix)
+        path.write_bytes(body)
+    job.options = {**job.options, "result_file": path.name}
+    job.result_type, job.result_name = mime, name
     job.summary = summary or {}
     job.done, job.status, job.finished_at = job.total, "done", func.now()
-    db.session.commit()
+    try:
+        db.session.commit()
+    except Exception:
+        path.unlink(missing_ok=True)  # no job names it: it would only fill the disk
+        raise
 
 
 def fail(job: Job, message: str) -> None:
@@ -251,22 +288,37 @@ def prune(*, older_than: timedelta, uploads: pathlib.Path) -> tuple[int, int]:
     A job's row stays (who asked for what, and when, is a record); only its file goes. An upload
     a queued or running import still needs is kept, however old.
     """
-    cleared = db.session.execute(
+    files = db.session.scalars(
         text("""
-            UPDATE job SET result = NULL, message = 'file removed after ' || :days || ' days'
-            WHERE status IN ('done', 'failed') AND result IS NOT NULL AND finished_at < now() - :age"""),
+            WITH old AS (
+                SELECT id, options->>'result_file' AS file FROM job
+                WHERE status IN ('done', 'failed') AND finished_at < now() - :age
+                  AND (result IS NOT NULL OR options->>'result_file' IS NOT NULL)
+                FOR UPDATE)
+            UPDATE job SET result = NULL, options = options - 'result_file',
+                           message = 'file removed after ' || :days || ' days'
+            FROM old WHERE job.id = old.id
+            RETURNING old.file"""),
         {"age": older_than, "days": older_than.days},
-    ).rowcount
+    ).all()
     pending = set(
         db.session.scalars(select(Job.options["path"].astext).where(Job.status.in_(("queued", "running"))))
     )
     db.session.commit()
+    for name in filter(None, files):
+        (result_folder() / name).unlink(missing_ok=True)
     cutoff = time.time() - older_than.total_seconds()
+    _sweep(result_folder(), cutoff, keep=set())  # a file no job names (its worker died before finishing)
+    return len(files), _sweep(uploads, cutoff, keep=pending)
+
+
+def _sweep(folder: pathlib.Path, cutoff: float, *, keep: set[str]) -> int:
+    """Remove files under `folder` last changed before `cutoff` (but those in `keep`) and emptied folders."""
     removed = 0
-    for path in sorted(uploads.rglob("*"), reverse=True):  # files before the folders holding them
-        if path.is_file() and path.stat().st_mtime < cutoff and str(path.resolve()) not in pending:
+    for path in sorted(folder.rglob("*"), reverse=True):  # files before the folders holding them
+        if path.is_file() and path.stat().st_mtime < cutoff and str(path.resolve()) not in keep:
             path.unlink()
             removed += 1
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
-    return cleared, removed
+    return removed

@@ -4,6 +4,7 @@ import argparse
 
 from bench import (
     boundaries,
+    exports,
     foundation,
     hardening,
     imports,
@@ -38,6 +39,8 @@ def main() -> None:
         module.run(households=args.households, repeat=args.repeat)
     # The real stack (nginx, gunicorn, the worker) under 50 users, on the county foundation loaded.
     load.run(households=args.households, users=50, seconds=120, gunicorn="", export="households.csv")
+    # A whole-county export as a job streamed from disk, beside the same export in a web worker.
+    exports.run(households=args.households)
 
 
 main()

@@ -128,11 +128,11 @@ def children(pid: int) -> list[int]:
         return []
 
 
-def rss_mib(pid: int) -> float:
-    """Return the resident memory of process `pid` in MiB (0 for a process that is gone)."""
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """Return the resident memory of process `pid` in MiB (0 for a process that is gone); VmHWM: its peak."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -188,6 +188,7 @@ def running(
         "SECRET_KEY": os.environ.get("SECRET_KEY", "stack-" + folder.name),
         "PROXY_HOPS": "1",
         "IMPORT_UPLOAD_FOLDER": str(folder / "uploads"),
+        "JOB_RESULT_FOLDER": str(folder / "job-results"),
         **(env or {}),
     }
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -76,11 +77,32 @@ def accounts() -> dict[str, tuple[str, str]]:
     return {role: (f"test-{role}", secrets.token_urlsafe(12)) for role in ("admin", "leader", "cadre", "gis")}
 
 
+class ReadingClient(FlaskClient):
+    """A test client that reads each response whole and closes it, as a browser does (a file sent from
+    disk is closed then, not left to the garbage collector)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
-def app(database_url, county, work, accounts):
+def job_results(tmp_path_factory) -> Path:
+    """The folder of finished jobs' files, shared by the test app, the live server and workers."""
+    return tmp_path_factory.mktemp("job-results")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, county, work, accounts, job_results):
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets.token_hex(16)}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": secrets.token_hex(16),
+            "JOB_RESULT_FOLDER": str(job_results),
+        }
     )
+    app.test_client_class = ReadingClient
     with app.app_context():
         flask_migrate.upgrade()
         queries.load_county(county)
@@ -98,12 +120,17 @@ def app(database_url, county, work, accounts):
 
 
 @pytest.fixture(scope="session")
-def live_server(app, database_url):
+def live_server(app, database_url, job_results):
     """Serve the (committed) test county from a separate process; yield its root URL.
 
     For real clients (GDAL, QGIS) in `live` tests, which see only committed data.
     """
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-tests"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "live-tests",
+        "JOB_RESULT_FOLDER": str(job_results),
+    }
     process = subprocess.Popen(
         [sys.executable, "-c", SERVE], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
     )

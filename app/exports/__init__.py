@@ -20,6 +20,7 @@ import decimal
 import functools
 import pathlib
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -29,11 +30,11 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from .. import audit, disclosure, fields, privacy
+from .. import audit, disclosure, fields
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
-from . import styles, work
+from . import households, styles, work
 from .cells import neutralised
 
 LAYERS = ("townships", "villages", "natural_villages", "households", *work.LAYERS)
@@ -179,28 +180,22 @@ def _frame_of(rows: pd.DataFrame, crs: Crs) -> geopandas.GeoDataFrame:
 
 
 def households_frame(user, crs: Crs) -> geopandas.GeoDataFrame:
-    """Return the households `user` may see, each field shown, masked or omitted as the role allows.
+    """Return the households `user` may see, each field shown, masked or omitted as the role allows."""
+    return _frame_of(households.rows(user, srid=crs.srid, geographic=crs.geographic), crs)
 
-    Villages are grouped by the detail the user has there; aggregate-only
-    villages are left out (their counts are in the natural-village layer).
-    """
-    groups: dict[privacy.Detail, list[int]] = {}
-    villages = sql.village_ids()
-    for village in villages:
-        groups.setdefault(privacy.household_detail(user, village), []).append(village)
-    frames = []
-    for detail, ids in sorted(groups.items(), reverse=True):
-        if detail is privacy.Detail.AGGREGATE:
-            continue
-        scope = None if len(ids) == len(villages) else ids
-        frames.append(sql.households(srid=crs.srid, rules=privacy.field_rules(detail), village_ids=scope))
-    if not frames:
-        frames.append(
-            sql.households(srid=crs.srid, rules=privacy.field_rules(privacy.Detail.MASKED), village_ids=[])
-        )
-    rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    rows = rows.rename(columns={"x": "lon", "y": "lat"} if crs.geographic else {})
-    return _frame_of(rows, crs)
+
+def row_count(layer: str, *, user) -> int:
+    """Return how many rows exporting `layer` (or 'all') as `user` writes: their households, pairings
+    and visits as they may see them, every area."""
+
+    def count(name: str) -> int:
+        if name == "households":
+            return households.count(user)
+        if name in work.LAYERS:
+            return work.count(name, user=user)
+        return sql.area_count(name)
+
+    return sum(count(name) for name in (layers_for(user) if layer == ALL else [layer]))
 
 
 def layers_for(user) -> tuple[str, ...]:
@@ -353,21 +348,18 @@ def export(
         "crs": target.label,
         "role": user.role_name,
     }
-    frames = {}
-    for done, name in enumerate(layers, start=1):
-        frames[name] = layer_frame(name, user=user, crs=target)
-        if progress:
-            progress(name, done, len(layers))
     zipped = fmt == "shp" or (len(layers) > 1 and not spec.multi_layer)
     stem = f"minqing-{layer}-{now:%Y%m%dT%H%M%SZ}"
     with tempfile.TemporaryDirectory(prefix="minqing-export-") as folder:
         folder = pathlib.Path(folder)
         if zipped:
             extension = "shp" if fmt == "shp" else spec.extension
-            for name, frame in frames.items():
-                _write_one(frame, folder / f"{name}.{extension}", name, fmt, metadata, lang=lang)
+            paths = {name: folder / f"{name}.{extension}" for name in layers}
+            counts, columns = _write_layers(
+                paths, fmt, metadata, user=user, crs=target, lang=lang, progress=progress
+            )
             if fmt == "shp":
-                _write_csv(_field_table(frames), folder / "fields.csv")
+                _write_csv(_field_table(columns), folder / "fields.csv")
             (folder / "README.txt").write_text(_describe(metadata) + "\n", encoding="utf-8")
             result = folder / f"{stem}.zip"
             with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -377,26 +369,53 @@ def export(
             file_name, media_type = f"{stem}.zip", "application/zip"
         else:
             result = folder / f"{stem}.{spec.extension}"
-            for name, frame in frames.items():
-                _write_one(frame, result, name, fmt, metadata, lang=lang)
+            paths = dict.fromkeys(layers, result)
+            counts, _ = _write_layers(
+                paths, fmt, metadata, user=user, crs=target, lang=lang, progress=progress
+            )
             if fmt == "gpkg":
-                styles.add_to_geopackage(str(result), list(frames), owner=user.username)
+                styles.add_to_geopackage(str(result), layers, owner=user.username)
             file_name, media_type = result.name, spec.media_type
-        content = result.read_bytes()
-    counts = {name: len(frame) for name, frame in frames.items()}
+        if out is not None:
+            shutil.move(result, out)
+            content = None
+        else:
+            content = result.read_bytes()
     audit.record("export", layer, user=user, format=fmt, crs=target.label, features=counts)
     db.session.commit()
     summary = {"file_name": file_name, "media_type": media_type, "features": counts, "crs": target.label}
-    if out is not None:
-        pathlib.Path(out).write_bytes(content)
-        return None, summary
     return content, summary
 
 
-def _field_table(frames: dict[str, geopandas.GeoDataFrame]) -> pd.DataFrame:
+def _write_layers(
+    paths: dict[str, pathlib.Path], fmt: str, metadata: dict[str, str], *, user, crs: Crs, lang: str, progress
+) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Read and write each layer in turn (only one in memory; households as CSV or GeoJSON in chunks).
+
+    Returns each layer's feature count and, for a Shapefile's field table, its columns.
+    """
+    counts, columns = {}, {}
+    for done, (name, path) in enumerate(paths.items(), start=1):
+        if fmt == "csv" and name == "households":
+            counts[name] = households.write_csv(user, path, srid=crs.srid, geographic=crs.geographic)
+        elif fmt == "geojson" and name == "households":
+            counts[name] = households.write_geojson(
+                user, path, srid=crs.srid, crs_label=crs.label, description=_describe(metadata)
+            )
+        else:
+            frame = layer_frame(name, user=user, crs=crs)
+            _write_one(frame, path, name, fmt, metadata, lang=lang)
+            counts[name] = len(frame)
+            columns[name] = list(_spatial(frame).columns.drop(frame.geometry.name))
+            del frame
+        if progress:
+            progress(name, done, len(paths))
+    return counts, columns
+
+
+def _field_table(columns: dict[str, list[str]]) -> pd.DataFrame:
     """Return the Shapefile field-name mapping of every layer (layer, field, shapefile_field)."""
     rows = []
-    for name, frame in frames.items():
-        columns = list(_spatial(frame).columns.drop(frame.geometry.name))
-        rows += [(name, c, s) for c, s in shapefile_names(columns).items()]
+    for name, names in columns.items():
+        rows += [(name, c, s) for c, s in shapefile_names(names).items()]
     return pd.DataFrame(rows, columns=["layer", "field", "shapefile_field"])

@@ -1,5 +1,7 @@
 """Exports as jobs of the one queue (app.jobs): the same file as /export/<layer>.<fmt>, made by the worker."""
 
+import pathlib
+
 from .. import exports, jobs
 from ..models import Job
 
@@ -11,14 +13,16 @@ def submit(user, layer: str, fmt: str, *, crs: str, lang: str = "zh", submission
     return jobs.submit(user, "export", layer, options=options, total=total, submission=submission)
 
 
-def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:
-    """Export as `user` (masked per their role now; `exports.export` audits it)."""
-    content, summary = exports.export(
+def run(job: Job, progress: jobs.Progress, *, user) -> tuple[pathlib.Path, str, str, dict]:
+    """Export as `user` (masked per their role now; `exports.export` audits it) straight to the job's file."""
+    path = jobs.result_path(job, "")
+    _, summary = exports.export(
         job.target,
         job.options["format"],
         user=user,
         crs=job.options["crs"],
         lang=job.options.get("lang", "zh"),
         progress=lambda layer, done, total: progress(done, total),
+        out=path,
     )
-    return content, summary["media_type"], summary["file_name"], {"features": summary["features"]}
+    return path, summary["media_type"], summary["file_name"], {"features": summary["features"]}

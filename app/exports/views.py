@@ -1,10 +1,15 @@
-"""HTTP face of exports: /export/<layer>.<fmt>?crs=… returns the file now (for programs: QGIS, scripts);
+"""HTTP face of exports: /export/<layer>.<fmt>?crs=… returns the file now (for programs: QGIS, scripts),
+or, when large, queues it and answers 303 to the job;
 the /export page queues the same export as a job whose page shows its progress (for people).
 
 Both are masked per role and audited by `exports.export`.
 """
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+import hashlib
+import tempfile
+import time
+
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from .. import exports, jobs, params, privacy
@@ -52,16 +57,33 @@ def _checked(layer: str, fmt: str, crs: str | None) -> str:
 @bp.get("/<layer>.<fmt>")
 @login_required
 def export(layer: str, fmt: str):
-    """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554)."""
+    """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554).
+
+    An export of more than EXPORT_SYNC_MAX_ROWS rows for this user is queued instead and answered
+    303 to its job's page, whose file follows at /jobs/<id>/result: no web worker holds a county.
+    """
     params.only(request.args, ("crs",))
     crs = _checked(layer, fmt, request.args.get("crs"))
     user = current_user._get_current_object()
-    content, summary = exports.export(layer, fmt, user=user, crs=crs, lang=language())
-    return Response(
-        content,
-        mimetype=summary["media_type"],
-        headers={"Content-Disposition": f'attachment; filename="{summary["file_name"]}"'},
+    if exports.row_count(layer, user=user) > current_app.config["EXPORT_SYNC_MAX_ROWS"]:
+        submission = _repeat_key(user, layer, fmt, crs)
+        job = export_jobs.submit(user, layer, fmt, crs=crs, lang=language(), submission=submission)
+        db.session.commit()
+        return redirect(url_for("jobs.job", job_id=job.id), code=303)
+    with tempfile.NamedTemporaryFile(prefix="minqing-export-") as file:
+        _, summary = exports.export(layer, fmt, user=user, crs=crs, lang=language(), out=file.name)
+        body = open(file.name, "rb")  # noqa: SIM115 - the response closes it once sent
+    # The name is gone from the disk; the open file stays readable until the response is sent.
+    return send_file(
+        body, mimetype=summary["media_type"], download_name=summary["file_name"], as_attachment=True
     )
+
+
+def _repeat_key(user, layer: str, fmt: str, crs: str) -> str:
+    """Return the same key for the same export asked for again within the minute (a script that retries)."""
+    minute = int(time.time() // 60)
+    asked = f"{user.id}:{layer}.{fmt}:{crs}:{language()}:{minute}"
+    return "get-" + hashlib.sha256(asked.encode()).hexdigest()[:40]
 
 
 @bp.route("", methods=["GET", "POST"])

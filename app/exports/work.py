@@ -18,11 +18,19 @@ def allowed(user) -> bool:
     return privacy.work_scope(user) is not None
 
 
-def rows(layer: str, *, user, srid: int) -> pd.DataFrame:
-    """Return `layer`'s rows as `user` may see them (findings per VISIT_NOTES), WKB geometry in `srid`."""
+def _source(layer: str, user) -> work_layers.Layer:
     scope = privacy.work_scope(user)
     if scope is None:
         raise PermissionError(f"{layer}: not for the {user.role_name} role (counts only)")
     rules, villages = scope
-    source = getattr(work_layers, layer)(rules, villages=villages)
-    return sql.work_layer(source, srid=srid, point=layer == "visits")
+    return getattr(work_layers, layer)(rules, villages=villages)
+
+
+def count(layer: str, *, user) -> int:
+    """Return how many rows of `layer` `user` may export (0 for a role that may not)."""
+    return sql.layer_count(_source(layer, user)) if allowed(user) else 0
+
+
+def rows(layer: str, *, user, srid: int) -> pd.DataFrame:
+    """Return `layer`'s rows as `user` may see them (findings per VISIT_NOTES), WKB geometry in `srid`."""
+    return sql.work_layer(_source(layer, user), srid=srid, point=layer == "visits")

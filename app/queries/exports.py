@@ -5,7 +5,7 @@ SQL, masks applied in the database); natural-village statistics from the same
 builders the maps use.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
 from sqlalchemy import text
@@ -65,24 +65,66 @@ def natural_villages(*, srid: int, suppression: Suppression) -> pd.DataFrame:
     )
 
 
+def _households_sql(srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None) -> tuple[str, dict]:
+    fields = household_fields(rules)
+    where = "" if village_ids is None else "WHERE nv.village_id = ANY(:villages)"
+    point = _in(srid)
+    sql = f"""
+        SELECT {", ".join(f"{sql} AS {name}" for name, sql in fields)}, natural_village_code,
+               ST_X({point}) AS x, ST_Y({point}) AS y, {_geometry(srid)}
+        FROM (SELECT h.*, nv.code AS natural_village_code
+              FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id {where}) household
+        ORDER BY code"""
+    return sql, {"villages": list(village_ids or [])}
+
+
 def households(*, srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None) -> pd.DataFrame:
     """Return households with fields shown, masked or omitted per `rules`, in `village_ids` (None: all).
 
     Longitude and latitude (or x and y) of the point come as columns too, for
     tabular formats.
     """
-    fields = household_fields(rules)
-    where = "" if village_ids is None else "WHERE nv.village_id = ANY(:villages)"
-    point = _in(srid)
-    return _frame(
-        f"""
-        SELECT {", ".join(f"{sql} AS {name}" for name, sql in fields)}, natural_village_code,
-               ST_X({point}) AS x, ST_Y({point}) AS y, {_geometry(srid)}
-        FROM (SELECT h.*, nv.code AS natural_village_code
-              FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id {where}) household
-        ORDER BY code""",
-        {"villages": list(village_ids or [])},
-    )
+    return _frame(*_households_sql(srid, rules, village_ids))
+
+
+def household_chunks(
+    *, srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None, size: int
+) -> Iterator[pd.DataFrame]:
+    """Yield the rows of `households` `size` at a time from a server-side cursor, as object columns.
+
+    Only one chunk is in memory at once, however large the county; values keep their Python types
+    (an integer column with gaps stays integers), so every chunk reads alike.
+    """
+    sql, params = _households_sql(srid, rules, village_ids)
+    result = db.session.execute(text(sql), params, execution_options={"stream_results": True})
+    columns = list(result.keys())
+    for rows in result.partitions(size):
+        yield pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def household_count(village_ids: Iterable[int] | None) -> int:
+    """Return how many households `village_ids` (None: all) hold."""
+    if village_ids is None:
+        return db.session.execute(text("SELECT count(*) FROM household")).scalar_one()
+    return db.session.execute(
+        text("""SELECT count(*) FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+                WHERE nv.village_id = ANY(:villages)"""),
+        {"villages": list(village_ids)},
+    ).scalar_one()
+
+
+def area_count(layer: str) -> int:
+    """Return how many townships, villages or natural villages (`layer`) there are."""
+    if layer == "natural_villages":
+        return db.session.execute(text("SELECT count(*) FROM natural_village")).scalar_one()
+    return db.session.execute(
+        text("SELECT count(*) FROM admin_unit WHERE level = :level"), {"level": layer[:-1]}
+    ).scalar_one()
+
+
+def layer_count(layer: Layer) -> int:
+    """Return how many rows pairings or visits (`app.queries.work_layers`) would export."""
+    return db.session.execute(text(f"SELECT count(*) FROM ({layer.sql}) q"), layer.params).scalar_one()
 
 
 def work_layer(layer: Layer, *, srid: int, point: bool) -> pd.DataFrame:

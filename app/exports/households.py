@@ -1,0 +1,104 @@
+"""The household layer as a user may see it: which villages at which detail, counted, read whole or streamed.
+
+Villages are grouped by the detail the user has there; aggregate-only villages
+are left out (their counts are in the natural-village layer).
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections.abc import Iterator
+
+import pandas as pd
+
+from .. import privacy
+from ..queries import exports as sql
+from ..queries import household_fields
+from .cells import neutralised
+
+# Rows read from PostgreSQL at once when a layer is streamed: a few MB, whatever the county's size.
+CHUNK_ROWS = 5_000
+LON_LAT = {"x": "lon", "y": "lat"}
+
+Scope = tuple[privacy.Detail, list[int] | None]
+
+
+def scopes(user) -> list[Scope]:
+    """Return (detail, village ids or None for all) of each group of villages `user` sees households of."""
+    groups: dict[privacy.Detail, list[int]] = {}
+    villages = sql.village_ids()
+    for village in villages:
+        groups.setdefault(privacy.household_detail(user, village), []).append(village)
+    found = [
+        (detail, None if len(ids) == len(villages) else ids)
+        for detail, ids in sorted(groups.items(), reverse=True)
+        if detail is not privacy.Detail.AGGREGATE
+    ]
+    return found or [(privacy.Detail.MASKED, [])]  # no rows, but the columns a reader expects
+
+
+def count(user) -> int:
+    """Return how many households `user` would export."""
+    return sum(sql.household_count(ids) for _, ids in scopes(user))
+
+
+def rows(user, *, srid: int, geographic: bool) -> pd.DataFrame:
+    """Return every household `user` may see as one table (fields masked per detail), with WKB geometry."""
+    frames = [
+        sql.households(srid=srid, rules=privacy.field_rules(detail), village_ids=ids)
+        for detail, ids in scopes(user)
+    ]
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return table.rename(columns=LON_LAT if geographic else {})
+
+
+def _chunks(found: list[Scope], srid: int) -> Iterator[pd.DataFrame]:
+    for detail, ids in found:
+        rules = privacy.field_rules(detail)
+        yield from sql.household_chunks(srid=srid, rules=rules, village_ids=ids, size=CHUNK_ROWS)
+
+
+def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool) -> int:
+    """Write the households table `rows` gives as CSV, a chunk at a time; return how many were written.
+
+    UTF-8 with a BOM (Excel reads it as such), formula-looking text neutralised, as every CSV export.
+    """
+    found = scopes(user)
+    header: list[str] = []
+    for detail, _ in found:
+        names = [name for name, _ in household_fields(privacy.field_rules(detail))]
+        header += [n for n in (*names, "natural_village_code", "x", "y") if n not in header]
+    labels = {n: LON_LAT.get(n, n) if geographic else n for n in header}
+    written = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        for chunk in _chunks(found, srid):
+            table = neutralised(chunk.reindex(columns=header)).rename(columns=labels)
+            table.to_csv(out, index=False, header=written == 0)
+            written += len(table)
+        if written == 0:
+            pd.DataFrame(columns=list(labels.values())).to_csv(out, index=False)
+    return written
+
+
+def write_geojson(user, path: pathlib.Path, *, srid: int, crs_label: str, description: str) -> int:
+    """Write the households `rows` gives as a GeoJSON FeatureCollection, a chunk at a time; return the count.
+
+    As GDAL writes it for the other layers: the layer's name, `description`, and the CRS as a named
+    URN (GeoJSON 2008, so projected coordinates may be written too).
+    """
+    urn = "urn:ogc:def:crs:OGC:1.3:CRS84" if crs_label == "OGC:CRS84" else f"urn:ogc:def:crs:EPSG::{srid}"
+    head = {"type": "FeatureCollection", "name": "households", "description": description}
+    head["crs"] = {"type": "name", "properties": {"name": urn}}
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n"features": [\n')
+        for chunk in _chunks(scopes(user), srid):
+            properties = chunk.drop(columns=["x", "y", "geometry"]).to_dict("records")
+            for record, x, y in zip(properties, chunk.x, chunk.y, strict=True):
+                point = None if x is None else {"type": "Point", "coordinates": [x, y]}
+                feature = {"type": "Feature", "properties": record, "geometry": point}
+                out.write(("" if written == 0 else ",\n") + json.dumps(feature, ensure_ascii=False))
+                written += 1
+        out.write("\n]\n}\n")
+    return written

@@ -1,0 +1,107 @@
+"""Large exports never pass through a web worker: a big GET becomes a job, its file streams from disk."""
+
+import csv
+import datetime
+import io
+
+import pyogrio
+from sqlalchemy import func, select, update
+
+from app import jobs
+from app.exports import households
+from app.extensions import db
+from app.models import Job
+from tests.conftest import cadre_village, log_in
+from tests.test_jobs import JSON, run_worker, state
+
+
+def rows(body: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_a_large_export_asked_for_by_get_becomes_a_job_whose_file_streams_and_matches(
+    app, login, county, monkeypatch
+):
+    client = login("gis")
+    direct = client.get("/export/households.csv")  # under the limit: the file at once
+    assert direct.status_code == 200 and len(rows(direct.data)) == len(county.households)
+    monkeypatch.setitem(app.config, "EXPORT_SYNC_MAX_ROWS", len(county.households) - 1)
+    response = client.get("/export/households.csv")
+    assert response.status_code == 303
+    job_url = response.headers["Location"]
+    assert "/jobs/" in job_url and client.get("/export/households.csv").headers["Location"] == job_url
+    assert state(client, job_url)["status"] == "queued"
+    run_worker(app)
+    download = client.get(job_url + "/result")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert download.data == direct.data  # the same table, byte for byte
+    job_id = int(job_url.rsplit("/", 1)[1])
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert db.session.scalar(select(Job.result.is_(None)).where(Job.id == job_id))  # nothing in the row
+        path = jobs.result_file(job)
+        assert path.read_bytes() == direct.data  # on disk, where the result streams from
+
+
+def test_the_limit_counts_the_rows_of_the_users_own_scope(app, login, accounts, county, monkeypatch):
+    village = cadre_village(county)
+    own = county.households.natural_village_code.str.startswith(village).sum()
+    monkeypatch.setitem(app.config, "EXPORT_SYNC_MAX_ROWS", int(own) + 10)
+    cadre = login("cadre")
+    response = cadre.get("/export/households.csv")
+    assert response.status_code == 200 and len(rows(response.data)) == own
+    assert app.test_client().get("/export/households.csv").status_code in (302, 401)
+    gis = app.test_client()
+    log_in(gis, *accounts["gis"])
+    assert gis.get("/export/households.geojson").status_code == 303
+    assert gis.get("/export/townships.geojson").status_code == 200  # a small layer stays synchronous
+    assert gis.get("/export/all.gpkg").status_code == 303
+
+
+def test_a_csv_streamed_in_small_chunks_is_the_same_file(login, county, monkeypatch):
+    client = login("leader")
+    monkeypatch.setattr(households, "CHUNK_ROWS", 700)
+    chunked = client.get("/export/households.csv?crs=EPSG:4545")
+    assert chunked.status_code == 200
+    table = rows(chunked.data)
+    assert len(table) == len(county.households) and {"x", "y"} <= set(table[0])
+    assert all(r["id_number"][4:14] == "*" * 10 for r in table)
+    monkeypatch.setattr(households, "CHUNK_ROWS", len(county.households))  # one chunk
+    assert client.get("/export/households.csv?crs=EPSG:4545").data == chunked.data
+
+
+def test_a_pruned_export_file_leaves_the_disk_and_answers_410(app, login, monkeypatch, county):
+    monkeypatch.setitem(app.config, "EXPORT_SYNC_MAX_ROWS", 10)
+    client = login("gis")
+    job_url = client.get("/export/households.csv").headers["Location"]
+    run_worker(app)
+    job_id = int(job_url.rsplit("/", 1)[1])
+    with app.app_context():
+        path = jobs.result_file(db.session.get(Job, job_id))
+        assert path.is_file()
+        db.session.execute(
+            update(Job).where(Job.id == job_id).values(finished_at=func.now() - datetime.timedelta(days=8))
+        )
+        db.session.commit()
+        jobs.prune(older_than=datetime.timedelta(days=7), uploads=path.parent / "no-uploads")
+    assert not path.exists()
+    response = client.get(job_url + "/result", headers=JSON)
+    assert response.status_code == 410 and "removed after 7 days" in response.get_json()["message"]
+
+
+def test_a_geojson_streamed_in_chunks_reads_as_the_geopackage_gdal_wrote(
+    login, county, monkeypatch, tmp_path
+):
+    client = login("cadre")  # the full records of the cadre's own village
+    monkeypatch.setattr(households, "CHUNK_ROWS", 100)
+    (tmp_path / "h.geojson").write_bytes(client.get("/export/households.geojson?crs=EPSG:4545").data)
+    (tmp_path / "h.gpkg").write_bytes(client.get("/export/households.gpkg?crs=EPSG:4545").data)
+    streamed = pyogrio.read_dataframe(tmp_path / "h.geojson").set_index("code").sort_index()
+    written = pyogrio.read_dataframe(tmp_path / "h.gpkg", layer="households").set_index("code").sort_index()
+    assert len(streamed) == len(written) > 100 and streamed.crs.to_epsg() == 4545
+    assert set(streamed.columns) == set(written.columns) and "id_number" in streamed.columns
+    for name in written.columns.drop("geometry"):
+        assert (
+            streamed[name].fillna(-1).astype(str).tolist() == written[name].fillna(-1).astype(str).tolist()
+        ), name
+    assert streamed.geometry.geom_equals_exact(written.geometry, tolerance=0.001).all()
