@@ -48,4 +48,9 @@ def test_a_cadre_registers_a_demand_and_closes_it_with_a_rating(page, server, ac
     assert [
         a for a in page.locator("form.demand-action").evaluate_all("fs => fs.map(f => f.dataset.action)")
     ] == ["reopen"]
+    # The natural village's map draws it as a point coloured as closed, linking back to the demand.
+    page.goto(f"{server}/natural-villages/{household.natural_village_code}")
+    page.wait_for_selector("path.mq-demand-closed")
+    page.locator("path.mq-demand-closed").last.dispatch_event("click")
+    assert "已办结" in page.locator(".leaflet-popup-content").inner_text()
     assert page.outside == []

@@ -1,5 +1,6 @@
 """People's demands through the web (#12): register, move through the lifecycle, refusals, privacy, audit."""
 
+import json
 import re
 
 import pytest
@@ -92,7 +93,7 @@ def test_a_demand_goes_from_reception_to_a_satisfied_close_every_step_kept(app, 
             db.session.execute(
                 text(
                     "SELECT action FROM audit_event WHERE target = :d AND action LIKE '%demand' ORDER BY id"
-                ),  # noqa: E501
+                ),
                 {"d": str(demand)},
             ).scalars()
         )
@@ -255,3 +256,17 @@ def test_a_bad_list_filter_is_a_400_naming_it(client, login, query, named):
     login("leader")
     response = client.get(f"/demands?{query}")
     assert response.status_code == 400 and named in response.get_data(as_text=True)
+
+
+def test_the_natural_village_map_draws_its_demands_for_readers_only(client, login, places, county):
+    login("cadre")
+    demand = registered(client, places[0].code)
+    nv = places[0].natural_village_code
+    html = client.get(f"/natural-villages/{nv}").get_data(as_text=True)
+    layer = re.search(r'<script type="application/json" id="mq-demands">(.*?)</script>', html, re.S)
+    drawn = {f["id"]: f["properties"] for f in json.loads(layer.group(1))["features"]}
+    assert drawn[demand] == {"id": demand, "state": "registered", "kind": "饮水", "overdue": False}
+    assert "自来水管" not in layer.group(1) and "MinqingMap.demands" in html
+    log_out(client)
+    login("gis")
+    assert 'id="mq-demands"' not in client.get(f"/natural-villages/{nv}").get_data(as_text=True)

@@ -29,3 +29,15 @@ def target(action: str, state: str) -> str | None:
     """Return the state `action` leads to from `state`, None when it may not be taken from there."""
     sources, result = ACTIONS[action]
     return result if state in sources else None
+
+
+# How the maps draw a demand of each state: waiting red-orange, moving blue, done green.
+STATE_COLOURS = {
+    "registered": "#e4572e",
+    "accepted": "#f29e4c",
+    "assigned": "#f1c453",
+    "in_progress": "#2e86de",
+    "answered": "#54a0ff",
+    "closed": "#2a9d8f",
+    "reopened": "#9b2226",
+}

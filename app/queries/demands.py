@@ -229,3 +229,16 @@ def counts(f: Filters) -> list[dict]:
         FROM demand d JOIN demand_kind k ON k.key = d.kind JOIN admin_unit v ON v.id = d.village_id
         WHERE {where} GROUP BY d.state, k.label_zh, k.label_en, k.position ORDER BY d.state, k.position"""
     return [dict(r) for r in db.session.execute(text(sql), values).mappings()]
+
+
+def natural_village_geojson(natural_village_id: int, *, today: datetime.date, lang: str) -> dict:
+    """Return a natural village's demands as GeoJSON points: number, state, kind, overdue; no text."""
+    label = "k.label_zh" if lang == "zh" else "k.label_en"
+    sql = f"""
+        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+            'type', 'Feature', 'id', d.id, 'geometry', ST_AsGeoJSON(d.geom, 6)::json,
+            'properties', json_build_object(
+                'id', d.id, 'state', d.state, 'kind', {label}, 'overdue', {OPEN} AND d.due_on < :today))
+            ORDER BY d.id), '[]'::json))
+        FROM demand d JOIN demand_kind k ON k.key = d.kind WHERE d.natural_village_id = :id"""
+    return db.session.execute(text(sql), {"id": natural_village_id, "today": today}).scalar_one()
