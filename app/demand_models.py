@@ -82,7 +82,10 @@ class Demand(db.Model):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    # A household leaving the registry leaves its demands: who raised one is kept in person_name.
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("household.id", ondelete="SET NULL"), index=True
+    )
     person_name: Mapped[str] = mapped_column(String(32), server_default="")
     person_phone: Mapped[str] = mapped_column(String(20), server_default="")
     geom = mapped_column(Geometry("POINT", srid=SRID), nullable=False)

@@ -70,6 +70,7 @@ def test_a_demand_goes_from_reception_to_a_satisfied_close_every_step_kept(app, 
     demand = registered(client, own.code)
     html = page_of(client, demand)
     assert state(html) == "registered" and "自来水管冬季冻裂" in html and "已登记" in html
+    assert own.head_name in html and own.code in html  # who raised it, kept with the demand
     assert re.findall(r'data-action="(\w+)" ?>?', html.split("</ol>")[1]) == ["accept"]
     steps = [
         ("accept", {}),

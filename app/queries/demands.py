@@ -79,12 +79,14 @@ def insert_demand(demand: dict, *, user) -> int:
         if demand["household_id"] is not None
         else f"ST_SetSRID(ST_MakePoint(:lon, :lat), {SRID})"
     )
+    # Who raised it is kept with the demand: the head's name when the form named only the household.
+    person = "coalesce(nullif(:person_name, ''), (SELECT head_name FROM household WHERE id = :household_id))"
     demand_id = db.session.execute(
         text(f"""
             INSERT INTO demand (household_id, person_name, person_phone, geom, natural_village_id,
                                 village_id, channel, kind, urgency, description, raised_on, due_on,
                                 created_by)
-            VALUES (:household_id, :person_name, :person_phone, {point}, :natural_village_id,
+            VALUES (:household_id, {person}, :person_phone, {point}, :natural_village_id,
                     :village_id, :channel, :kind, :urgency, :description, :raised_on, :due_on, :user_id)
             RETURNING id"""),
         {**demand, "user_id": user.id},

@@ -106,7 +106,7 @@ def upgrade():
     sa.CheckConstraint("state IN ('registered', 'accepted', 'assigned', 'in_progress', 'answered', 'closed', 'reopened')", name=op.f('ck_demand_state')),
     sa.CheckConstraint("urgency IN ('normal', 'urgent')", name=op.f('ck_demand_urgency')),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], name=op.f('fk_demand_created_by_app_user'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_demand_household_id_household')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_demand_household_id_household'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['kind'], ['demand_kind.key'], name=op.f('fk_demand_kind_demand_kind')),
     sa.ForeignKeyConstraint(['natural_village_id'], ['natural_village.id'], name=op.f('fk_demand_natural_village_id_natural_village')),
     sa.ForeignKeyConstraint(['village_id'], ['admin_unit.id'], name=op.f('fk_demand_village_id_admin_unit')),
