@@ -70,6 +70,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(work.bp)
 
+    from . import demands
+
+    app.register_blueprint(demands.bp)
+
     from . import audit, errors, front, i18n, jobs, localtime
 
     front.register(app)

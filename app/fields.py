@@ -85,7 +85,7 @@ COLUMNS = {
     "village": ("行政村", "Village"),
     "township": ("乡镇", "Township"),
     "households": ("户数", "Households"),
-    # pairings and visits (#11)
+    # pairings and visits (#11): WORK_COLUMNS
     "id": ("编号", "ID"),
     "cadre": ("帮扶干部", "Cadre"),
     "unit": ("单位", "Unit"),
@@ -99,6 +99,11 @@ COLUMNS = {
     "findings": ("走访情况", "Findings"),
     "ticks": ("勾选项", "Ticks"),
 }
+# The columns only the pairings and visits layers carry.
+WORK_COLUMNS = frozenset(
+    {"id", "cadre", "unit", "household_code", "start", "end", "current", "date", "kind", "logged"}
+    | {"findings", "ticks"}
+)
 # What a code column holds, per layer.
 CODES = {
     "households": LABELS["code"],
@@ -113,6 +118,8 @@ POINT_LAYERS = ("households", "visits")  # their lon/lat are the point's, other 
 def exported_columns(layer: str) -> set[str]:
     """Return every column an exported `layer` may carry."""
     columns = {"code", *COLUMNS, *indicators.BY_KEY}
+    if layer not in ("pairings", "visits"):
+        columns -= WORK_COLUMNS
     # An indicator's columns besides its count or mean: its share, and whether its count is withheld.
     columns |= {i.key + "_share" for i in indicators.INDICATORS if i.kind == "share"}
     columns |= {i.key + "_suppressed" for i in indicators.INDICATORS if i.sensitive}

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user, login_required
 
 from . import audit, basemap, disclosure, fields, indicators, params, privacy, queries, tiles
+from .demands import map as demand_map
 from .errors import AppError, not_found
 from .extensions import db
 from .i18n import LANGUAGES, Text, language
@@ -183,6 +184,7 @@ def natural_village(code: str):
         layers["mq-households"] = collection
         audit.record("view_households", code, detail=detail.name.lower())
         db.session.commit()
+    demand_legend = demand_map.layer(unit, layers, lang=lang)
     map_page = page(base_map(bounds_of(unit), assets=local_assets(), lang=lang, **_basemap()), layers)
     legend = [
         {"key": i.key, "label": i.label(lang), "color": i.symbol, "mark": i.mark, "ink": i.mark_colour}
@@ -203,6 +205,7 @@ def natural_village(code: str):
         fmt=lambda ind, value: format_value(ind, value, lang),
         count=_count,
         withheld=_withheld(),
+        demand_legend=demand_legend,
     )
 
 

@@ -347,3 +347,25 @@ def may_enter_measures(user, village_id: int) -> bool:
     """Say whether `user` may enter the help measures of households in village `village_id` (#11)."""
     role = getattr(user, "role_name", None)
     return role == "admin" or (role == "cadre" and village_id in user.village_ids)
+
+
+# --- people's demands (#12) --------------------------------------------------
+
+
+def may_read_demand(user, village_id: int) -> bool:
+    """Say whether `user` may read who raised a demand in village `village_id` and what it says.
+
+    A demand's text is as sensitive as visit findings: leaders, admins and the village's cadres.
+    """
+    return household_detail(user, village_id) in _SENSITIVE_SHOWN
+
+
+def may_handle_demand(user, village_id: int) -> bool:
+    """Say whether `user` may register or move on a demand in village `village_id` (admins, its cadres)."""
+    return household_detail(user, village_id) is Detail.FULL
+
+
+def demand_scope(user) -> tuple[bool, frozenset[int] | None]:
+    """Return whether `user` may list demands one by one (else counts only), and their villages."""
+    detail, villages = household_scope(user)
+    return detail in _SENSITIVE_SHOWN, villages

@@ -30,6 +30,8 @@ HOUSEHOLD_COLUMNS = ("members", *dict.fromkeys(i.column for i in indicators.INDI
 # Work indicators read the household's derived work state as `w` (app.work_models.HouseholdWork).
 WORK_JOIN = "LEFT JOIN household_work w ON w.household_id = h.id"
 WORK_TABLES = ("household_work", "visit", "measure", "pairing", "cadre_patch", "cadre")
+# People's demands (#12) are placed in the county's natural villages: a new county starts without them.
+DEMAND_TABLES = ("demand_event", "demand")
 
 _MASK_SQL = {
     "head_name": "left(head_name, 1) || '*'",

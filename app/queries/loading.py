@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..models import SRID
-from . import HOUSEHOLD_COLUMNS, WORK_TABLES, _copy, _ewkb
+from . import DEMAND_TABLES, HOUSEHOLD_COLUMNS, WORK_TABLES, _copy, _ewkb
 
 _PERSONAL = ("code", "head_name", "id_number", "address")
 
@@ -62,7 +62,7 @@ def _empty_keeping_scopes() -> None:
         text(
             "TRUNCATE member, household, natural_village, user_village, admin_unit, "
             # The work is about these households (#11): it goes with them; `load_work` brings new.
-            f"{', '.join(WORK_TABLES)} RESTART IDENTITY"
+            f"{', '.join(WORK_TABLES + DEMAND_TABLES)} RESTART IDENTITY"
         )
     )
 

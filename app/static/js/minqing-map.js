@@ -172,10 +172,28 @@
     return new L.Control.MiniMap(layer, { toggleDisplay: true, zoomLevelOffset: -4, width: 140, height: 140 }).addTo(map);
   }
 
+  // People's demands (#12) as points coloured by state; an overdue one has a thick red ring.
+  function demands(map, collection, legend) {
+    const colour = Object.fromEntries(legend.states.map((s) => [s.state, s.color]));
+    const label = Object.fromEntries(legend.states.map((s) => [s.state, s.label]));
+    const layer = L.geoJSON(collection, {
+      pointToLayer: (feature, latlng) => {
+        const p = feature.properties;
+        return L.circleMarker(latlng, {
+          radius: 7, fillColor: colour[p.state], fillOpacity: 0.9,
+          color: p.overdue ? "#b3261e" : "#333333", weight: p.overdue ? 4 : 1, className: "mq-demand mq-demand-" + p.state,
+        }).bindPopup('<a href="' + escape(legend.href + p.id) + '">' + escape(legend.title + " " + p.id) + "</a><br>" +
+          escape(p.kind) + " · " + escape(label[p.state]) + (p.overdue ? " · <b>" + escape(legend.overdue) + "</b>" : ""));
+      },
+    }).addTo(map);
+    L.control.layers(null, { [escape(legend.title)]: layer }, { collapsed: false }).addTo(map);
+    return layer;
+  }
+
   function data(id) {
     const element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, pairing, minimap, data };
+  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, pairing, minimap, demands, data };
 })();
