@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import AuditEvent, User
 from app.queries import exports as export_sql
 from app.queries import work_layers
-from tests import test_ogc
+from tests import test_ogc, test_qgis
 from tests.conftest import cadre_village
 
 WORK = ("pairings", "visits")
@@ -69,6 +69,16 @@ def test_gdal_reads_visits_and_pairings_with_their_geometry(server, gdal_as, cou
     for row in pairings.head(50).itertuples():  # from the cadre's patch to the household
         start, end = shapely.get_point(row.geometry, 0), shapely.get_point(row.geometry, -1)
         assert end.distance(at[row.household_code]) < 1e-6 and start.distance(end) > 0
+
+
+@pytest.mark.live
+@pytest.mark.skipif(not test_qgis._qgis_importable(), reason="QGIS's Python bindings are not installed")
+def test_qgis_opens_a_leaders_project_with_visits_and_pairings(live_server, accounts, county, tmp_path):
+    report, _ = test_qgis.open_project(live_server, *accounts["leader"], county, tmp_path)
+    layers = {layer["name"]: layer for layer in report["layers"]}
+    for name in ("走访 Visits", "结对帮扶 Pairings"):
+        assert layers[name]["valid"] and layers[name]["has_features"], name
+        assert layers[name]["crs"] == "EPSG:4490", name
 
 
 @pytest.mark.live
