@@ -215,3 +215,24 @@ def test_all_holds_pairings_and_visits_only_for_roles_that_see_them(tmp_path, ac
     assert len(visits) == len(work.visits) and "findings" in visits
     with pytest.raises(PermissionError):
         exports.export("visits", "csv", user=account(accounts, "gis"))
+
+
+@pytest.mark.usefixtures("app_context")
+def test_the_export_command_refuses_visits_to_gis_and_writes_them_for_a_leader(app, accounts, tmp_path, work):
+    def run(role: str):
+        out = tmp_path / f"{role}.geojson"
+        args = ["export", "visits", "--format", "geojson", "--user", accounts[role][0], "--out", str(out)]
+        return app.test_cli_runner().invoke(args=args), out
+
+    refused, out = run("gis")
+    assert refused.exit_code == 2 and "not for the gis role" in refused.output and not out.exists()
+    done, out = run("leader")
+    assert done.exit_code == 0, done.output
+    assert len(pyogrio.read_dataframe(out)) == len(work.visits)
+
+
+def test_a_leader_is_offered_pairings_and_visits_on_the_export_page(client, login):
+    login("leader")
+    form = client.get("/export").get_data(as_text=True)
+    assert '<option value="pairings">结对帮扶（干部包片中心到农户的连线）</option>' in form
+    assert '<option value="visits">走访（点）</option>' in form
