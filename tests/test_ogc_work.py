@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import AuditEvent, User
 from app.queries import exports as export_sql
 from app.queries import work_layers
-from tests import test_ogc
+from tests import test_ogc, test_qgis
 from tests.conftest import cadre_village
 
 WORK = ("pairings", "visits")
@@ -69,6 +69,16 @@ def test_gdal_reads_visits_and_pairings_with_their_geometry(server, gdal_as, cou
     for row in pairings.head(50).itertuples():  # from the cadre's patch to the household
         start, end = shapely.get_point(row.geometry, 0), shapely.get_point(row.geometry, -1)
         assert end.distance(at[row.household_code]) < 1e-6 and start.distance(end) > 0
+
+
+@pytest.mark.live
+@pytest.mark.skipif(not test_qgis._qgis_importable(), reason="QGIS's Python bindings are not installed")
+def test_qgis_opens_a_leaders_project_with_visits_and_pairings(live_server, accounts, county, tmp_path):
+    report, _ = test_qgis.open_project(live_server, *accounts["leader"], county, tmp_path)
+    layers = {layer["name"]: layer for layer in report["layers"]}
+    for name in ("走访 Visits", "结对帮扶 Pairings"):
+        assert layers[name]["valid"] and layers[name]["has_features"], name
+        assert layers[name]["crs"] == "EPSG:4490", name
 
 
 @pytest.mark.live
@@ -205,3 +215,24 @@ def test_all_holds_pairings_and_visits_only_for_roles_that_see_them(tmp_path, ac
     assert len(visits) == len(work.visits) and "findings" in visits
     with pytest.raises(PermissionError):
         exports.export("visits", "csv", user=account(accounts, "gis"))
+
+
+@pytest.mark.usefixtures("app_context")
+def test_the_export_command_refuses_visits_to_gis_and_writes_them_for_a_leader(app, accounts, tmp_path, work):
+    def run(role: str):
+        out = tmp_path / f"{role}.geojson"
+        args = ["export", "visits", "--format", "geojson", "--user", accounts[role][0], "--out", str(out)]
+        return app.test_cli_runner().invoke(args=args), out
+
+    refused, out = run("gis")
+    assert refused.exit_code == 2 and "not for the gis role" in refused.output and not out.exists()
+    done, out = run("leader")
+    assert done.exit_code == 0, done.output
+    assert len(pyogrio.read_dataframe(out)) == len(work.visits)
+
+
+def test_a_leader_is_offered_pairings_and_visits_on_the_export_page(client, login):
+    login("leader")
+    form = client.get("/export").get_data(as_text=True)
+    assert '<option value="pairings">结对帮扶（干部包片中心到农户的连线）</option>' in form
+    assert '<option value="visits">走访（点）</option>' in form

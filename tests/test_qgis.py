@@ -51,8 +51,11 @@ def download(url: str, username: str, password: str) -> bytes:
 @pytest.fixture(scope="module")
 def opened(live_server, accounts, county, tmp_path_factory):
     """Download the project as gis, open it in QGIS; return (report, project XML root)."""
-    username, password = accounts["gis"]
-    folder = tmp_path_factory.mktemp("qgis")
+    return open_project(live_server, *accounts["gis"], county, tmp_path_factory.mktemp("qgis"))
+
+
+def open_project(live_server, username: str, password: str, county, folder) -> tuple[dict, ET.Element]:
+    """Download the project as `username`, open it in QGIS; return (report, project XML root)."""
     project = folder / "minqing-map.qgs"
     project.write_bytes(download(f"{live_server}/ogc/qgis-project.qgs", username, password))
     profile = folder / "profile"

@@ -34,7 +34,10 @@ def export(layer: str, fmt: str, username: str, crs: str, out: str, lang: str) -
         exports.parse_crs(crs)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--crs") from None
-    layers = len(exports.LAYERS) if layer == exports.ALL else 1
+    if layer not in (*exports.layers_for(user), exports.ALL):
+        why = f"{layer}: not for the {user.role_name} role (counts only)"
+        raise click.BadParameter(why, param_hint="LAYER")
+    layers = len(exports.layers_for(user)) if layer == exports.ALL else 1
     with click.progressbar(length=layers, label=f"Exporting {layer}") as bar:
         _, summary = exports.export(
             layer,

@@ -102,7 +102,10 @@ def landing(base: str, *, html: bool = False) -> dict:
     """Return the landing page: links to itself, the API definition, conformance and the data."""
     return {
         "title": "民情地图 Minqing Map",
-        "description": "乡镇、行政村、自然寨与农户图层 Townships, villages, natural villages and households",
+        "description": (
+            "乡镇、行政村、自然寨、农户图层，以及按角色提供的结对与走访 "
+            "Townships, villages, natural villages, households, and by role pairings and visits"
+        ),
         "links": [
             *_self_and_alternate(base + "/", {}, json_type="application/json", html=html),
             _link(base + "/api", "service-desc", OPENAPI, "API 定义 API definition (OpenAPI 3.0)"),
