@@ -110,6 +110,8 @@ def test_a_measure_entered_through_the_form_moves_measures_done_on_the_village_p
     assert response.status_code == 303, response.get_data(as_text=True)
     assert "帮扶措施已保存" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert village_value(client, village, code[:14]) != before
+    card = client.get(f"/households/{code}").get_data(as_text=True)
+    assert re.search(r'<tr data-kind="industry"><td>产业扶持</td><td>已完成</td><td>' + today, card)
     with app.app_context():
         assert set(measures_of(code).values()) == {"done"}
         event = db.session.execute(
@@ -139,6 +141,18 @@ def test_a_wrong_measure_is_refused_in_chinese(login, county, app, fields, messa
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert measures_of(code) == before
+
+
+def test_measures_are_for_poor_households_only(login, county):
+    households = county.households[county.households.code.str.startswith(cadre_village(county))]
+    code = sorted(households[households.poverty_status == "none"].code)[0]
+    client = login("admin")
+    form = client.get(f"/work/measures/{code}").get_data(as_text=True)
+    assert "帮扶措施只针对贫困户填写" in form and 'id="measures-form"' not in form
+    today = datetime.date.today().isoformat()
+    fields = {"csrf_token": csrf_token(form), "status_industry": "done", "on_industry": today}
+    response = client.post(f"/work/measures/{code}", data=fields)
+    assert response.status_code == 400 and "帮扶措施只针对贫困户填写" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["leader", "gis", "cadre"])
