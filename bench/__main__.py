@@ -9,6 +9,7 @@ from bench import (
     imports,
     load,
     ogc,
+    pairing,
     printing,
     privacy,
     tiles,
@@ -33,6 +34,7 @@ def main() -> None:
         boundaries,
         printing,
         work,
+        pairing,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)
