@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
+from app.queries.tiles import refresh_stats
 from tests import test_browser
 from tests.conftest import cadre_village, csrf_token
 from tests.test_phone import PHONE
@@ -213,3 +214,46 @@ def test_a_household_whose_only_pairing_ends_shows_as_ended(login, county, work,
     assert counts_on(html) == before | {"paired": before["paired"] - 1, "ended": before["ended"] + 1}
     feature = re.search(rf'"code": "{code}"[^}}]*"status": "(\w+)"', html)
     assert feature and feature.group(1) == "ended"
+
+
+@pytest.fixture
+def phone_page(browser, server, app, county, work):
+    """A phone-sized page, and a household of the test cadre's village whose measures it restores after."""
+    village = cadre_village(county)
+    measures = work.measures[work.measures.household_code.str.startswith(village)]
+    code = sorted(measures[measures.status != "done"].household_code)[-1]
+    keep = "SELECT household_id, kind, status, status_on, note FROM measure"
+    where = "WHERE household_id = (SELECT id FROM household WHERE code = :c)"
+    with app.app_context():
+        db.session.execute(text(f"CREATE TABLE kept_measure AS {keep} {where}"), {"c": code})
+        db.session.commit()
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    yield context.new_page(), code
+    context.close()
+    # Browser tests commit: put the household's measures back as they were.
+    with app.app_context():
+        db.session.execute(text(f"DELETE FROM measure {where}"), {"c": code})
+        restore = "INSERT INTO measure (household_id, kind, status, status_on, note) "
+        db.session.execute(text(restore + keep.replace("measure", "kept_measure")))
+        db.session.execute(text("DROP TABLE kept_measure"))
+        refresh_stats()
+        db.session.commit()
+
+
+@pytest.mark.browser
+def test_a_cadre_enters_a_measure_on_the_phone(phone_page, server, accounts, tmp_path):
+    page, code = phone_page
+    test_browser.log_in(page, server, accounts, "cadre")
+    page.goto(f"{server}/households/{code}")
+    page.click("#measures-link")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the measures form scrolls sideways"
+    # The date field stops a future date in the browser (max); the server refuses it too (above).
+    assert page.get_attribute("input[name=on_housing]", "max") >= datetime.date.today().isoformat()
+    page.fill("input[name=on_housing]", datetime.date.today().isoformat())
+    page.select_option("select[name=status_housing]", "done")
+    page.click("#measures-form button[type=submit]")
+    page.wait_for_selector("#saved:has-text('帮扶措施已保存')")
+    page.screenshot(path=str(tmp_path / "measures-phone.png"), full_page=True)
+    page.goto(f"{server}/households/{code}")
+    assert page.locator("#household-measures tr[data-kind=housing] td").nth(1).inner_text() == "已完成"
