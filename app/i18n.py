@@ -524,6 +524,7 @@ ZH = {
     "Measure": "措施",
     "Status": "状态",
     "Save the measures": "保存帮扶措施",
+    "Enter measures": "填写帮扶措施",
     "measure pairing": "结对帮扶",
     "measure industry": "产业扶持",
     "measure education": "教育培训",

@@ -14,7 +14,8 @@ from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
-from .queries import areas, places, work_lists
+from .queries import areas, pairing, places, work_lists
+from .work_models import MEASURE_KINDS
 
 bp = Blueprint("pages", __name__)
 
@@ -240,7 +241,9 @@ def household(code: str):
         trail=areas.lineage(unit),
         visits=visits,
         notes=notes,
-        measures=privacy.may_enter_measures(current_user, record["village_id"]),
+        measures=pairing.measures(record["id"]),
+        enter_measures=privacy.may_enter_measures(current_user, record["village_id"]),
+        kinds=MEASURE_KINDS,
     )
 
 

@@ -10,6 +10,7 @@ from bench import (
     imports,
     load,
     ogc,
+    pairing,
     printing,
     privacy,
     tiles,
@@ -34,6 +35,7 @@ def main() -> None:
         boundaries,
         printing,
         work,
+        pairing,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)

@@ -32,3 +32,12 @@ def fresh(suffix: str = "_bench") -> str:
 def drop(suffix: str) -> None:
     """Drop the database `suffix` names."""
     _admin(f'DROP DATABASE IF EXISTS "{make_url(url(suffix)).database}" WITH (FORCE)')
+
+
+def close(app, suffix: str) -> None:
+    """Let go of `app`'s connections and drop the database `suffix` names."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    drop(suffix)

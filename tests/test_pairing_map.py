@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
+from app.queries.tiles import refresh_stats
 from tests import test_browser
 from tests.conftest import cadre_village, csrf_token
 from tests.test_phone import PHONE
@@ -110,6 +111,8 @@ def test_a_measure_entered_through_the_form_moves_measures_done_on_the_village_p
     assert response.status_code == 303, response.get_data(as_text=True)
     assert "帮扶措施已保存" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert village_value(client, village, code[:14]) != before
+    card = client.get(f"/households/{code}").get_data(as_text=True)
+    assert re.search(r'<tr data-kind="industry"><td>产业扶持</td><td>已完成</td><td>' + today, card)
     with app.app_context():
         assert set(measures_of(code).values()) == {"done"}
         event = db.session.execute(
@@ -139,6 +142,18 @@ def test_a_wrong_measure_is_refused_in_chinese(login, county, app, fields, messa
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert measures_of(code) == before
+
+
+def test_measures_are_for_poor_households_only(login, county):
+    households = county.households[county.households.code.str.startswith(cadre_village(county))]
+    code = sorted(households[households.poverty_status == "none"].code)[0]
+    client = login("admin")
+    form = client.get(f"/work/measures/{code}").get_data(as_text=True)
+    assert "帮扶措施只针对贫困户填写" in form and 'id="measures-form"' not in form
+    today = datetime.date.today().isoformat()
+    fields = {"csrf_token": csrf_token(form), "status_industry": "done", "on_industry": today}
+    response = client.post(f"/work/measures/{code}", data=fields)
+    assert response.status_code == 400 and "帮扶措施只针对贫困户填写" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["leader", "gis", "cadre"])
@@ -199,3 +214,46 @@ def test_a_household_whose_only_pairing_ends_shows_as_ended(login, county, work,
     assert counts_on(html) == before | {"paired": before["paired"] - 1, "ended": before["ended"] + 1}
     feature = re.search(rf'"code": "{code}"[^}}]*"status": "(\w+)"', html)
     assert feature and feature.group(1) == "ended"
+
+
+@pytest.fixture
+def phone_page(browser, server, app, county, work):
+    """A phone-sized page, and a household of the test cadre's village whose measures it restores after."""
+    village = cadre_village(county)
+    measures = work.measures[work.measures.household_code.str.startswith(village)]
+    code = sorted(measures[measures.status != "done"].household_code)[-1]
+    keep = "SELECT household_id, kind, status, status_on, note FROM measure"
+    where = "WHERE household_id = (SELECT id FROM household WHERE code = :c)"
+    with app.app_context():
+        db.session.execute(text(f"CREATE TABLE kept_measure AS {keep} {where}"), {"c": code})
+        db.session.commit()
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    yield context.new_page(), code
+    context.close()
+    # Browser tests commit: put the household's measures back as they were.
+    with app.app_context():
+        db.session.execute(text(f"DELETE FROM measure {where}"), {"c": code})
+        restore = "INSERT INTO measure (household_id, kind, status, status_on, note) "
+        db.session.execute(text(restore + keep.replace("measure", "kept_measure")))
+        db.session.execute(text("DROP TABLE kept_measure"))
+        refresh_stats()
+        db.session.commit()
+
+
+@pytest.mark.browser
+def test_a_cadre_enters_a_measure_on_the_phone(phone_page, server, accounts, tmp_path):
+    page, code = phone_page
+    test_browser.log_in(page, server, accounts, "cadre")
+    page.goto(f"{server}/households/{code}")
+    page.click("#measures-link")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the measures form scrolls sideways"
+    # The date field stops a future date in the browser (max); the server refuses it too (above).
+    assert page.get_attribute("input[name=on_housing]", "max") >= datetime.date.today().isoformat()
+    page.fill("input[name=on_housing]", datetime.date.today().isoformat())
+    page.select_option("select[name=status_housing]", "done")
+    page.click("#measures-form button[type=submit]")
+    page.wait_for_selector("#saved:has-text('帮扶措施已保存')")
+    page.screenshot(path=str(tmp_path / "measures-phone.png"), full_page=True)
+    page.goto(f"{server}/households/{code}")
+    assert page.locator("#household-measures tr[data-kind=housing] td").nth(1).inner_text() == "已完成"
