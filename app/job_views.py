@@ -53,4 +53,11 @@ def result(job_id: int):
         raise AppError(410, "Gone", Text("job {id} has no file ({why})", id=job_id, why=why))
     audit.record("download", found.target, kind=found.kind, job=job_id, file=found.result_name)
     db.session.commit()
-    return send_file(body, mimetype=found.result_type, download_name=found.result_name, as_attachment=True)
+    return download(body, mimetype=found.result_type, name=found.result_name)
+
+
+def download(body, *, mimetype: str, name: str):
+    """Send a file (a path or an open file) as an attachment no cache keeps: it holds personal data."""
+    response = send_file(body, mimetype=mimetype, download_name=name, as_attachment=True)
+    response.headers["Cache-Control"] = "no-store"  # send_file says no-cache
+    return response

@@ -211,7 +211,8 @@ def run(job: Job, *, echo: Callable[[str], None] = lambda line: None, heartbeat:
         fail(job, message)
         echo(f"job {job_id}: failed: {message}")
         return
-    size = result_file(job).stat().st_size
+    path = result_file(job)
+    size = path.stat().st_size if path else 0
     echo(f"job {job_id}: done, {job.result_name} ({size / 1024:,.0f} KiB)")
 
 
@@ -237,22 +238,25 @@ def result_file(job: Job) -> pathlib.Path | None:
 
 def finish(job: Job, body: bytes | pathlib.Path, mime: str, name: str, summary: dict | None = None) -> None:
     """Keep `job`'s result as a file and mark it done, committing with whatever the runner wrote."""
+    path = None  # no bytes (an import that rejected nothing): no file
     if isinstance(body, pathlib.Path):
         path = body
         if body.parent != result_folder():
             path = result_path(job, body.suffix)
             shutil.move(body, path)
-    else:
+    elif body:
         path = result_path(job, pathlib.PurePath(name).suffix)
         path.write_bytes(body)
-    job.options = {**job.options, "result_file": path.name}
+    if path is not None:
+        job.options = {**job.options, "result_file": path.name}
     job.result_type, job.result_name = mime, name
     job.summary = summary or {}
     job.done, job.status, job.finished_at = job.total, "done", func.now()
     try:
         db.session.commit()
     except Exception:
-        path.unlink(missing_ok=True)  # no job names it: it would only fill the disk
+        if path is not None:
+            path.unlink(missing_ok=True)  # no job names it: it would only fill the disk
         raise
 
 

@@ -12,7 +12,7 @@ from app.exports import households
 from app.extensions import db
 from app.models import Job
 from tests.conftest import cadre_village, log_in
-from tests.test_jobs import JSON, run_worker, state
+from tests.test_jobs import JSON, queue_import, run_worker, state
 
 
 def rows(body: bytes) -> list[dict]:
@@ -105,3 +105,13 @@ def test_a_geojson_streamed_in_chunks_reads_as_the_geopackage_gdal_wrote(
             streamed[name].fillna(-1).astype(str).tolist() == written[name].fillna(-1).astype(str).tolist()
         ), name
     assert streamed.geometry.geom_equals_exact(written.geometry, tolerance=0.001).all()
+
+
+def test_a_job_that_made_no_file_leaves_none_on_disk_and_answers_410(app, login, tmp_path, county, accounts):
+    job_id = queue_import(app, tmp_path, county, "admin", accounts)  # every row good: nothing rejected
+    client = login("admin")
+    run_worker(app)
+    assert state(client, f"/jobs/{job_id}")["status"] == "done"
+    with app.app_context():
+        assert jobs.result_file(db.session.get(Job, job_id)) is None
+    assert client.get(f"/jobs/{job_id}/result", headers=JSON).status_code == 410

@@ -9,13 +9,14 @@ import hashlib
 import tempfile
 import time
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import exports, jobs, params, privacy
 from ..errors import AppError, bad_parameter
 from ..extensions import db
 from ..i18n import Text, language
+from ..job_views import download
 from . import jobs as export_jobs
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -74,9 +75,7 @@ def export(layer: str, fmt: str):
         _, summary = exports.export(layer, fmt, user=user, crs=crs, lang=language(), out=file.name)
         body = open(file.name, "rb")  # noqa: SIM115 - the response closes it once sent
     # The name is gone from the disk; the open file stays readable until the response is sent.
-    return send_file(
-        body, mimetype=summary["media_type"], download_name=summary["file_name"], as_attachment=True
-    )
+    return download(body, mimetype=summary["media_type"], name=summary["file_name"])
 
 
 def _repeat_key(user, layer: str, fmt: str, crs: str) -> str:
