@@ -4,6 +4,7 @@ import argparse
 
 from bench import (
     boundaries,
+    demands,
     foundation,
     hardening,
     imports,
@@ -33,6 +34,7 @@ def main() -> None:
         boundaries,
         printing,
         work,
+        demands,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)
