@@ -100,8 +100,6 @@ def run(*, households: int, repeat: int, demands: int = DEMANDS) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--households", type=int, default=170_000)
-    parser.add_argument("--demands", type=int, default=DEMANDS)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    run(households=args.households, repeat=args.repeat, demands=args.demands)
+    for name, default in (("households", 170_000), ("demands", DEMANDS), ("repeat", 7)):
+        parser.add_argument(f"--{name}", type=int, default=default)
+    run(**vars(parser.parse_args()))
