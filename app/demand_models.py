@@ -77,8 +77,8 @@ class Demand(db.Model):
         ),
         CheckConstraint(f"rating IS NULL OR {_in('rating', RATINGS)}", name="rating"),
         CheckConstraint("household_id IS NOT NULL OR person_name <> ''", name="raised_by"),
-        # The lists read a village's open demands by deadline.
-        Index("ix_demand_village_id_due_on", "village_id", "due_on"),
+        # The lists read a village's demands newest first.
+        Index("ix_demand_village_id_id", "village_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -4,12 +4,14 @@ import argparse
 
 from bench import (
     boundaries,
+    demands,
     exports,
     foundation,
     hardening,
     imports,
     load,
     ogc,
+    ogc_work,
     pairing,
     printing,
     privacy,
@@ -30,12 +32,14 @@ def main() -> None:
         tiles,
         privacy,
         ogc,
+        ogc_work,
         imports,
         web_import,
         boundaries,
         printing,
         work,
         pairing,
+        demands,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)

@@ -115,7 +115,7 @@ def upgrade():
     op.create_geospatial_index('idx_demand_geom', 'demand', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
     op.create_index(op.f('ix_demand_household_id'), 'demand', ['household_id'], unique=False)
     op.create_index(op.f('ix_demand_natural_village_id'), 'demand', ['natural_village_id'], unique=False)
-    op.create_index('ix_demand_village_id_due_on', 'demand', ['village_id', 'due_on'], unique=False)
+    op.create_index('ix_demand_village_id_id', 'demand', ['village_id', 'id'], unique=False)
     op.create_table('demand_event',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('demand_id', sa.BigInteger(), nullable=False),
@@ -147,7 +147,7 @@ def upgrade():
 def downgrade():
     op.execute("DROP TABLE demand_event")
     op.execute("DROP FUNCTION demand_event_applied(), demand_event_kept()")
-    op.drop_index('ix_demand_village_id_due_on', table_name='demand')
+    op.drop_index('ix_demand_village_id_id', table_name='demand')
     op.drop_index(op.f('ix_demand_natural_village_id'), table_name='demand')
     op.drop_index(op.f('ix_demand_household_id'), table_name='demand')
     op.drop_geospatial_index('idx_demand_geom', table_name='demand', postgresql_using='gist', column_name='geom')
