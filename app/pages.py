@@ -83,7 +83,10 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
     detail, _villages = privacy.household_scope(current_user)
     tile_layer = {
         "url": tiles.url_template(),
-        "flags": [{"key": i.key, "color": i.symbol} for i in privacy.household_flags(detail)],
+        "flags": [
+            {"key": i.key, "color": i.symbol, "mark": i.mark, "ink": i.mark_colour}
+            for i in privacy.household_flags(detail)
+        ],
         "min_zoom": current_app.config["TILE_POINT_MIN_ZOOM"],
         "card": _link("pages.household"),
     }

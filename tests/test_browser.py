@@ -6,6 +6,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from app import indicators
 from tests.test_tiles import tile_of
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -172,6 +173,23 @@ def test_zooming_in_on_the_county_draws_household_tiles(page, server, accounts, 
                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
                return false; })"""
+    )
+    # Each household's flags are chips of their colours (with their marks), as on the natural-village map.
+    flagged = county.households[county.households.dibao]
+    row = flagged.sort_values("code").iloc[0]
+    page.evaluate(
+        f"() => {{ MinqingMap.map.setView([{row.geometry.y}, {row.geometry.x}], 18, {{animate: false}}); }}"
+    )
+    pink = indicators.BY_KEY["dibao"].symbol.lstrip("#")
+    rgb = [int(pink[i : i + 2], 16) for i in (0, 2, 4)]
+    page.wait_for_function(
+        """(rgb) => [...document.querySelectorAll('.leaflet-tile-container canvas')].some((c) => {
+               const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+               const near = (i) => [0, 1, 2].every((k) => Math.abs(d[i + k] - rgb[k]) < 8);
+               let n = 0;
+               for (let i = 0; i < d.length; i += 4) if (near(i)) n++;
+               return n >= 10; })""",
+        arg=rgb,
     )
     page.screenshot(path=str(tmp_path / "tiles.png"))
     assert page.outside == []

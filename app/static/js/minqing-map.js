@@ -113,14 +113,37 @@
   function householdTiles(map, url, flags, minZoom, card) {
     // Leaflet.VectorGrid 1.3 calls L.DomEvent.fakeStop on click, which Leaflet 1.9 no longer has.
     L.DomEvent.fakeStop = L.DomEvent.fakeStop || L.DomEvent.stopPropagation;
-    const colour = (p) => (flags.find((f) => p[f.key]) || { color: "#ffffff" }).color;
+    // A house as on the natural-village map and the prints: a dot, then a chip per flag in the flag's
+    // colour carrying its mark, so flags are told apart without colour. One icon per combination.
+    const icons = {};
+    const icon = (p) => {
+      const on = flags.filter((f) => p[f.key]);
+      const key = on.map((f) => f.key).join(",");
+      if (!(key in icons)) {
+        const width = 11 + 11 * on.length;
+        let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="12">` +
+          '<circle cx="5.5" cy="6" r="4" fill="#a50f15" stroke="#ffffff" stroke-width="1"/>';
+        on.forEach((f, i) => {
+          const x = 11 + 11 * i;
+          svg += `<rect x="${x}" y="1" width="10" height="10" fill="${f.color}" stroke="#ffffff" stroke-width="0.5"/>` +
+            `<text x="${x + 5}" y="9.3" font-size="8.5" text-anchor="middle" fill="${f.ink}" ` +
+            `font-family="WenQuanYi Zen Hei, Noto Sans CJK SC, sans-serif">${f.mark}</text>`;
+        });
+        icons[key] = L.icon({
+          iconUrl: "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg + "</svg>"),
+          iconSize: [width, 12],
+          iconAnchor: [5.5, 6],
+        });
+      }
+      return icons[key];
+    };
     const layer = L.vectorGrid.protobuf(url, {
       rendererFactory: L.canvas.tile,
       interactive: true,
       maxNativeZoom: 20,
       vectorTileLayerStyles: {
         natural_villages: [],
-        households: (p) => ({ radius: 4, fill: true, fillOpacity: 1, fillColor: colour(p), color: "#333333", weight: 1 }),
+        households: (p) => ({ icon: icon(p) }),
       },
       getFeatureId: (f) => f.properties.code,
     });
