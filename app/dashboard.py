@@ -12,8 +12,8 @@ import openpyxl
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from . import disclosure, indicators, params, queries
-from .errors import AppError, not_found
+from . import api, disclosure, indicators, params, queries
+from .errors import AppError
 from .exports.cells import neutralise
 from .i18n import gettext as _
 from .i18n import language
@@ -32,17 +32,12 @@ def _choices(args) -> dict:
     """Return the ranking asked for by the query string (each value checked)."""
     params.only(args, PARAMETERS)
     township = args.get("township") or None
-    if township is not None:
-        unit = areas.area(params.code(township, what="township"))
-        if unit is None or unit["level"] != "township":
-            raise not_found("township", township)
-        township = unit
     return {
         "level": params.choice(args, "level", rankings.LEVELS[::-1]),
         "indicator": params.indicator(args),
         "by": params.choice(args, "by", ("count", "share")),
         "order": params.choice(args, "order", ("desc", "asc")),
-        "township": township,
+        "township": api.township(township) if township else None,
     }
 
 

@@ -51,17 +51,18 @@ def _upload(folder: pathlib.Path) -> pathlib.Path:
     return next(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
 
 
-def spreadsheet():
-    """Return the spreadsheet sent in field 'file' and its suffix; 400 when none or of another type."""
+def uploaded(suffixes: tuple[str, ...] = SUFFIXES):
+    """Return the file sent in field 'file' (a spreadsheet unless `suffixes` say otherwise) and its
+    suffix; 400 when none or of another type."""
     sent = request.files.get("file")
     if sent is None or not sent.filename:
         raise AppError(400, "MissingParameterValue", Text("no file was sent (field 'file')"))
     suffix = pathlib.Path(sent.filename).suffix.lower()
-    if suffix not in SUFFIXES:
+    if suffix not in suffixes:
         raise AppError(
             400,
             "InvalidParameterValue",
-            Text("file {name!r}: {expected} expected", name=sent.filename, expected=".xlsx, .xls, .csv"),
+            Text("file {name!r}: {expected} expected", name=sent.filename, expected=", ".join(suffixes)),
         )
     return sent, suffix
 
@@ -111,7 +112,7 @@ def form():
 def upload():
     """Keep the uploaded file and show its recognised columns and first rows."""
     _may_import()
-    sent, suffix = spreadsheet()
+    sent, suffix = uploaded()
     options = _options()
     token = secrets.token_urlsafe(24)
     folder = upload_folder() / token
@@ -165,20 +166,7 @@ def boundaries():
         raise AppError(403, "Forbidden", Text("only administrators import boundaries"))
     from .boundaries import PARENT_LEVEL, import_boundaries
 
-    sent = request.files.get("file")
-    if sent is None or not sent.filename:
-        raise AppError(400, "MissingParameterValue", Text("no file was sent (field 'file')"))
-    suffix = pathlib.Path(sent.filename).suffix.lower()
-    if suffix not in BOUNDARY_SUFFIXES:
-        raise AppError(
-            400,
-            "InvalidParameterValue",
-            Text(
-                "file {name!r}: {expected} expected",
-                name=sent.filename,
-                expected=", ".join(BOUNDARY_SUFFIXES),
-            ),
-        )
+    sent, suffix = uploaded(BOUNDARY_SUFFIXES)
     level = request.form.get("level", "")
     if level not in PARENT_LEVEL:
         raise AppError(

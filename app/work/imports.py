@@ -19,7 +19,7 @@ from ..i18n import gettext as _
 from ..importers.cadres import import_register
 from ..importers.households import ImportResult
 from ..importers.measures import import_measures
-from ..importers.views import spreadsheet, upload_folder
+from ..importers.views import upload_folder, uploaded
 from ..importers.visits import import_visits
 from . import bp
 
@@ -61,7 +61,7 @@ def import_upload():
     """Keep the uploaded file and queue its import; go to the job's page."""
     _admin()
     kind = params.choice(request.form, "kind", KINDS)
-    sent, suffix = spreadsheet()
+    sent, suffix = uploaded()
     folder = upload_folder() / secrets.token_urlsafe(24)
     folder.mkdir(parents=True)
     path = folder / f"upload{suffix}"
