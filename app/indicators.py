@@ -280,6 +280,9 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+# The flags a household symbol carries as chips, in the registry's order: a flag's place in this
+# row is its chip's slot beside the house wherever a style cannot pack chips (tiles, QGIS).
+MARKED = tuple(i for i in INDICATORS if i.kind == "share" and i.mark)
 SENSITIVE = tuple(i for i in INDICATORS if i.sensitive)
 # Small-count suppression (app.privacy) guards counts of households; a sensitive mean would need its own.
 if any(i.kind != "share" for i in SENSITIVE):

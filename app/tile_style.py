@@ -5,7 +5,10 @@ everything), so a class is never an expression here: each class is its own rule
 whose filter is plain comparisons of one attribute (`<`, `>=`, `==`, `has`, `!has`),
 which that converter, MapLibre and QGIS expressions all read. Rules are listed
 bottom first; where several flag rules match a household, the registry's first
-flag is drawn on top, like the web map's marker colour.
+flag is drawn on top, like the web map's marker colour. Each flag also draws its chip (a square
+of its colour carrying its mark, `indicators.Indicator.mark`) in its slot right of the house, so
+flags are told apart without colour: MapLibre draws chips from the sprite (`app.sprites`), QGIS
+from the same symbol its GeoPackage styles use.
 """
 
 from collections.abc import Sequence
@@ -23,12 +26,17 @@ class Rule:
 
     id: str
     layer: str  # the tile layer (MVT layer, `source-layer`)
-    kind: str  # "fill", "line" or "circle"
+    kind: str  # "fill", "line", "circle" or "chip"
     color: str
     label: str
     where: tuple[Condition, ...] = ()
     minzoom: int | None = None
     width: float = 0.0  # of a line, in pixels
+    flag: indicators.Indicator | None = None  # whose chip a "chip" rule draws
+
+
+# A chip's side in CSS pixels on MapLibre maps (the sprite draws it at this size and twice it).
+CHIP_PX = 12
 
 
 def value_attribute(indicator: indicators.Indicator) -> str:
@@ -76,7 +84,8 @@ def class_rules(classes: Classes) -> list[Rule]:
 
 
 def household_rules(flags: Sequence[indicators.Indicator], *, minzoom: int) -> list[Rule]:
-    """Return the household rules: every point white, then one rule per flag, the first flag on top."""
+    """Return the household rules: every point white, then one rule per flag, the first flag on top,
+    then each marked flag's chip in its slot."""
     rules = [Rule("households", "households", "circle", "#ffffff", "农户 Households", minzoom=minzoom)]
     for flag in reversed(flags):
         rules.append(
@@ -90,6 +99,13 @@ def household_rules(flags: Sequence[indicators.Indicator], *, minzoom: int) -> l
                 minzoom=minzoom,
             )
         )
+    for flag in flags:
+        if flag in indicators.MARKED:
+            label = f"{flag.mark} {flag.zh} {flag.en}"
+            where = (("==", flag.key, True),)
+            rules.append(
+                Rule(f"chips_{flag.key}", "households", "chip", flag.symbol, label, where, minzoom, flag=flag)
+            )
     return rules
 
 
@@ -133,6 +149,15 @@ def mapbox_layer(rule: Rule, source: str) -> dict:
         layer["paint"] = {"fill-color": rule.color, "fill-opacity": 0.8, "fill-outline-color": "#5a5a5a"}
     elif rule.kind == "line":
         layer["paint"] = {"line-color": rule.color, "line-width": rule.width}
+    elif rule.kind == "chip":
+        slot = indicators.MARKED.index(rule.flag) + 1
+        layer["type"] = "symbol"
+        layer["layout"] = {
+            "icon-image": chip_image(rule.flag),
+            "icon-offset": [CHIP_PX * slot, 0],
+            "icon-allow-overlap": True,
+            "icon-ignore-placement": True,
+        }
     else:
         layer["paint"] = {
             "circle-radius": 4,
@@ -141,6 +166,11 @@ def mapbox_layer(rule: Rule, source: str) -> dict:
             "circle-stroke-width": 1,
         }
     return layer
+
+
+def chip_image(flag: indicators.Indicator) -> str:
+    """Return the name of `flag`'s chip in the sprite."""
+    return f"chip-{flag.key}"
 
 
 # --- as a QGIS expression ----------------------------------------------------

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import audit, disclosure, indicators, params, privacy, queries, tile_style
+from . import audit, disclosure, indicators, params, privacy, queries, sprites, tile_style
 from .errors import bad_parameter
 from .i18n import Text
 from .maps.choropleth import quantiles
@@ -205,9 +205,25 @@ def style():
             "version": 8,
             "name": f"Minqing Map · {indicator.zh}",
             "sources": {"minqing": {"type": "vector", "url": url_for("tiles.tilejson", _external=True)}},
+            # MapLibre appends ".json", ".png" and "@2x" itself.
+            "sprite": url_for("tiles.sprite", ratio="", ext="json", _external=True).removesuffix(".json"),
             "layers": [tile_style.mapbox_layer(rule, "minqing") for rule in rules],
         }
     )
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["Vary"] = "Cookie, Authorization"
+    return response
+
+
+@bp.get("/tiles/sprite<any('', '@2x'):ratio>.<any(json, png):ext>")
+def sprite(ratio: str, ext: str):
+    """The style's sprite: every flag's chip (the registry's colours and marks only, so no login)."""
+    params.only(request.args)
+    index, image = sprites.sprite(2 if ratio else 1)
+    response = (
+        Response(index, mimetype="application/json")
+        if ext == "json"
+        else Response(image, mimetype="image/png")
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -78,6 +78,13 @@ def describe(project: QgsProject, layer, box: list[float]) -> dict:
         entry.update(
             kind="vector-tile",
             styles=[style.styleName() for style in renderer.styles()] if renderer else [],
+            marks={
+                style.styleName(): [
+                    sl.character() for sl in style.symbol().symbolLayers() if sl.layerType() == "FontMarker"
+                ]
+                for style in (renderer.styles() if renderer else [])
+                if style.symbol()
+            },
             labels=[style.styleName() for style in labeling.styles()] if labeling else [],
             colours=colours(project, layer, box),
         )

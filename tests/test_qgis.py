@@ -124,6 +124,16 @@ def test_the_vector_tile_layer_draws_the_classes_it_embeds(opened):
     assert "/tiles/{z}/{x}/{y}.mvt" in source and "authcfg=minqing" in source
 
 
+def test_the_vector_tile_layer_draws_each_flag_as_a_chip_with_its_mark(opened):
+    from app import indicators
+
+    report, _ = opened
+    tiles = next(layer for layer in report["layers"] if layer["kind"] == "vector-tile")
+    for flag in (indicators.BY_KEY["registered_poor"], indicators.BY_KEY["dibao"]):
+        assert tiles["marks"][f"{flag.mark} {flag.zh} {flag.en}"] == [flag.mark]
+    assert not any(tiles["marks"][name] for name in tiles["styles"] if name.startswith("建档立卡户"))
+
+
 def test_a_qgis_vector_tile_connection_gets_classes_from_the_style_url(opened):
     report, _ = opened
     # QGIS fetches the style without the connection's authentication, and converts filters

@@ -1,5 +1,6 @@
 """Vector tiles decode, carry what each role may see, and stay fresh after data changes."""
 
+import io
 import json
 import math
 import time
@@ -193,6 +194,34 @@ def test_the_style_document_matches_the_tiles_and_the_role(client, login, role, 
     households = {layer["id"] for layer in style_layers(style, "households")}
     assert ("households_left_behind_children" in households) is sensitive
     assert {"households", "households_registered_poor", "households_dibao"} <= households
+
+
+@pytest.mark.parametrize(("role", "sensitive"), [("leader", True), ("gis", False)])
+def test_each_flag_the_role_sees_is_a_chip_from_the_sprite_told_apart_in_grey(client, login, role, sensitive):
+    from PIL import Image
+
+    from app import indicators
+
+    login(role)
+    style = client.get("/tiles/style.json").json
+    chips = [layer for layer in style["layers"] if layer["type"] == "symbol"]
+    assert ("chips_left_behind_children" in {c["id"] for c in chips}) is sensitive
+    assert {"chips_registered_poor", "chips_dibao"} <= {c["id"] for c in chips}
+    assert len({tuple(c["layout"]["icon-offset"]) for c in chips}) == len(chips)  # a slot each
+    for ratio in ("", "@2x"):
+        index = client.get(f"{style['sprite']}{ratio}.json").json
+        image = Image.open(io.BytesIO(client.get(f"{style['sprite']}{ratio}.png").data)).convert("RGB")
+        greys = set()
+        for chip in chips:
+            flag = indicators.BY_KEY[chip["id"].removeprefix("chips_")]
+            assert chip["filter"] == ["==", flag.key, True]
+            box = index[chip["layout"]["icon-image"]]
+            assert box["pixelRatio"] == (2 if ratio else 1) and box["width"] == 12 * box["pixelRatio"]
+            corner = image.getpixel((box["x"] + box["pixelRatio"], box["y"] + box["pixelRatio"]))
+            assert "#{:02x}{:02x}{:02x}".format(*corner) == flag.symbol
+            crop = image.crop((box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"]))
+            greys.add(crop.convert("L").tobytes())
+        assert len(greys) == len(chips)  # in black and white, every chip still differs (its mark)
 
 
 def test_every_natural_village_matches_one_class_of_the_style_in_the_web_maps_colour(

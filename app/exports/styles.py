@@ -118,9 +118,9 @@ CHIP_MM = 2.2
 CJK_FONT = "WenQuanYi Zen Hei"  # Debian fonts-wqy-zenhei, as on the prints
 
 
-def _chip(name: str, flag: indicators.Indicator, position: int) -> str:
-    """Return the marker symbol of `flag`'s chip, the `position`-th to the right of the house."""
-    offset = f"{CHIP_MM * (position + 1):.1f},0"
+def chip_symbol(name: str, flag: indicators.Indicator) -> str:
+    """Return the marker symbol of `flag`'s chip, in its slot (`indicators.MARKED`) right of the house."""
+    offset = f"{CHIP_MM * (indicators.MARKED.index(flag) + 1):.1f},0"
     square = _options(
         name="square", color=_rgb(flag.symbol), outline_color="255,255,255,255", outline_width="0.1",
         size=str(CHIP_MM), offset=offset, offset_unit="MM",
@@ -143,13 +143,12 @@ def households_qml() -> str:
     reads as an expression), so black-and-white prints from QGIS tell the flags apart as the
     service's prints do. A flag whose column a role's export lacks simply never matches.
     """
-    flags = [i for i in indicators.INDICATORS if i.kind == "share" and i.mark]
     rules = ['<rule key="house" symbol="0" label="农户 Household"/>']
     symbols = [_marker("165,15,21,255")]
-    for n, flag in enumerate(flags, start=1):
+    for n, flag in enumerate(indicators.MARKED, start=1):
         label = quoteattr(f"{flag.mark} {flag.zh} {flag.en}")
         rules.append(f'<rule key="{flag.key}" symbol="{n}" label={label} filter={quoteattr(flag.sql)}/>')
-        symbols.append(_chip(str(n), flag, n - 1))
+        symbols.append(chip_symbol(str(n), flag))
     renderer = (
         '<renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" forceraster="0">'
         f'<rules key="root">{"".join(rules)}</rules><symbols>{"".join(symbols)}</symbols></renderer-v2>'

@@ -11,10 +11,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
 from .. import indicators, tile_style
+from ..exports.styles import chip_symbol
 from ..maps.choropleth import NO_DATA, Classes
 
 # QGIS's geometry type numbers in vector-tile styles.
-_GEOMETRY = {"circle": "0", "line": "1", "fill": "2"}
+_GEOMETRY = {"circle": "0", "chip": "0", "line": "1", "fill": "2"}
 LABEL_MIN_ZOOM = 12
 LABEL_FONT = "WenQuanYi Zen Hei"  # Debian's fonts-wqy-zenhei; QGIS falls back to its default font elsewhere
 
@@ -158,8 +159,12 @@ def tile_renderer(parent: ET.Element, rules: Sequence[tile_style.Rule]) -> None:
                 "max-zoom": "-1",
             },
         )
+        symbols = ET.SubElement(style, "symbols")
+        if rule.kind == "chip":  # the GeoPackage styles' chip: a square of the colour, the mark on it
+            symbols.append(ET.fromstring(chip_symbol("0", rule.flag)))
+            continue
         kind, properties = _rule_symbol(rule)
-        symbol(ET.SubElement(style, "symbols"), "0", kind, properties)
+        symbol(symbols, "0", kind, properties)
 
 
 def tile_labels(parent: ET.Element) -> None:
