@@ -349,6 +349,26 @@ def may_enter_measures(user, village_id: int) -> bool:
     return role == "admin" or (role == "cadre" and village_id in user.village_ids)
 
 
+def may_read_cadres(user, village_id: int) -> bool:
+    """Say whether `user` may read village `village_id`'s cadre register (names, phones, patches).
+
+    The patches tell who looks after which households: leaders, admins and the village's cadres.
+    """
+    return household_detail(user, village_id) in _SENSITIVE_SHOWN
+
+
+def may_edit_cadres(user, village_id: int, secretary_of: frozenset[int]) -> bool:
+    """Say whether `user` may change village `village_id`'s cadre register (#11).
+
+    Administrators, and the village's own secretary: a cadre user whose active cadre of that
+    village holds a secretary's post (`secretary_of`, from `app.queries.cadres.secretary_villages`).
+    """
+    role = getattr(user, "role_name", None)
+    if role == "admin":
+        return True
+    return role == "cadre" and village_id in user.village_ids and village_id in secretary_of
+
+
 # --- people's demands (#12) --------------------------------------------------
 
 

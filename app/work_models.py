@@ -38,6 +38,8 @@ from .extensions import db
 SRID = 4490  # as app.models.SRID (not imported: app.models imports this module)
 
 CADRE_ROLES = ("committee", "resident", "department")  # 村两委, 驻村干部, 部门帮扶干部
+# Posts (职务) whose holder keeps the village's cadre register on the web, beside administrators.
+SECRETARY_DUTIES = ("书记", "党支部书记", "村党支部书记", "支书", "第一书记")
 VISIT_KINDS = ("routine", "holiday", "follow_up")  # 日常走访, 节日慰问, 诉求回访
 # The six measures reaching a poor household (六个到村到户).
 MEASURE_KINDS = ("pairing", "industry", "education", "housing", "relocation", "infrastructure")
@@ -76,6 +78,7 @@ class Cadre(db.Model):
     # A mobile number: how visit logs and the register name a cadre (names repeat in a county).
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     role: Mapped[str] = mapped_column(String(16))
+    duty: Mapped[str] = mapped_column(String(16), server_default="")  # 职务: 书记, 主任, 委员, 第一书记 …
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), unique=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     active: Mapped[bool] = mapped_column(server_default=true())

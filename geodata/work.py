@@ -138,6 +138,8 @@ def _cadres(rng: np.random.Generator, county: generator.County) -> pd.DataFrame:
             "unit": units,
             "phone": _phones(rng, total),
             "role": roles,
+            # The village's first cadre, of its committee, is its party secretary (村党支部书记).
+            "duty": np.where(np.isin(np.arange(total), np.r_[0, np.cumsum(n)[:-1]]), "书记", ""),
             "village_code": village_code,
         }
     )

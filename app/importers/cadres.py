@@ -26,6 +26,8 @@ HEADERS = {
     "身份": "role",
     "类别": "role",
     "干部类别": "role",
+    "职务": "duty",
+    "职位": "duty",
     "所在村编码": "village_code",
     "行政村编码": "village_code",
     "包片自然寨": "natural_villages",
@@ -33,7 +35,7 @@ HEADERS = {
     "包片农户": "households",
     "包片户编号": "households",
 }
-FIELDS = ("name", "unit", "phone", "role", "village_code", "natural_villages", "households")
+FIELDS = ("name", "unit", "phone", "role", "duty", "village_code", "natural_villages", "households")
 REQUIRED = {"name": "姓名", "phone": "手机号", "role": "身份", "village_code": "所在村编码"}
 ROLES = {
     **dict.fromkeys(("村两委", "两委", "村干部", "committee"), "committee"),
@@ -58,6 +60,7 @@ def _check(rows: Rows) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows.flag(f.name == "", "name", "name missing", "缺少姓名")
     rows.flag(f.name.str.len() > 32, "name", "name over 32 characters", "姓名超过32字")
     rows.flag(f.unit.str.len() > 100, "unit", "unit over 100 characters", "单位超过100字")
+    rows.flag(f.duty.str.len() > 16, "duty", "duty over 16 characters", "职务超过16字")
     rows.flag(
         ~f.phone.str.fullmatch(r"1[3-9][0-9]{9}"),
         "phone",
@@ -83,7 +86,7 @@ def _check(rows: Rows) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     unknown_h = households.row[~households.household_code.isin(sql.codes("household"))]
     rows.flag_rows(unknown_h, "households", "unknown household code listed", "包片中有不存在的户编号")
-    cadres = f.assign(role=role)[["row", "name", "unit", "phone", "role", "village_code"]]
+    cadres = f.assign(role=role)[["row", "name", "unit", "phone", "role", "duty", "village_code"]]
     patches = pd.concat([villages, households], ignore_index=True).fillna("")
     return cadres, patches
 
@@ -115,7 +118,7 @@ def import_register(
         "patch",
         patches[patches.row.isin(good)].reindex(columns=["phone", "natural_village_code", "household_code"]),
     )
-    counts = sql.upsert_staged_cadres()
+    counts = sql.upsert_staged_cadres(with_duty="duty" in result.columns.values())
     if {"natural_villages", "households"} & set(result.columns.values()):
         sql.replace_staged_patches()  # a register without patch columns leaves the patches alone
     result.inserted, result.updated = counts["inserted"], counts["updated"]

@@ -21,7 +21,7 @@ from . import _copy
 
 # Staging tables: the columns a frame brings, as text where the database checks the value.
 STAGES = {
-    "cadre": "name text, unit text, phone text, role text, village_code text",
+    "cadre": "name text, unit text, phone text, role text, duty text, village_code text",
     "patch": "phone text, natural_village_code text, household_code text",
     "pairing": 'phone text, household_code text, start date, "end" date',
     "visit": (
@@ -106,16 +106,20 @@ def check_staged_visits(*, far_metres: float) -> list[dict]:
     ]
 
 
-def upsert_staged_cadres() -> dict[str, int]:
-    """Write the staged cadres, matched by phone (a cadre met again is updated and active); return counts."""
+def upsert_staged_cadres(*, with_duty: bool = True) -> dict[str, int]:
+    """Write the staged cadres, matched by phone (a cadre met again is updated and active); return counts.
+
+    Without `with_duty` (a register without a 职务 column) a known cadre keeps their post.
+    """
+    duty = "EXCLUDED.duty" if with_duty else "cadre.duty"
     rows = db.session.execute(
-        text("""
-        INSERT INTO cadre (name, unit, phone, role, village_id)
-        SELECT s.name, coalesce(s.unit, ''), s.phone, s.role, v.id
+        text(f"""
+        INSERT INTO cadre (name, unit, phone, role, duty, village_id)
+        SELECT s.name, coalesce(s.unit, ''), s.phone, s.role, coalesce(s.duty, ''), v.id
         FROM stage_cadre s JOIN admin_unit v ON v.code = s.village_code AND v.level = 'village'
         ORDER BY s.village_code, s.phone
         ON CONFLICT (phone) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, role = EXCLUDED.role,
-            village_id = EXCLUDED.village_id, active = true
+            duty = {duty}, village_id = EXCLUDED.village_id, active = true
         RETURNING xmax = 0 AS inserted""")
     ).all()
     inserted = sum(r.inserted for r in rows)
