@@ -11,7 +11,7 @@ from flask import current_app
 
 from . import privacy
 from .queries import disclosure as queries
-from .queries.tiles import stats_version
+from .queries import stats
 
 _KEPT = 64  # decisions kept per process: one per distinct scope (gis, each cadre) and data version
 _lock = threading.Lock()
@@ -33,7 +33,7 @@ def for_scope(known: tuple) -> privacy.Suppression:
     if all(villages is None for _, villages in known):
         return privacy.Suppression(min_count)
     cache = current_app.extensions.setdefault("disclosure", OrderedDict())
-    key = (stats_version(), known, min_count)
+    key = (stats.version(), known, min_count)
     with _lock:
         if key in cache:
             cache.move_to_end(key)

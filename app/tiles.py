@@ -13,6 +13,7 @@ from . import audit, disclosure, indicators, params, privacy, queries, sprites, 
 from .errors import bad_parameter
 from .i18n import Text
 from .maps.choropleth import quantiles
+from .queries import stats
 from .queries import tiles as tile_queries
 
 bp = Blueprint("tiles", __name__)
@@ -63,9 +64,7 @@ def _stats_version():
     version = current_app.extensions.setdefault("tile_version", {"value": None, "until": 0.0})
     now = time.monotonic()
     if now >= version["until"]:
-        version.update(
-            value=tile_queries.stats_version(), until=now + current_app.config["TILE_VERSION_SECONDS"]
-        )
+        version.update(value=stats.version(), until=now + current_app.config["TILE_VERSION_SECONDS"])
     return version["value"]
 
 

@@ -207,6 +207,38 @@ def visit_log(app, county, work, rows: int) -> None:
     print(f"  peer pandas read_excel (calamine) of the same file, no checks, no writes: {peer:.1f} s")
 
 
+def visit_write(app, cadre_client, county, work, *, repeat: int) -> None:
+    """A visit sent from the phone, its natural village's statistics refreshed in the same request."""
+    import uuid
+
+    from app.extensions import db
+    from app.queries import stats
+    from tests.conftest import cadre_village, csrf_token
+
+    village = cadre_village(county)
+    phone = work.cadres[work.cadres.village_code == village].sort_values("phone").phone.iloc[0]
+    patch = work.patches[work.patches.phone == phone].natural_village_code
+    household = county.households[county.households.natural_village_code.isin(patch)].code.iloc[0]
+    token = csrf_token(cadre_client.get("/work/visits/new").get_data(as_text=True))
+
+    def send():
+        body = {"uid": str(uuid.uuid4()), "household": household, "kind": "routine", "ticks": [],
+                "visited_on": time.strftime("%Y-%m-%d"), "findings": "bench"}  # fmt: skip
+        response = cadre_client.post("/work/visits", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 201, response.get_data(as_text=True)
+
+    ours = _median_ms(send, repeat)
+
+    def rebuild():
+        stats.refresh()
+        db.session.rollback()
+
+    with app.app_context():
+        peer = _median_ms(rebuild, max(3, repeat // 3))
+    print(f"a visit from the phone, its natural village's statistics refreshed at once: median {ours:.0f} ms")
+    print(f"  peer: rebuilding the county's statistics (what a write cost before): median {peer:.0f} ms")
+
+
 def form_weight(client) -> None:
     sizes = {}
     for url in ("/work/visits/new", "/static/app.css", "/static/js/visit-queue.js"):
@@ -236,6 +268,7 @@ def run(*, households: int, repeat: int, visits: int = VISITS, log_rows: int = L
     coverage(app, leader, repeat=repeat)
     overdue(app, cadre, county, repeat=repeat)
     form_weight(cadre)
+    visit_write(app, cadre, county, work, repeat=repeat)
     visit_log(app, county, work, log_rows)
     with app.app_context():
         from app.extensions import db

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.extensions import db
-from app.queries.tiles import refresh_stats
+from app.queries import stats
 from tests.conftest import csrf_token
 from tests.test_imports import rows_of, write_csv
 
@@ -44,7 +44,7 @@ def committed(app):
     with app.app_context():
         db.session.execute(text("DELETE FROM job"))
         db.session.execute(text("DELETE FROM household WHERE code LIKE 'T%'"))
-        refresh_stats()
+        stats.refresh()
         db.session.commit()
 
 

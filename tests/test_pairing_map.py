@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.queries.tiles import refresh_stats
+from app.queries import stats
 from tests import test_browser
 from tests.conftest import cadre_village, csrf_token
 from tests.test_phone import PHONE
@@ -236,7 +236,7 @@ def phone_page(browser, server, app, county, work):
         restore = "INSERT INTO measure (household_id, kind, status, status_on, note) "
         db.session.execute(text(restore + keep.replace("measure", "kept_measure")))
         db.session.execute(text("DROP TABLE kept_measure"))
-        refresh_stats()
+        stats.refresh()
         db.session.commit()
 
 

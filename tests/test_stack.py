@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 from app.auth import authenticate, create_token
 from app.extensions import db
 from app.models import AuditEvent
-from app.queries.tiles import refresh_stats
+from app.queries import stats
 from bench import stack
 from tests.test_imports import rows_of
 
@@ -226,7 +226,7 @@ def test_new_statistics_are_new_tiles(served, cookies, county, app):
     get(url, cookies["leader"])
     assert get(url, cookies["leader"])[1]["x-cache-status"] == "HIT"
     with app.app_context():
-        refresh_stats()
+        stats.refresh()
         db.session.commit()
     # The app rereads the version every TILE_VERSION_SECONDS, nginx its answer after X-Accel-Expires.
     time.sleep(2.5)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.queries.tiles import refresh_stats
+from app.queries import stats
 from tests.conftest import cadre_village
 
 
@@ -90,7 +90,7 @@ def test_a_cached_tile_follows_a_change_in_the_data(app, client, login, county, 
     assert decode(client, z, x, y)  # served again, from the cache
     with app.app_context():
         db.session.execute(text("UPDATE household SET dibao = true WHERE code = :c"), {"c": row.code})
-        refresh_stats()
+        stats.refresh()
         db.session.commit()
     after = props(decode(client, z, x, y)["natural_villages"])[row.natural_village_code]["dibao"]
     assert after == before + 1
@@ -142,7 +142,7 @@ def test_a_revoked_token_stops_working_once_the_login_cache_expires(
 
 def test_an_import_refreshes_the_tile_statistics_only_when_it_changed_something(app, app_context):
     from app.queries.imports import _restat
-    from app.queries.tiles import stats_version
+    from app.queries.stats import version as stats_version
 
     before = stats_version()
     _restat({"inserted": 0, "updated": 0})

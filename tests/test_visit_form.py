@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
+from app.queries import stats
 from tests.conftest import cadre_village, csrf_token
 
 
@@ -134,3 +135,30 @@ def test_a_wrong_visit_is_refused_naming_the_field_in_chinese(client, login, min
 def test_only_a_cadre_of_the_register_records_visits(client, login, mine):
     login("leader")
     assert client.get("/work/visits/new").status_code == 403
+
+
+def test_a_visit_from_the_phone_moves_its_natural_villages_coverage_in_qgis_at_once(
+    app, client, login, work, county
+):
+    cadres = work.cadres[work.cadres.village_code == cadre_village(county)].sort_values("phone")
+    patch = work.patches[work.patches.phone == cadres.phone.iloc[0]]
+    own = county.households[county.households.natural_village_code.isin(patch.natural_village_code)]
+    overdue, natural = own.sort_values("code")[["code", "natural_village_code"]].iloc[0]
+    with app.app_context():  # the household not visited yet: its visits gone, the statistics rebuilt
+        db.session.execute(
+            text("DELETE FROM visit WHERE household_id = (SELECT id FROM household WHERE code = :c)"),
+            {"c": overdue},
+        )
+        stats.refresh()
+        db.session.commit()
+    url = f"/ogc/collections/natural_villages/items/{natural}?f=json"
+    login("admin")
+    before = client.get(url).json["properties"]
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/search").get_data(as_text=True))})
+    login("cadre")
+    for _ in range(2):
+        assert post_json(client, visit(overdue)).status_code == 201
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/search").get_data(as_text=True))})
+    login("admin")
+    after = client.get(url).json["properties"]
+    assert after["visit_coverage"] > before["visit_coverage"]  # no rebuild of the county needed

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 import pathlib
 
+from ..queries import stats
 from ..queries import work as sql
-from ..queries.tiles import refresh_stats
 from .households import ImportResult
 from .rows import read_rows, recogniser
 from .visits import dates
@@ -95,5 +95,5 @@ def import_measures(
     result.unchanged = len(good) - result.inserted - result.updated
     result.written = True
     if result.inserted or result.updated:
-        refresh_stats()  # measures done on tiles and OGC layers
+        stats.refresh()  # measures done on tiles and OGC layers
     return result

@@ -15,8 +15,8 @@ import pathlib
 import numpy as np
 import pandas as pd
 
+from ..queries import stats
 from ..queries import work as sql
-from ..queries.tiles import refresh_stats
 from ..work_models import VISIT_TICKS
 from .households import ImportResult
 from .problems import Problem
@@ -172,5 +172,5 @@ def import_visits(
     result.unchanged = len(frame) - result.rejected - result.inserted
     result.written = True
     if result.inserted:
-        refresh_stats()  # coverage on tiles and OGC layers
+        stats.refresh()  # coverage on tiles and OGC layers
     return result

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 
 from ..extensions import db
-from . import _copy, _ewkb
-from .tiles import refresh_stats
+from . import _copy, _ewkb, stats
 
 STAGE = "stage_import_household"
 
@@ -200,4 +199,4 @@ def _counted(upsert: str) -> dict[str, int]:
 def _restat(counts) -> None:
     """Rebuild the tiles' per-natural-village statistics when an upsert changed anything."""
     if counts["inserted"] or counts["updated"]:
-        refresh_stats()
+        stats.refresh()

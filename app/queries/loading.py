@@ -39,9 +39,9 @@ def load_county(county) -> dict[str, int]:
         INSERT INTO user_village (user_id, village_id)
         SELECT k.user_id, a.id FROM kept_scope k JOIN admin_unit a ON a.code = k.code""")
     )
-    from .tiles import refresh_stats  # a sibling module that imports this package: imported late
+    from . import stats  # a sibling module that imports this package: imported late
 
-    refresh_stats()
+    stats.refresh()
     counts = db.session.execute(
         text("""
         SELECT (SELECT count(*) FROM admin_unit) AS admin_units,

@@ -1,7 +1,7 @@
 """Vector tiles (Mapbox Vector Tile) built by PostGIS: natural-village aggregates and household points.
 
-Aggregates come from the materialized view `natural_village_stats`, built from
-the indicator registry by `refresh_stats()` after every bulk write, so a tile
+Aggregates come from the table `natural_village_stats` (`app.queries.stats`), kept
+from the indicator registry after every write, so a tile
 over the whole county costs milliseconds instead of a scan of every household.
 The tile's envelope is transformed to the storage CRS, never the column, so
 the GiST indexes are used.
@@ -15,36 +15,11 @@ from .. import indicators
 from ..extensions import db
 from ..models import SRID
 from ..privacy import Suppression
-from . import _natural_village_stats, _rollup, _values
+from . import _rollup, _values
 from .disclosure import Hide, disclosure_params
 
 EXTENT = 4096
 BUFFER = 64
-
-
-def stats_view_sql(only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
-    """Return the DDL that (re)builds `natural_village_stats` from the registry (`only` these indicators)."""
-    return f"""
-        DROP MATERIALIZED VIEW IF EXISTS natural_village_stats;
-        CREATE MATERIALIZED VIEW natural_village_stats AS {_natural_village_stats(only=only)};
-        CREATE UNIQUE INDEX natural_village_stats_pk ON natural_village_stats (natural_village_id);"""
-
-
-def household_indicators() -> list[indicators.Indicator]:
-    """Return the indicators that read household columns only (what migrations before 0008_work can build)."""
-    return [i for i in indicators.INDICATORS if i.reads == "household"]
-
-
-def refresh_stats() -> None:
-    """Rebuild `natural_village_stats`, in the caller's transaction (after every bulk write)."""
-    db.session.execute(text(stats_view_sql()))
-
-
-def stats_version() -> int | None:
-    """Return a number that changes whenever the statistics are rebuilt (None before the first build)."""
-    return db.session.execute(
-        text("SELECT relfilenode FROM pg_class WHERE oid = to_regclass('natural_village_stats')")
-    ).scalar()
 
 
 def _flag_columns(flags: Iterable[indicators.Indicator]) -> str:

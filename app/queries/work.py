@@ -192,9 +192,9 @@ def load_work(work, *, source: str = "demo") -> dict[str, int]:
     visits = insert_staged_visits(source=source, created_by=None)
     stage("measure", work.measures)
     upsert_staged_measures(updated_by=None)
-    from .tiles import refresh_stats  # a sibling that imports this package: imported late
+    from . import stats  # a sibling that imports this package: imported late
 
-    refresh_stats()
+    stats.refresh()
     counts = session.execute(
         text("""
         SELECT (SELECT count(*) FROM cadre) AS cadres, (SELECT count(*) FROM pairing) AS pairings,

@@ -13,8 +13,7 @@ from .. import audit, localtime, params, privacy
 from ..errors import AppError, not_found
 from ..extensions import db
 from ..i18n import gettext as _
-from ..queries import pairing
-from ..queries.tiles import refresh_stats
+from ..queries import pairing, stats
 from ..work_models import MEASURE_KINDS, MEASURE_STATUSES
 from . import bp
 
@@ -91,7 +90,7 @@ def save_measures(code: str):
         return _form(household, problems=problems, values=request.form, status=400)
     counts = pairing.save_measures(code, entries, updated_by=current_user.id)
     if counts["inserted"] or counts["updated"]:
-        refresh_stats()  # measures done on every map, tile and OGC layer
+        stats.refresh_households([household["id"]])  # measures done on every map, tile and OGC layer
     audit.record(
         "record_measures",
         code,

@@ -9,8 +9,8 @@ from .. import audit, localtime, params, privacy
 from ..errors import AppError
 from ..extensions import db
 from ..i18n import gettext as _
+from ..queries import stats, work_lists
 from ..queries import work as work_queries
-from ..queries import work_lists
 from ..work_models import VISIT_KINDS, VISIT_TICKS
 from . import bp, checks
 
@@ -70,6 +70,8 @@ def record_visit():
             return jsonify(code="InvalidVisit", message=message, problems=listed), 400
         return _form(cadre, problems=problems, values=form, status=400)
     result = work_queries.insert_visit(visit, source="form", created_by=current_user.id)
+    if result["stored"]:
+        stats.refresh_households([visit["household_id"]])  # coverage on every map, tile and OGC layer
     audit.record(
         "record_visit",
         visit["household_code"],

@@ -1,6 +1,6 @@
 """natural_village_stats: per-natural-village indicator counts for vector tiles
 
-The view is rebuilt from the indicator registry by app.queries.tiles.refresh_stats()
+The table is rebuilt from the indicator registry by app.queries.stats.refresh()
 after every bulk write; this migration builds its first version so that a fresh
 database serves tiles before any data is loaded.
 
@@ -12,7 +12,7 @@ Create Date: 2026-11-24
 
 from alembic import op
 
-from app.queries.tiles import household_indicators, stats_view_sql
+from app.queries.stats import build_sql, drop_sql, household_indicators
 
 revision = "0002"
 down_revision = "0001"
@@ -22,8 +22,8 @@ depends_on = None
 
 def upgrade():
     # The work indicators' tables come with 0008_work, which rebuilds the view with them.
-    op.execute(stats_view_sql(only=household_indicators()))
+    op.execute(build_sql(only=household_indicators()))
 
 
 def downgrade():
-    op.execute("DROP MATERIALIZED VIEW IF EXISTS natural_village_stats")
+    op.execute(drop_sql())

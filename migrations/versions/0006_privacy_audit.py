@@ -12,7 +12,7 @@ Create Date: 2026-11-25
 
 from alembic import op
 
-from app.queries.tiles import household_indicators, stats_view_sql
+from app.queries.stats import build_sql, drop_sql, household_indicators
 
 revision = "0006_privacy_audit"
 down_revision = "0007_job_submissions"
@@ -22,7 +22,7 @@ depends_on = None
 
 def upgrade():
     # The work indicators' tables come with 0008_work, which rebuilds the view with them.
-    op.execute(stats_view_sql(only=household_indicators()))
+    op.execute(build_sql(only=household_indicators()))
     op.execute(
         "CREATE UNIQUE INDEX uq_audit_event_tile_read_hour ON audit_event "
         "(user_id, target, (date_trunc('hour', at AT TIME ZONE 'UTC'))) WHERE action = 'view_tiles'"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
-from app.queries.tiles import household_indicators, stats_view_sql
+from app.queries.stats import build_sql, drop_sql, household_indicators
 
 # revision identifiers, used by Alembic.
 revision = '0008_work'
@@ -184,11 +184,11 @@ def upgrade():
     # ### end Alembic commands ###
     op.execute(FUNCTIONS + "".join(_triggers(t) for t in TABLES))
     # The statistics view now carries the work indicators too.
-    op.execute(stats_view_sql())
+    op.execute(build_sql())
 
 
 def downgrade():
-    op.execute(stats_view_sql(only=household_indicators()))
+    op.execute(build_sql(only=household_indicators()))
     for table in TABLES:
         op.execute(f"DROP TRIGGER {table}_inserted ON {table}; DROP TRIGGER {table}_deleted ON {table}; "
                    f"DROP TRIGGER {table}_updated ON {table}")
