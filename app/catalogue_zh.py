@@ -652,4 +652,8 @@ ZH = {
     "A household of the patch is not in this village.": "包片中有不属于本村的农户。",
     "No cadre login has this username.": "没有该用户名的干部账号。",
     "This login belongs to another cadre.": "该账号已属于另一名干部。",
+    # --- overdue map ---
+    "Households due for a visit": "待走访农户",
+    "As a list, nearest first": "列表（由近及远）",
+    "On the map": "地图",
 }

@@ -70,3 +70,15 @@ def test_a_cadres_own_villages_fit_the_phone(phone, server, accounts):  # noqa: 
     assert width <= PHONE["width"], "the page scrolls sideways"
     link = box(phone, ".my-village td a")
     assert link["height"] >= 16 and link["x"] >= 0
+
+
+def test_a_cadre_opens_whom_they_still_have_to_visit_on_the_map(phone, server, accounts):  # noqa: F811
+    log_in(phone, server, accounts, "cadre")
+    phone.goto(f"{server}/work/overdue")
+    due = int(phone.locator("[data-overdue]").get_attribute("data-overdue"))
+    phone.click("#overdue-map-link")
+    phone.wait_for_selector("path.mq-due")
+    assert phone.locator("path.mq-due").count() == due > 0
+    assert box(phone, ".leaflet-container")["width"] == PHONE["width"]  # the map takes the phone's width
+    phone.locator("path.mq-due").first.dispatch_event("click")
+    assert "/households/" in phone.locator(".leaflet-popup-content a").get_attribute("href")

@@ -144,3 +144,31 @@ def test_a_cadres_pairings_list_current_and_ended_ones(client, login, work, me):
         (c, "yes" if pd.isna(e) else "no") for c, e in zip(mine.household_code, mine.end, strict=True)
     )
     assert client.get("/work/pairings?cadre=1").status_code == 400
+
+
+def test_the_overdue_households_are_drawn_on_the_map_coloured_by_why(client, login, work):
+    from tests.test_drilldown import layer
+
+    login("cadre")
+    listed = codes(client.get("/work/overdue").get_data(as_text=True))
+    html = client.get("/work/overdue-map").get_data(as_text=True)
+    drawn = layer(html, "mq-overdue")["features"]
+    assert sorted(f["properties"]["code"] for f in drawn) == sorted(listed) and listed
+    assert {f["properties"]["status"] for f in drawn} <= {"never", "half_year", "once"}
+    for status in ("never", "half_year", "once"):
+        n = sum(f["properties"]["status"] == status for f in drawn)
+        assert re.search(rf'data-status="{status}">.*?<span class="n">{n}</span>', html, re.S)
+    assert "待走访农户" in html and layer(html, "mq-outline")["features"]
+
+
+def test_gis_sees_the_overdue_map_with_names_masked_as_on_the_list(client, login, work, me):
+    from tests.test_drilldown import layer
+
+    phone, mine = me
+    login("gis")
+    drawn = layer(client.get(f"/work/overdue-map?cadre={phone}").get_data(as_text=True), "mq-overdue")
+    names = mine.set_index("code").head_name
+    assert drawn["features"]
+    for feature in drawn["features"]:
+        shown = feature["properties"]["head_name"]
+        assert shown != names[feature["properties"]["code"]] and shown.endswith("*")

@@ -82,6 +82,8 @@ def overdue(
             WITH patch AS ({PATCH})
             SELECT {_named(rules)}, nv.code AS natural_village_code, nv.name AS natural_village_name,
                    w.last_visit_on, w.previous_visit_on, round({distance}) AS distance_m,
+                   round(ST_X(h.geom)::numeric, 6)::float8 AS lon,
+                   round(ST_Y(h.geom)::numeric, 6)::float8 AS lat,
                    CASE WHEN w.last_visit_on IS NULL THEN 'never'
                         WHEN w.last_visit_on < :half THEN 'half_year'
                         ELSE 'once' END AS reason

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("work", __name__, url_prefix="/work")
 
-from . import cadres, imports, lists, measures, pairing_map, visits  # noqa: E402, F401  (their routes join `bp`)
+from . import cadres, imports, lists, measures, overdue_map, pairing_map, visits  # noqa: E402, F401  (their routes join `bp`)

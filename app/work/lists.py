@@ -34,17 +34,26 @@ def _rules(village_id: int, what: str) -> dict:
     return privacy.field_rules(detail)
 
 
-@bp.get("/overdue")
-@login_required
-def overdue():
-    """A cadre's households due for a visit, nearest first when the phone says where it is."""
+def due(action: str) -> tuple[dict, list[dict], tuple[float, float] | None]:
+    """Return the cadre the request names (or is), their households due for a visit, and where they stand.
+
+    The read is audited as `action`.
+    """
     params.only(request.args, ("cadre", "lon", "lat"))
     near = params.point(request.args)
     cadre = cadre_of(request.args)
     rules = _rules(cadre["village_id"], cadre["phone"])
     rows = work_lists.overdue(cadre["id"], rules, today=localtime.today(), near=near)
-    audit.record("view_overdue", cadre["phone"], households=len(rows))
+    audit.record(action, cadre["phone"], households=len(rows))
     db.session.commit()
+    return cadre, rows, near
+
+
+@bp.get("/overdue")
+@login_required
+def overdue():
+    """A cadre's households due for a visit, nearest first when the phone says where it is."""
+    cadre, rows, near = due("view_overdue")
     return render_template(
         "work/overdue.html",
         cadre=cadre,

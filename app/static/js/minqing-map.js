@@ -165,7 +165,6 @@
   // The pairing map: households as dots coloured by pairing status (`legend`: status, color, label),
   // a line from each helper's point to each household paired with them now; a popup offers the card.
   function pairing(map, collection, helpers, legend, card) {
-    const byStatus = Object.fromEntries(legend.map((l) => [l.status, l]));
     const at = Object.fromEntries(collection.features.map((f) => [f.properties.code, f.geometry.coordinates]));
     for (const helper of helpers) {
       for (const code of helper.households) {
@@ -176,9 +175,15 @@
       L.circleMarker([helper.lat, helper.lon], { className: "mq-helper", radius: 7, color: "#000000", weight: 2, fillColor: "#ffffff", fillOpacity: 1 })
         .bindTooltip(escape(helper.name)).addTo(map);
     }
+    return statusPoints(map, collection, legend, card, "mq-pair");
+  }
+
+  // Households as points coloured by their `status` (a legend entry's), each with a link to its card.
+  function statusPoints(map, collection, legend, card, prefix) {
+    const byStatus = Object.fromEntries(legend.map((l) => [l.status, l]));
     const layer = L.geoJSON(collection, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-        className: "mq-pair mq-pair-" + f.properties.status, radius: 6, color: "#333333", weight: 1,
+        className: prefix + " " + prefix + "-" + f.properties.status, radius: 6, color: "#333333", weight: 1,
         fillColor: byStatus[f.properties.status].color, fillOpacity: 0.9,
       }),
       onEachFeature: (f, marker) => marker.bindPopup("<p><b>" + escape(f.properties.code) + "</b> " +
@@ -218,5 +223,7 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  window.MinqingMap = { choropleth, outlines, village, households, householdTiles, pairing, minimap, demands, data };
+  window.MinqingMap = {
+    choropleth, outlines, village, households, householdTiles, pairing, statusPoints, minimap, demands, data,
+  };
 })();
