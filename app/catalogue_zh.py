@@ -619,4 +619,10 @@ ZH = {
     ),
     "Choose how satisfied the person is.": "请选择群众满意度。",
     "This place is not in your villages.": "该位置不在您负责的村。",
+    # --- dmap ---
+    "Visits, demands and pairings": "走访、诉求与结对记录",
+    "last changed": "最近办理",
+    "Paired with": "结对帮扶干部",
+    "Pairing ended": "结对结束",
+    "Nothing yet: no visits, demands or pairings.": "暂无走访、诉求或结对记录。",
 }

@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import audit, basemap, disclosure, fields, indicators, params, privacy, queries, tiles
+from . import audit, basemap, disclosure, fields, indicators, localtime, params, privacy, queries, tiles
 from .demands import map as demand_map
 from .errors import AppError, not_found
 from .extensions import db
@@ -14,7 +14,7 @@ from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
-from .queries import areas, pairing, places, work_lists
+from .queries import areas, pairing, places, timeline
 from .work_models import MEASURE_KINDS
 
 bp = Blueprint("pages", __name__)
@@ -236,13 +236,19 @@ def household(code: str):
     shown = [(label, fields.display(k, record[k], lang)) for k, label in labels.items() if k in record]
     rules = privacy.field_rules(privacy.household_detail(current_user, record["village_id"]))
     notes = rules[privacy.VISIT_NOTES] is privacy.Rule.SHOW
-    visits = work_lists.recent_visits(record["id"], notes=notes)
+    events = timeline.household_timeline(
+        record["id"],
+        today=localtime.today(),
+        demands=privacy.may_read_demand(current_user, record["village_id"]),
+        notes=notes,
+        lang=lang,
+    )
     return render_template(
         "household.html",
         record=record,
         fields=shown,
         trail=areas.lineage(unit),
-        visits=visits,
+        events=events,
         notes=notes,
         measures=pairing.measures(record["id"]),
         enter_measures=privacy.may_enter_measures(current_user, record["village_id"]),

@@ -701,3 +701,44 @@ def test_a_page_says_a_count_is_withheld_and_why(client, login, place, lang, wor
     page = client.get(f"/areas/{place.villages[0]}?indicator={LBC}").get_data(as_text=True)
     table = page[page.index('<table class="stats">') : page.index("</table>")]
     assert f">{word}</td>" in table and reason in page
+
+
+# --- people's demands (#12) on the household card and the demand tiles -----------------------
+
+DEMAND_READERS = {"admin", "leader"}  # everywhere; a cadre in their own village only; gis never
+
+
+@pytest.fixture
+def demands_of(client, login, place, work):
+    """Register a demand for a household of the cadre's village and one of another; return them."""
+    from tests.test_demands import log_out, registered
+
+    visited = set(work.visits.household_code[work.visits.findings != ""])
+    households = place.households.index[place.households.index.isin(visited)]
+    own = next(c for c in households if c.startswith(place.own))
+    foreign = next(c for c in households if not c.startswith(place.own))
+    login("admin")
+    made = {
+        code: (registered(client, code, description=f"诉求内容{code}"), f"诉求内容{code}")
+        for code in (own, foreign)
+    }
+    log_out(client)
+    return made
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_the_household_timeline_gives_demand_text_and_visit_notes_only_to_their_readers(
+    client, login, place, work, demands_of, principal
+):
+    if principal != "anonymous":
+        login(principal)
+    for code, (demand, what) in demands_of.items():
+        own = code.startswith(place.own)
+        response = client.get(f"/households/{code}")
+        html = response.get_data(as_text=True)
+        reads = principal in DEMAND_READERS or (principal == "cadre" and own)
+        findings = [f for f in work.visits.findings[work.visits.household_code == code] if f]
+        assert (what in html) is reads and (f'data-demand="{demand}"' in html) is reads, (principal, code)
+        assert all((f in html) is reads for f in findings), (principal, code)
+        if principal == "anonymous" or (principal == "cadre" and not own):
+            assert response.status_code in (302, 403) and 'id="household-timeline"' not in html
