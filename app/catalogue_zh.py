@@ -625,4 +625,7 @@ ZH = {
     "Paired with": "结对帮扶干部",
     "Pairing ended": "结对结束",
     "Nothing yet: no visits, demands or pairings.": "暂无走访、诉求或结对记录。",
+    "a date such as 2026-03-01": "日期，如 2026-03-01",
+    "a date on or after since ({since})": "不早于 since 的日期（{since}）",
+    "a name or mobile of at most 50 characters": "不超过 50 个字符的姓名或手机号",
 }
