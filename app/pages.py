@@ -90,6 +90,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         "min_zoom": current_app.config["TILE_POINT_MIN_ZOOM"],
         "card": _link("pages.household"),
     }
+    demand_layer = demand_map.tiles_layer(request.args, lang=lang)
     return render_template(
         "area.html",
         area=area,
@@ -105,6 +106,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         rows=areas.children_table(area, suppression=suppression),
         child_level=areas.CHILD_LEVEL[area["level"]],
         tiles=tile_layer,
+        demand_layer=demand_layer,
         method=method,
         methods=METHODS,
         fmt=lambda ind, value: format_value(ind, value, lang),
@@ -133,7 +135,7 @@ def overview():
     """The county: every natural village coloured by the chosen indicator, townships outlined."""
     if not request.args and _assigned_villages():
         return redirect(url_for("pages.mine"))
-    params.only(request.args, ("indicator", "classes"))
+    params.only(request.args, ("indicator", "classes", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
     county = queries.county()
     if county is None:
@@ -153,7 +155,7 @@ def overview():
 @login_required
 def area(code: str):
     """A township or administrative village: its children coloured by the chosen indicator."""
-    params.only(request.args, ("indicator", "classes"))
+    params.only(request.args, ("indicator", "classes", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
     unit = areas.area(params.code(code, what="township"))
     if unit is None or unit["level"] not in ("township", "village"):
