@@ -1,11 +1,14 @@
 """Demands on the web map (#12): their vector tiles, and the filters the map and its tiles read.
 
-Kept out of nginx's shared tile cache (its location matches household tiles only): the counts
-change with every demand event and with every day (overdue), so they are cached per process
-under the newest event's id, the day and the reader's demand scope.
+Their counts change with every demand event and every day (overdue), so they are filed under
+their own shared key (`shared_key`: the newest event's id, the county's day and a digest of the
+reader's demand scope), which nginx learns with the household tiles' key from ``/tiles/cache-key``
+(``X-Demand-Tile-Key``); tiles with demand points are kept by no shared cache, like households.
 """
 
 import datetime
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 
@@ -18,7 +21,7 @@ from ..errors import bad_parameter, one_of
 from ..i18n import Text
 from ..queries import demand_tiles as queries
 from ..queries.demands import kinds
-from ..tiles import MVT, TileCache, check_tile
+from ..tiles import KEY_HEADER, MVT, TileCache, check_tile
 from . import bp
 
 FILTERS = ("kind", "state", "since", "until", "assignee")
@@ -61,6 +64,28 @@ def readable_villages(user) -> frozenset[int] | None:
     return villages if rows_allowed else frozenset()
 
 
+# The header of /tiles/cache-key naming the demand tiles' shared key (deploy/nginx reads it).
+SHARED_KEY_HEADER = "X-Demand-Tile-Key"
+
+
+def shared_key(version: int, today: datetime.date, readable: frozenset[int] | None, min_count: int) -> str:
+    """Return the key a shared cache files a principal's demand tiles without points under (with the URL).
+
+    Equal keys mean equal tiles: the same demand events, the same day (overdue flags), the same
+    villages read one by one and the same small-count threshold for the others. Whatever else
+    comes to shape a demand tile per principal must join this digest too.
+    """
+    scope = [sorted(readable) if readable is not None else None, min_count]
+    digest = hashlib.sha256(json.dumps(scope).encode()).hexdigest()[:20]
+    return f"d{version}.{today.isoformat()}.{digest}"
+
+
+def shared_key_of(user) -> str:
+    """Return the shared key of the demand tiles `user` receives now (for /tiles/cache-key)."""
+    min_count = current_app.config["DISCLOSURE_MIN_COUNT"]
+    return shared_key(queries.version(), localtime.today(), readable_villages(user), min_count)
+
+
 def url_template() -> str:
     """Return the demand tiles' XYZ URL template (filters go in its query string)."""
     return url_for("demands.tile", z=0, x=0, y=0).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
@@ -99,5 +124,7 @@ def tile(z: int, x: int, y: int):
         )
         _cache().put(key, body)
     # Demand points name no one but place a family's request: kept in no cache, like household points.
-    cache_control = "no-store" if points else "private, max-age=60"
-    return Response(body, mimetype=MVT, headers={"Cache-Control": cache_control})
+    if points:
+        return Response(body, mimetype=MVT, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "private, max-age=60", KEY_HEADER: shared_key(*key[:3], min_count)}
+    return Response(body, mimetype=MVT, headers=headers)
