@@ -79,6 +79,11 @@ def test_a_leader_toggles_and_filters_demands_on_the_village_map_and_the_url_fol
     page.evaluate(f"() => MinqingMap.map.setView([{y}, {x}], 17, {{animate: false}})")
     page.wait_for_selector("path.mq-demand-point.mq-demand-registered.mq-demand-overdue")
     assert "state=open" in page.url
+    # Another indicator keeps the demand layer and its filters.
+    page.select_option("select[name=indicator]", "dibao")
+    page.wait_for_url("**indicator=dibao*")
+    assert "demands=1" in page.url and "state=open" in page.url
+    assert page.locator("#demand-filters select[name=state]").input_value() == "open"
     page.uncheck("#demand-filters input[name=demands]")
     page.wait_for_function("document.querySelectorAll('path.mq-demand-point').length === 0")
     assert "demands=1" not in page.url and "state=" not in page.url

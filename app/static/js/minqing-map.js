@@ -260,6 +260,16 @@
         query.forEach((value, name) => page.set(name, value));
       }
       window.history.replaceState(null, "", window.location.pathname + (page.toString() ? "?" + page : ""));
+      // Choosing another indicator keeps the demand layer as it is: the other forms carry it along.
+      for (const other of document.querySelectorAll("form.choose:not(#" + formId + ")")) {
+        other.querySelectorAll("input.mq-demand-carried").forEach((input) => input.remove());
+        page.forEach((value, name) => {
+          if (name !== "demands" && !names.includes(name)) return;
+          const input = Object.assign(document.createElement("input"), { type: "hidden", name, value });
+          input.className = "mq-demand-carried";
+          other.append(input);
+        });
+      }
     };
     form.addEventListener("change", show);
     form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
