@@ -68,22 +68,31 @@ def readable_villages(user) -> frozenset[int] | None:
 SHARED_KEY_HEADER = "X-Demand-Tile-Key"
 
 
-def shared_key(version: int, today: datetime.date, readable: frozenset[int] | None, min_count: int) -> str:
-    """Return the key a shared cache files a principal's demand tiles without points under (with the URL).
+def scope_of(user) -> tuple:
+    """Return what a user's demand tiles hold besides their address, filters and zoom.
 
-    Equal keys mean equal tiles: the same demand events, the same day (overdue flags), the same
-    villages read one by one and the same small-count threshold for the others. Whatever else
-    comes to shape a demand tile per principal must join this digest too.
+    The newest event's id, the county's day (overdue flags), the villages `user` reads demands of
+    one by one, the small-count threshold for the others, and the catalogue's kinds (attributes).
     """
-    scope = [sorted(readable) if readable is not None else None, min_count]
+    keys = tuple(k["key"] for k in kinds())
+    min_count = current_app.config["DISCLOSURE_MIN_COUNT"]
+    return queries.version(), localtime.today(), readable_villages(user), min_count, keys
+
+
+def shared_key(version: int, today: datetime.date, readable, min_count: int, keys: tuple) -> str:
+    """Return the key a shared cache files demand tiles without points under (with their URL).
+
+    Equal keys mean equal tiles (the arguments are `scope_of`'s): whatever else comes to shape a
+    demand tile per principal must join this digest too.
+    """
+    scope = [sorted(readable) if readable is not None else None, min_count, list(keys)]
     digest = hashlib.sha256(json.dumps(scope).encode()).hexdigest()[:20]
     return f"d{version}.{today.isoformat()}.{digest}"
 
 
 def shared_key_of(user) -> str:
     """Return the shared key of the demand tiles `user` receives now (for /tiles/cache-key)."""
-    min_count = current_app.config["DISCLOSURE_MIN_COUNT"]
-    return shared_key(queries.version(), localtime.today(), readable_villages(user), min_count)
+    return shared_key(*scope_of(user))
 
 
 def url_template() -> str:
@@ -105,10 +114,10 @@ def tile(z: int, x: int, y: int):
     params.only(request.args, FILTERS)
     check_tile(z, x, y)
     filters = map_filters(request.args)
-    readable = readable_villages(current_user)
+    scope = scope_of(current_user)
+    _version, today, readable, min_count, keys = scope
     points = z >= current_app.config["TILE_POINT_MIN_ZOOM"] and (readable is None or bool(readable))
-    today, min_count = localtime.today(), current_app.config["DISCLOSURE_MIN_COUNT"]
-    key = (queries.version(), today, readable, points, min_count, filters, z, x, y)
+    key = (*scope, points, filters, z, x, y)
     body = _cache().get(key)
     if body is None:
         body = queries.tile(
@@ -120,11 +129,11 @@ def tile(z: int, x: int, y: int):
             points=points,
             today=today,
             min_count=min_count,
-            kinds=[k["key"] for k in kinds()],
+            kinds=list(keys),
         )
         _cache().put(key, body)
     # Demand points name no one but place a family's request: kept in no cache, like household points.
     if points:
         return Response(body, mimetype=MVT, headers={"Cache-Control": "no-store"})
-    headers = {"Cache-Control": "private, max-age=60", KEY_HEADER: shared_key(*key[:3], min_count)}
+    headers = {"Cache-Control": "private, max-age=60", KEY_HEADER: shared_key(*scope)}
     return Response(body, mimetype=MVT, headers=headers)
