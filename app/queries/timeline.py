@@ -4,7 +4,7 @@ Every event has the same columns, so further kinds (household versions, #history
 UNION as one more SELECT: `kind`, `day` (the day it happened, in the county), `at` (the moment,
 when one is known), `ref` (the demand's number), `subject`, `state`, `who` and `note`.
 What a reader may not see never leaves the database: demands only for readers of demands,
-visit findings and demand text only when allowed.
+pairings only for readers of pairings, visit findings and demand text only when allowed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _DEMANDS = """
 
 
 def household_timeline(
-    household_id: int, *, today, demands: bool, notes: bool, lang: str, limit: int = LIMIT
+    household_id: int, *, today, demands: bool, pairings: bool, notes: bool, lang: str, limit: int = LIMIT
 ) -> list[dict]:
     """Return a household's events, newest first, as dicts with the columns the module describes.
 
@@ -45,12 +45,16 @@ def household_timeline(
         The county's date: a pairing ending later has not ended yet.
     demands
         Whether the reader may read the household's demands (kind, state, what was asked).
+    pairings
+        Whether the reader may read who helps the household (its pairings one by one).
     notes
         Whether the reader may read visit findings.
     lang
         "zh" or "en": the language of a demand's kind.
     """
-    parts = [_VISITS.format(findings="v.findings" if notes else "NULL"), _PAIRINGS]
+    parts = [_VISITS.format(findings="v.findings" if notes else "NULL")]
+    if pairings:
+        parts.append(_PAIRINGS)
     if demands:
         parts.append(_DEMANDS.format(lang="zh" if lang == "zh" else "en", description="d.description"))
     sql = " UNION ALL ".join(parts) + " ORDER BY day DESC, at DESC NULLS LAST, tie DESC LIMIT :limit"
