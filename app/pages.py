@@ -246,6 +246,10 @@ def household(code: str):
         notes=notes,
         lang=lang,
     )
+    # What a family asked is read here as on the demand's page, and audited alike.
+    for demand in (e["ref"] for e in events if e["kind"] == "demand"):
+        audit.record("view_demand", str(demand), via="household")
+    db.session.commit()
     return render_template(
         "household.html",
         record=record,

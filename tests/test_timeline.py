@@ -62,11 +62,18 @@ def test_the_card_lists_demands_visits_and_pairings_newest_first_as_the_role_all
     assert (WHAT in html) is reads and (kinds.count("demand") == 1) is reads
     assert all((finding in html) is reads for finding in visits.findings if finding)
     assert ("您的角色不显示走访情况说明" in html) is not reads
+    with app.app_context():
+        changed = db.session.execute(
+            text("SELECT changed_at FROM demand WHERE id = :id"), {"id": demand}
+        ).scalar_one()
+        audited = db.session.execute(
+            text("""SELECT count(*) FROM audit_event
+                    WHERE action = 'view_demand' AND target = :id AND username = :who
+                      AND detail ->> 'via' = 'household'"""),
+            {"id": str(demand), "who": f"test-{role}"},
+        ).scalar_one()
+    assert audited == (1 if reads else 0), "reading a demand on the card is audited"
     if reads:
-        with app.app_context():
-            changed = db.session.execute(
-                text("SELECT changed_at FROM demand WHERE id = :id"), {"id": demand}
-            ).scalar_one()
         local = changed.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
         item = re.search(rf'<li data-kind="demand" data-demand="{demand}">(.*?)</li>', html, re.S).group(1)
         assert "已受理" in item and "道路" in item and local in item, item
