@@ -656,4 +656,23 @@ ZH = {
     "Households due for a visit": "待走访农户",
     "As a list, nearest first": "列表（由近及远）",
     "On the map": "地图",
+    # --- dmap ---
+    "Visits, demands and pairings": "走访、诉求与结对记录",
+    "last changed": "最近办理",
+    "Paired with": "结对帮扶干部",
+    "Pairing ended": "结对结束",
+    "Nothing yet: no visits, demands or pairings.": "暂无走访、诉求或结对记录。",
+    "a date such as 2026-03-01": "日期，如 2026-03-01",
+    "a date on or after since ({since})": "不早于 since 的日期（{since}）",
+    "a name or mobile of at most 50 characters": "不超过 50 个字符的姓名或手机号",
+    "Demands on the map": "在地图上显示诉求",
+    "all": "全部",
+    "Raised from": "提出日期自",
+    "Raised until": "提出日期至",
+    "Assignee": "交办对象",
+    "state open": "未办结",
+    "open": "未办结",
+    "Circles: demands per natural village, red when some are overdue; points from zoom {zoom}.": (
+        "圆圈：各自然寨诉求数，有超期的显示为红色；放大到 {zoom} 级显示单件诉求。"
+    ),
 }

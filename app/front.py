@@ -6,7 +6,8 @@
 - Every ``url_for("static", …)`` carries ``?v=`` and a digest of the file, so nginx may tell browsers
   to keep it for a year: a changed file gets a new URL.
 - ``/tiles/cache-key`` tells nginx, before a tile, which shared cache entry this principal may
-  read (``X-Tile-Key``: data version and scope digest) and for how long (``X-Accel-Expires``).
+  read (``X-Tile-Key``: data version and scope digest) and for how long (``X-Accel-Expires``);
+  ``X-Demand-Tile-Key`` is the same for the demand tiles (their own version: demands change apart).
 - Tiles and tile keys never carry the session cookie, so the caches that keep them keep no session.
 """
 
@@ -19,6 +20,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from . import tiles
+from .demands import tiles as demand_tiles
 
 bp = Blueprint("front", __name__)
 
@@ -31,7 +33,7 @@ def register(app: Flask) -> None:
 
 
 # Responses a shared cache keeps (deploy/nginx): a refreshed session cookie must not travel with them.
-_CACHED_ENDPOINTS = frozenset({"tiles.tile", "front.tile_cache_key"})
+_CACHED_ENDPOINTS = frozenset({"tiles.tile", "demands.tile", "front.tile_cache_key"})
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -65,5 +67,9 @@ def tile_cache_key():
         return Response(status=401)
     # The key holds the data version, which the app itself rereads every TILE_VERSION_SECONDS.
     seconds = max(1, math.ceil(current_app.config["TILE_VERSION_SECONDS"]))
-    headers = {tiles.KEY_HEADER: tiles.cache_key_of(current_user), "X-Accel-Expires": str(seconds)}
+    headers = {
+        tiles.KEY_HEADER: tiles.cache_key_of(current_user),
+        demand_tiles.SHARED_KEY_HEADER: demand_tiles.shared_key_of(current_user),
+        "X-Accel-Expires": str(seconds),
+    }
     return Response(status=204, headers=headers)

@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import audit, basemap, disclosure, fields, indicators, params, privacy, queries, tiles
+from . import audit, basemap, disclosure, fields, indicators, localtime, params, privacy, queries, tiles
 from .demands import map as demand_map
 from .errors import AppError, not_found
 from .extensions import db
@@ -14,7 +14,7 @@ from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
-from .queries import areas, pairing, places, work_lists
+from .queries import areas, pairing, places, timeline
 from .work_models import MEASURE_KINDS
 
 bp = Blueprint("pages", __name__)
@@ -90,6 +90,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         "min_zoom": current_app.config["TILE_POINT_MIN_ZOOM"],
         "card": _link("pages.household"),
     }
+    demand_layer = demand_map.tiles_layer(request.args, lang=lang)
     return render_template(
         "area.html",
         area=area,
@@ -105,6 +106,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         rows=areas.children_table(area, suppression=suppression),
         child_level=areas.CHILD_LEVEL[area["level"]],
         tiles=tile_layer,
+        demand_layer=demand_layer,
         method=method,
         methods=METHODS,
         fmt=lambda ind, value: format_value(ind, value, lang),
@@ -133,7 +135,7 @@ def overview():
     """The county: every natural village coloured by the chosen indicator, townships outlined."""
     if not request.args and _assigned_villages():
         return redirect(url_for("pages.mine"))
-    params.only(request.args, ("indicator", "classes"))
+    params.only(request.args, ("indicator", "classes", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
     county = queries.county()
     if county is None:
@@ -153,7 +155,7 @@ def overview():
 @login_required
 def area(code: str):
     """A township or administrative village: its children coloured by the chosen indicator."""
-    params.only(request.args, ("indicator", "classes"))
+    params.only(request.args, ("indicator", "classes", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
     unit = areas.area(params.code(code, what="township"))
     if unit is None or unit["level"] not in ("township", "village"):
@@ -236,13 +238,24 @@ def household(code: str):
     shown = [(label, fields.display(k, record[k], lang)) for k, label in labels.items() if k in record]
     rules = privacy.field_rules(privacy.household_detail(current_user, record["village_id"]))
     notes = rules[privacy.VISIT_NOTES] is privacy.Rule.SHOW
-    visits = work_lists.recent_visits(record["id"], notes=notes)
+    events = timeline.household_timeline(
+        record["id"],
+        today=localtime.today(),
+        demands=privacy.may_read_demand(current_user, record["village_id"]),
+        pairings=privacy.work_scope(current_user) is not None,
+        notes=notes,
+        lang=lang,
+    )
+    # What a family asked is read here as on the demand's page, and audited alike.
+    for demand in (e["ref"] for e in events if e["kind"] == "demand"):
+        audit.record("view_demand", str(demand), via="household")
+    db.session.commit()
     return render_template(
         "household.html",
         record=record,
         fields=shown,
         trail=areas.lineage(unit),
-        visits=visits,
+        events=events,
         notes=notes,
         measures=pairing.measures(record["id"]),
         enter_measures=privacy.may_enter_measures(current_user, record["village_id"]),

@@ -91,7 +91,8 @@ def cache_key_of(user) -> str:
     return shared_key(_stats_version(), *privacy.household_scope(user), disclosure.scope(user))
 
 
-def _check(z: int, x: int, y: int) -> None:
+def check_tile(z: int, x: int, y: int) -> None:
+    """Refuse a tile address outside the tile matrix (400 naming z, x or y)."""
     if z > MAX_ZOOM:
         raise bad_parameter("z", str(z), Text("0 to {top}", top=MAX_ZOOM))
     for name, value in (("x", x), ("y", y)):
@@ -109,7 +110,7 @@ def url_template(*, external: bool = False) -> str:
 def tile(z: int, x: int, y: int):
     """One tile: natural-village aggregates, and household points where zoom and role allow."""
     params.only(request.args)
-    _check(z, x, y)
+    check_tile(z, x, y)
     detail, villages = privacy.household_scope(current_user)
     points = detail is not privacy.Detail.AGGREGATE and z >= current_app.config["TILE_POINT_MIN_ZOOM"]
     flags = privacy.household_flags(detail) if points else []

@@ -10,6 +10,9 @@ The policy is restated here, apart from app.privacy, so that loosening it there 
   households do not, and never in a way that subtraction undoes.
 - pairings and visits (#11), each naming a household and its helper: admin and leader
   everywhere, a cadre in their own village only, gis none at all (counts only).
+- demands (#12): what was asked, and a demand's point, kind and state one by one: admin and leader
+  everywhere, a cadre in their own village; elsewhere and for gis counts per natural village, each
+  at least K or withheld, not broken down by kind; never who raised it or what it says in a tile.
 - anonymous sees nothing.
 """
 
@@ -701,3 +704,89 @@ def test_a_page_says_a_count_is_withheld_and_why(client, login, place, lang, wor
     page = client.get(f"/areas/{place.villages[0]}?indicator={LBC}").get_data(as_text=True)
     table = page[page.index('<table class="stats">') : page.index("</table>")]
     assert f">{word}</td>" in table and reason in page
+
+
+# --- people's demands (#12) on the household card and the demand tiles -----------------------
+
+DEMAND_READERS = {"admin", "leader"}  # everywhere; a cadre in their own village only; gis never
+
+
+@pytest.fixture
+def demands_of(client, login, place, work):
+    """Register a demand for a household of the cadre's village and one of another; return them."""
+    from tests.test_demands import log_out, registered
+
+    visited = set(work.visits.household_code[work.visits.findings != ""])
+    households = place.households.index[place.households.index.isin(visited)]
+    own = next(c for c in households if c.startswith(place.own))
+    foreign = next(c for c in households if not c.startswith(place.own))
+    login("admin")
+    made = {
+        code: (registered(client, code, description=f"诉求内容{code}"), f"诉求内容{code}")
+        for code in (own, foreign)
+    }
+    log_out(client)
+    return made
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_the_household_timeline_gives_demand_text_and_visit_notes_only_to_their_readers(
+    client, login, place, work, demands_of, principal
+):
+    if principal != "anonymous":
+        login(principal)
+    for code, (demand, what) in demands_of.items():
+        own = code.startswith(place.own)
+        response = client.get(f"/households/{code}")
+        html = response.get_data(as_text=True)
+        reads = principal in DEMAND_READERS or (principal == "cadre" and own)
+        findings = [f for f in work.visits.findings[work.visits.household_code == code] if f]
+        assert (what in html) is reads and (f'data-demand="{demand}"' in html) is reads, (principal, code)
+        assert all((f in html) is reads for f in findings), (principal, code)
+        assert ('data-kind="pairing_start"' in html) <= (principal in WORK_READERS), (principal, code)
+        if principal == "anonymous" or (principal == "cadre" and not own):
+            assert response.status_code in (302, 403) and 'id="household-timeline"' not in html
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_demand_tiles_give_points_and_kinds_only_to_readers_and_never_text(
+    app, client, login, place, county, demands_of, principal
+):
+    if principal != "anonymous":
+        login(principal)
+    centre = county.admin_units[county.admin_units.level == "county"].geometry.iloc[0].centroid
+    spots = [tile_of(centre.x, centre.y, 9)]
+    spots += [household_tile(county, code) for code in demands_of]
+    seen: set[int] = set()
+    for z, x, y in spots:
+        response = client.get(f"/demands/tiles/{z}/{x}/{y}.mvt")
+        if principal == "anonymous":
+            assert response.status_code in (302, 401)
+            continue
+        tile = mapbox_vector_tile.decode(response.data)
+        points = [f["properties"]["fid"] for f in tile.get("demands", {"features": []})["features"]]
+        seen |= set(points)
+        with app.app_context():
+            villages = db.session.execute(
+                text(
+                    "SELECT v.code FROM demand d JOIN admin_unit v ON v.id = d.village_id"
+                    " WHERE d.id = ANY(:ids)"
+                ),
+                {"ids": points},
+            ).scalars()
+            assert principal in DEMAND_READERS or set(villages) <= (
+                {place.own} if principal == "cadre" else set()
+            )
+        for feature in tile.get("demand_counts", {"features": []})["features"]:
+            props, own = feature["properties"], feature["properties"]["code"].startswith(place.own)
+            exact = principal in DEMAND_READERS or (principal == "cadre" and own)
+            assert exact or not any(key.startswith("kind_") for key in props), props
+            assert exact or all(props.get(c) is None or props[c] >= K for c in ("demands", "open", "overdue"))
+        carried = {k for layer in tile.values() for f in layer["features"] for k in f["properties"]}
+        assert not carried & {"description", "person_name", "person_phone", "household_code"}
+    readable = {
+        demand
+        for code, (demand, _) in demands_of.items()
+        if principal in DEMAND_READERS or (principal == "cadre" and code.startswith(place.own))
+    }
+    assert readable <= seen, "a reader gets the demands' points"

@@ -128,7 +128,7 @@ def test_a_household_card_lists_its_visits_and_only_some_roles_read_the_notes(
     code = sorted(latest.index)[0]
     login(role)
     html = client.get(f"/households/{code}").get_data(as_text=True)
-    assert "最近走访" in html and str(latest.visited_on[code]) in html
+    assert "走访、诉求与结对记录" in html and str(latest.visited_on[code]) in html
     assert (latest.findings[code] in html) is notes
     assert ("您的角色不显示走访情况说明" in html) is not notes
 

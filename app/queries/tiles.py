@@ -49,6 +49,15 @@ def _mvt(name: str, rows: str) -> str:
                 FROM (SELECT * FROM ({rows}) r WHERE geom IS NOT NULL) q)"""
 
 
+def layers_sql(layers: list[str]) -> str:
+    """Return the statement joining MVT `layers` into one tile, each reading tile z/x/y as `bounds`."""
+    return f"""
+        WITH bounds AS (
+            SELECT ST_TileEnvelope(:z, :x, :y) AS merc,
+                   ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), {SRID}) AS geo)
+        SELECT {" || ".join(layers)}"""
+
+
 def _mvt_geom(column: str) -> str:
     return f"ST_AsMVTGeom(ST_Transform({column}, 3857), b.merc, {EXTENT}, {BUFFER}, true)"
 
@@ -120,11 +129,7 @@ def tile(
     ]
     if points:
         layers.append(_mvt("households", households))
-    sql = f"""
-        WITH bounds AS (
-            SELECT ST_TileEnvelope(:z, :x, :y) AS merc,
-                   ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), {SRID}) AS geo)
-        SELECT {" || ".join(layers)}"""
+    sql = layers_sql(layers)
     params = {"z": z, "x": x, "y": y, "villages": sorted(villages or ()), **disclosure_params(suppression)}
     result = db.session.execute(text(sql), params).scalar_one()
     return bytes(result)

@@ -195,19 +195,6 @@ def my_households(cadre_id: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def recent_visits(household_id: int, *, notes: bool, limit: int = 5) -> list[dict]:
-    """Return a household's latest visits (date, kind, cadre, ticks) with their notes only when `notes`."""
-    findings = "v.findings" if notes else "NULL"
-    rows = db.session.execute(
-        text(f"""
-            SELECT v.visited_on, v.kind, c.name AS cadre, v.ticks, {findings} AS findings
-            FROM visit v JOIN cadre c ON c.id = v.cadre_id
-            WHERE v.household_id = :id ORDER BY v.visited_on DESC, v.id DESC LIMIT :limit"""),
-        {"id": household_id, "limit": limit},
-    ).mappings()
-    return [dict(r) for r in rows]
-
-
 def battle_map(*, today: datetime.date, township_id: int | None = None) -> list[dict]:
     """Return how far the work is in each administrative village (作战图), of a township or all.
 

@@ -218,12 +218,76 @@
     return layer;
   }
 
+  // People's demands on the area maps (#12), from their vector tiles: a circle per natural village
+  // sized by the demands matching the form's filters (red when some are overdue), and from
+  // `options.min_zoom` a point per demand the reader may read, coloured by state, overdue ones ringed.
+  // The form toggles and filters the layer; the page's URL follows it, so a filtered map can be shared.
+  function demandTiles(map, formId, options) {
+    L.DomEvent.fakeStop = L.DomEvent.fakeStop || L.DomEvent.stopPropagation;
+    const form = document.getElementById(formId);
+    const names = Object.keys(options.filters);
+    const text = options.text;
+    const overdue = (p) => (p.overdue ? " mq-demand-overdue" : "");
+    const styles = {
+      demand_counts: (p) => ({
+        radius: 4 + 3 * Math.sqrt(p.demands || 1), fill: true, fillOpacity: 0.55, weight: 1,
+        fillColor: p.overdue ? "#b3261e" : "#d9822b", color: p.overdue ? "#b3261e" : "#7a4a14",
+        className: "mq-demand-count" + overdue(p),
+      }),
+      demands: (p) => ({
+        radius: 6, fill: true, fillOpacity: 0.9, fillColor: options.colours[p.state],
+        color: p.overdue ? "#b3261e" : "#333333", weight: p.overdue ? 4 : 1,
+        className: "mq-demand-point mq-demand-" + p.state + overdue(p),
+      }),
+    };
+    const count = (p, key) => (p[key + "_suppressed"] ? text.withheld : (p[key] ?? 0));
+    const popup = (p) => (p.code
+      ? "<b>" + escape(p.name) + "</b><br>" + escape(text.title) + " " + escape(count(p, "demands")) + " · " +
+        escape(text.open) + " " + escape(count(p, "open")) + " · " + escape(text.overdue) + " " + escape(count(p, "overdue"))
+      : '<a href="' + escape(options.href + p.fid) + '">' + escape(text.title + " " + p.fid) + "</a>" +
+        (p.overdue ? " · <b>" + escape(text.overdue) + "</b>" : ""));
+    let layer = null;
+    const show = () => {
+      if (layer) layer.remove();
+      layer = null;
+      const query = new URLSearchParams();
+      for (const name of names) if (form.elements[name].value.trim()) query.set(name, form.elements[name].value.trim());
+      const page = new URLSearchParams(window.location.search);
+      for (const name of ["demands", ...names]) page.delete(name);
+      if (form.elements.demands.checked) {
+        const url = options.url + (query.toString() ? "?" + query : "");
+        layer = L.vectorGrid.protobuf(url, {
+          rendererFactory: L.svg.tile, interactive: true, maxNativeZoom: 20, vectorTileLayerStyles: styles,
+          getFeatureId: (f) => f.properties.fid,
+        }).addTo(map);
+        layer.on("click", (e) => L.popup().setLatLng(e.latlng).setContent(popup(e.layer.properties)).openOn(map));
+        page.set("demands", "1");
+        query.forEach((value, name) => page.set(name, value));
+      }
+      window.history.replaceState(null, "", window.location.pathname + (page.toString() ? "?" + page : ""));
+      // Choosing another indicator keeps the demand layer as it is: the other forms carry it along.
+      for (const other of document.querySelectorAll("form.choose:not(#" + formId + ")")) {
+        other.querySelectorAll("input.mq-demand-carried").forEach((input) => input.remove());
+        page.forEach((value, name) => {
+          if (name !== "demands" && !names.includes(name)) return;
+          const input = Object.assign(document.createElement("input"), { type: "hidden", name, value });
+          input.className = "mq-demand-carried";
+          other.append(input);
+        });
+      }
+    };
+    form.addEventListener("change", show);
+    form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
+    show();
+    return form;
+  }
+
   function data(id) {
     const element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
   }
 
   window.MinqingMap = {
-    choropleth, outlines, village, households, householdTiles, pairing, statusPoints, minimap, demands, data,
+    choropleth, outlines, village, households, householdTiles, pairing, statusPoints, minimap, demands, demandTiles, data,
   };
 })();

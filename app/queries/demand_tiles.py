@@ -1,0 +1,146 @@
+"""People's demands as vector tiles (#12): counts per natural village, and points where the reader may.
+
+Layer ``demand_counts``: one point per natural village (on its surface) with how many demands
+match the filters (``demands``), how many of them are open and overdue, and per kind
+(``kind_<key>``). For a reader who may not read a village's demands (gis, a cadre elsewhere)
+a count below the small-count threshold is withheld (absent, with ``<name>_suppressed``) and
+the kinds are not broken down. Layer ``demands``: one point per demand with its number, state,
+kind and overdue flag — never who raised it or what it says — only in the villages the reader
+may read, and only when the tile asks for points.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from ..extensions import db
+from .demands import OPEN
+from .tiles import _mvt, _mvt_geom, layers_sql
+
+COUNTS = ("demands", "open", "overdue")
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """What the demand map is narrowed to: a kind, a state ('open': not yet answered), raised between."""
+
+    kind: str | None = None
+    state: str | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    assignee: str | None = None  # part of the assignee's name (a cadre's, a unit's) or mobile
+
+    def where(self) -> tuple[str, dict]:
+        """Return the SQL condition on demand `d` and its values."""
+        clauses, values = ["true"], {}
+        for name, sql in _CONDITIONS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if (name, value) == ("state", "open"):
+                clauses.append(OPEN)
+                continue
+            clauses.append(sql)
+            values[f"f_{name}"] = value
+        return " AND ".join(clauses), values
+
+
+# Each filter's condition on demand `d`, reading its value as :f_<name>.
+_CONDITIONS = (
+    ("kind", "d.kind = :f_kind"),
+    ("state", "d.state = :f_state"),
+    ("since", "d.raised_on >= :f_since"),
+    ("until", "d.raised_on <= :f_until"),
+    ("assignee", "strpos(d.assignee, :f_assignee) > 0"),
+)
+
+
+def version() -> int:
+    """Return a number that grows with every demand change (the newest event's id; 0 before any)."""
+    return db.session.execute(text("SELECT coalesce(max(id), 0) FROM demand_event")).scalar_one()
+
+
+def _kind_columns(kinds: list[str]) -> tuple[str, dict]:
+    columns, values = [], {}
+    for n, key in enumerate(kinds):
+        if re.fullmatch(r"[a-z][a-z0-9_]{0,30}", key):  # an attribute name; the catalogue's keys are
+            columns.append(f', count(*) FILTER (WHERE d.kind = :kind_{n}) AS "kind_{key}"')
+            values[f"kind_{n}"] = key
+    return "".join(columns), values
+
+
+def tile(
+    z: int,
+    x: int,
+    y: int,
+    *,
+    filters: MapFilters,
+    readable: frozenset[int] | None,
+    points: bool,
+    today: datetime.date,
+    min_count: int,
+    kinds: list[str],
+) -> bytes:
+    """Return the MVT tile z/x/y with layers ``demand_counts`` and (when `points`) ``demands``.
+
+    Parameters
+    ----------
+    readable
+        The administrative villages whose demands the reader may read one by one (None: all):
+        their counts are exact and broken down by kind, and their demands are points when `points`.
+    points
+        Whether readable villages get points instead of counts (high zoom).
+    """
+    where, values = filters.where()
+    kind_columns, kind_values = _kind_columns(kinds)
+    exact = "true" if readable is None else "nv.village_id = ANY(:readable)"
+    # Counts for every natural village in the tile, except readable ones when they come as points.
+    counted = f"NOT ({exact})" if points else "true"
+
+    def published(name: str) -> str:
+        shown = f"exact OR {name} >= :k"
+        return f"CASE WHEN {shown} THEN {name} END AS {name}, NOT ({shown}) AS {name}_suppressed"
+
+    kinds_out = "".join(
+        f', CASE WHEN exact THEN "kind_{key}" END AS "kind_{key}"'
+        for key in kinds
+        if f'"kind_{key}"' in kind_columns
+    )
+    counts = f"""
+        SELECT {_mvt_geom("pt")} AS geom, id, id AS fid, code, name,
+               {", ".join(published(c) for c in COUNTS)}{kinds_out}
+        FROM (
+            SELECT nv.id, nv.code, nv.name, ST_PointOnSurface(nv.geom) AS pt, {exact} AS exact,
+                   count(*) AS demands, count(*) FILTER (WHERE {OPEN}) AS open,
+                   count(*) FILTER (WHERE {OPEN} AND d.due_on < :today) AS overdue{kind_columns}
+            FROM natural_village nv
+            JOIN bounds b ON nv.geom && b.geo
+            JOIN demand d ON d.natural_village_id = nv.id
+            WHERE {counted} AND {where}
+            GROUP BY nv.id) c, bounds b"""
+    demand_points = f"""
+        SELECT {_mvt_geom("d.geom")} AS geom, d.id, d.id AS fid, d.state, d.kind,
+               ({OPEN} AND d.due_on < :today) AS overdue
+        FROM demand d
+        JOIN natural_village nv ON nv.id = d.natural_village_id
+        JOIN bounds b ON d.geom && b.geo
+        WHERE {exact} AND {where}"""
+    layers = [_mvt("demand_counts", counts)]
+    if points:
+        layers.append(_mvt("demands", demand_points))
+    sql = layers_sql(layers)
+    params = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "today": today,
+        "k": min_count,
+        "readable": sorted(readable or ()),
+        **values,
+        **kind_values,
+    }
+    return bytes(db.session.execute(text(sql), params).scalar_one())

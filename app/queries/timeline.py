@@ -1,0 +1,62 @@
+"""A household's timeline (#12): its demands, visits and pairings as one list of typed events, newest first.
+
+Every event has the same columns, so further kinds (household versions, #history) join the
+UNION as one more SELECT: `kind`, `day` (the day it happened, in the county), `at` (the moment,
+when one is known), `ref` (the demand's number), `subject`, `state`, `who` and `note`.
+What a reader may not see never leaves the database: demands only for readers of demands,
+pairings only for readers of pairings, visit findings and demand text only when allowed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from ..extensions import db
+
+KINDS = ("demand", "visit", "pairing_start", "pairing_end")
+LIMIT = 200
+
+_VISITS = """
+    SELECT 'visit' AS kind, v.visited_on AS day, NULL::timestamptz AS at, NULL::bigint AS ref,
+           v.kind AS subject, NULL AS state, c.name AS who, {findings} AS note, v.id AS tie
+    FROM visit v JOIN cadre c ON c.id = v.cadre_id WHERE v.household_id = :id"""
+_PAIRINGS = """
+    SELECT 'pairing_start', lower(p.valid), NULL, NULL, NULL, NULL, c.name, NULL, p.id
+    FROM pairing p JOIN cadre c ON c.id = p.cadre_id WHERE p.household_id = :id
+    UNION ALL
+    -- upper(valid) is the first day no longer paired; a pairing ending in the future has not ended.
+    SELECT 'pairing_end', upper(p.valid), NULL, NULL, NULL, NULL, c.name, NULL, p.id
+    FROM pairing p JOIN cadre c ON c.id = p.cadre_id
+    WHERE p.household_id = :id AND NOT upper_inf(p.valid) AND upper(p.valid) <= :today"""
+_DEMANDS = """
+    SELECT 'demand', d.raised_on, d.changed_at, d.id, k.label_{lang}, d.state, d.assignee,
+           {description}, d.id
+    FROM demand d JOIN demand_kind k ON k.key = d.kind WHERE d.household_id = :id"""
+
+
+def household_timeline(
+    household_id: int, *, today, demands: bool, pairings: bool, notes: bool, lang: str, limit: int = LIMIT
+) -> list[dict]:
+    """Return a household's events, newest first, as dicts with the columns the module describes.
+
+    Parameters
+    ----------
+    today
+        The county's date: a pairing ending later has not ended yet.
+    demands
+        Whether the reader may read the household's demands (kind, state, what was asked).
+    pairings
+        Whether the reader may read who helps the household (its pairings one by one).
+    notes
+        Whether the reader may read visit findings.
+    lang
+        "zh" or "en": the language of a demand's kind.
+    """
+    parts = [_VISITS.format(findings="v.findings" if notes else "NULL")]
+    if pairings:
+        parts.append(_PAIRINGS)
+    if demands:
+        parts.append(_DEMANDS.format(lang="zh" if lang == "zh" else "en", description="d.description"))
+    sql = " UNION ALL ".join(parts) + " ORDER BY day DESC, at DESC NULLS LAST, tie DESC LIMIT :limit"
+    rows = db.session.execute(text(sql), {"id": household_id, "today": today, "limit": limit}).mappings()
+    return [{k: v for k, v in row.items() if k != "tie"} for row in rows]

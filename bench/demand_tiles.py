@@ -1,0 +1,105 @@
+"""Demand vector tiles (#12), uncached, over 1,000,000 demands: counts at county and township zoom, points.
+
+Peer measured in the same run on the same tiles: the household tiles (natural-village aggregates
+from the statistics view, household points from zoom 14), which the web map loads beside them.
+Run alone: `python -m bench.demand_tiles --households 20000 --demands 1000000`.
+"""
+
+import argparse
+import datetime
+import math
+import secrets
+import statistics
+import time
+
+from sqlalchemy import text
+
+from bench import database
+from bench.demands import DEMANDS, _load
+
+SUFFIX = "_bench_demand_tiles"
+
+
+def _tiles_around(lon: float, lat: float, z: int, n: int = 3) -> list[tuple[int, int, int]]:
+    """Return the n×n tiles at zoom `z` centred on (lon, lat)."""
+    size = 2**z
+    x = int((lon + 180) / 360 * size)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * size)
+    half = n // 2
+    return [(z, x + dx, y + dy) for dx in range(-half, half + 1) for dy in range(-half, half + 1)]
+
+
+def _times_ms(call, tiles, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        for tile in tiles:
+            t0 = time.perf_counter()
+            call(*tile)
+            times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def _line(label: str, times: list[float], peer: list[float]) -> None:
+    p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
+    ratio = p50 / statistics.median(peer)
+    print(f"  {label:<34} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ×{ratio:4.2f} of household tiles")
+
+
+def run(*, households: int, demands: int, repeat: int) -> None:
+    from app import create_app
+    from app.extensions import db
+    from app.privacy import Suppression
+    from app.queries import demand_tiles, tiles
+    from app.queries.demand_tiles import MapFilters
+    from app.queries.demands import kinds
+
+    url = database.fresh(SUFFIX)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16)})
+    _load(app, households, demands)
+    today = datetime.date.today()
+    with app.app_context():
+        lon, lat = db.session.execute(
+            text(
+                "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM admin_unit"
+                " WHERE level = 'county') q"
+            )
+        ).one()
+        keys = [k["key"] for k in kinds()]
+        suppression = Suppression(app.config["DISCLOSURE_MIN_COUNT"])
+        print(f"demands: {demands:,} over {households:,} households; 9 tiles × {repeat} per line, uncached")
+        for z, points in ((10, False), (12, False), (15, True)):
+            spots = _tiles_around(lon, lat, z)
+
+            def households_tile(z, x, y, points=points):
+                tiles.tile(z, x, y, points=points, villages=None, flags=[], suppression=suppression)
+
+            peer = _times_ms(households_tile, spots, repeat)
+            for role, readable in (("leader", None), ("gis", frozenset())):
+                for label, filters in (
+                    ("", MapFilters()),
+                    (" open water", MapFilters(kind="water", state="open")),
+                ):
+
+                    def demand_tile(z, x, y, readable=readable, filters=filters, points=points):
+                        demand_tiles.tile(
+                            z,
+                            x,
+                            y,
+                            filters=filters,
+                            readable=readable,
+                            points=points and readable is None,
+                            today=today,
+                            min_count=suppression.min_count,
+                            kinds=keys,
+                        )
+
+                    _line(f"z{z} {role}{label}", _times_ms(demand_tile, spots, repeat), peer)
+        db.engine.dispose()
+    database.drop(SUFFIX)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    for name, default in (("households", 20_000), ("demands", DEMANDS), ("repeat", 5)):
+        parser.add_argument(f"--{name}", type=int, default=default)
+    run(**vars(parser.parse_args()))
