@@ -8,7 +8,7 @@ routes to one shard) and against all ten (no county code: every partition, what 
 to every worker), and the ratio is printed. The peer of every figure is the one-county run of the
 same query in the same run. The database is dropped at the end, also after a failure.
 
-    python -m bench.scale_sim [--households 1000000] [--counties 10] [--repeat 5]
+    python -m bench.scale_sim [--households 1000000] [--counties 10] [--repeat 7]
 """
 
 import argparse
@@ -278,7 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
     parser.add_argument("--households", type=int, default=1_000_000, help="Households per county.")
     parser.add_argument("--counties", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=5, help="Runs per query (the median is quoted).")
+    parser.add_argument("--repeat", type=int, default=7, help="Runs per query (the median is quoted).")
     parser.add_argument("--keep", action="store_true", help=f"Keep <database>{SUFFIX} afterwards.")
     args = parser.parse_args()
     run(households=args.households, counties=args.counties, repeat=args.repeat, keep=args.keep)
