@@ -145,13 +145,28 @@ def ogc_pages(base: str, headers: dict[str, str], *, pages: int = 30) -> list[st
     return found
 
 
+def migrations_head() -> str:
+    """Return the newest migration of this checkout (what a reused database must be at)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent.parent / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def ensure_county(households: int, suffix: str = SUFFIX) -> str:
-    """Return the bench database's URL, loading the county first when it holds none."""
+    """Return the bench database's URL, loading the county first when it holds none.
+
+    A database left by another checkout whose migrations differ is loaded afresh too.
+    """
     url = database.url(suffix)
     try:
         engine = create_engine(url)
         with engine.connect() as connection:
-            if connection.execute(text("SELECT count(*) FROM household")).scalar_one() >= households * 0.9:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            count = connection.execute(text("SELECT count(*) FROM household")).scalar_one()
+            if version == migrations_head() and count >= households * 0.9:
                 return url
     except Exception:  # no database or no schema yet: load it
         pass
