@@ -33,6 +33,7 @@ from bench import database, foundation, stack
 TARGET_P95_MS = 300
 TARGET_TILES_PER_S = 3000
 TARGET_SLOW_DELAY_MS = 100
+TARGET_WORKER_MIB = 400  # each web worker, after the mix (which includes the admin's county export)
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 # Its own database, so other benchmarks that make theirs afresh never drop it mid-run.
 SUFFIX = "_load"
@@ -144,13 +145,28 @@ def ogc_pages(base: str, headers: dict[str, str], *, pages: int = 30) -> list[st
     return found
 
 
+def migrations_head() -> str:
+    """Return the newest migration of this checkout (what a reused database must be at)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent.parent / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def ensure_county(households: int, suffix: str = SUFFIX) -> str:
-    """Return the bench database's URL, loading the county first when it holds none."""
+    """Return the bench database's URL, loading the county first when it holds none.
+
+    A database left by another checkout whose migrations differ is loaded afresh too.
+    """
     url = database.url(suffix)
     try:
         engine = create_engine(url)
         with engine.connect() as connection:
-            if connection.execute(text("SELECT count(*) FROM household")).scalar_one() >= households * 0.9:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            count = connection.execute(text("SELECT count(*) FROM household")).scalar_one()
+            if version == migrations_head() and count >= households * 0.9:
                 return url
     except Exception:  # no database or no schema yet: load it
         pass
@@ -250,8 +266,13 @@ def slow_client_delay(running: stack.Stack, *, count: int = 50) -> tuple[float, 
     return alone, beside
 
 
-def print_memory(label: str, memory: dict[str, float]) -> None:
-    print(f"RSS {label}: " + ", ".join(f"{name} {mib:,.0f} MiB" for name, mib in memory.items()))
+def print_memory(label: str, memory: dict[str, float], *, target: bool = False) -> None:
+    line = f"RSS {label}: " + ", ".join(f"{name} {mib:,.0f} MiB" for name, mib in memory.items())
+    if target:
+        web = [mib for name, mib in memory.items() if name.startswith("gunicorn")]
+        largest = max(web, default=0)
+        line += f"   [target web workers < {TARGET_WORKER_MIB} MiB after an export; largest {largest:,.0f}]"
+    print(line)
 
 
 def run(*, households: int, users: int, seconds: int, gunicorn: str, export: str) -> None:
@@ -271,7 +292,7 @@ def run(*, households: int, users: int, seconds: int, gunicorn: str, export: str
                 stack.request(running.url + group.paths[0], headers=group.headers, timeout=300)
             print_memory("before", running.memory())
             print_mix(run_mix(running, mix, users=users, seconds=seconds), seconds=seconds)
-            print_memory("after", running.memory())
+            print_memory("after", running.memory(), target=True)
             cookie = mix[0].headers["Cookie"]
             # Tiles without households: those nginx keeps (household points always reach the app).
             tile = random.Random(7).choice([p for p in mix[2].paths if p.startswith("/tiles/12/")])

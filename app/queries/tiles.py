@@ -136,7 +136,7 @@ def tile(
 
 
 def share_values(indicator: indicators.Indicator) -> list[float | None]:
-    """Return every natural village's value of `indicator` (share, or mean), from the statistics view."""
+    """Return every natural village's value of `indicator` (share, or mean), from the statistics table."""
     key = f"{indicator.key}_share" if indicator.kind == "share" else indicator.key
     value = dict(_values("s", [indicator]))[key]
     rows = db.session.execute(
