@@ -242,7 +242,7 @@ def household(code: str):
         record["id"],
         today=localtime.today(),
         demands=privacy.may_read_demand(current_user, record["village_id"]),
-        pairings=privacy.work_scope(current_user) is not None,
+        work=privacy.work_scope(current_user) is not None,
         notes=notes,
         lang=lang,
     )

@@ -744,6 +744,7 @@ def test_the_household_timeline_gives_demand_text_and_visit_notes_only_to_their_
         assert (what in html) is reads and (f'data-demand="{demand}"' in html) is reads, (principal, code)
         assert all((f in html) is reads for f in findings), (principal, code)
         assert ('data-kind="pairing_start"' in html) <= (principal in WORK_READERS), (principal, code)
+        assert ('data-kind="visit"' in html) <= (principal in WORK_READERS), (principal, code)
         if principal == "anonymous" or (principal == "cadre" and not own):
             assert response.status_code in (302, 403) and 'id="household-timeline"' not in html
 

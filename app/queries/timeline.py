@@ -14,6 +14,7 @@ from sqlalchemy import text
 from ..extensions import db
 
 KINDS = ("demand", "visit", "pairing_start", "pairing_end")
+COLUMNS = ("kind", "day", "at", "ref", "subject", "state", "who", "note", "tie")
 LIMIT = 200
 
 _VISITS = """
@@ -35,7 +36,7 @@ _DEMANDS = """
 
 
 def household_timeline(
-    household_id: int, *, today, demands: bool, pairings: bool, notes: bool, lang: str, limit: int = LIMIT
+    household_id: int, *, today, demands: bool, work: bool, notes: bool, lang: str, limit: int = LIMIT
 ) -> list[dict]:
     """Return a household's events, newest first, as dicts with the columns the module describes.
 
@@ -45,18 +46,22 @@ def household_timeline(
         The county's date: a pairing ending later has not ended yet.
     demands
         Whether the reader may read the household's demands (kind, state, what was asked).
-    pairings
-        Whether the reader may read who helps the household (its pairings one by one).
+    work
+        Whether the reader may read the household's visits and pairings one by one
+        (`app.privacy.work_scope`; gis gets counts only, elsewhere).
     notes
         Whether the reader may read visit findings.
     lang
         "zh" or "en": the language of a demand's kind.
     """
-    parts = [_VISITS.format(findings="v.findings" if notes else "NULL")]
-    if pairings:
-        parts.append(_PAIRINGS)
+    parts = []
+    if work:
+        parts += [_VISITS.format(findings="v.findings" if notes else "NULL"), _PAIRINGS]
     if demands:
         parts.append(_DEMANDS.format(lang="zh" if lang == "zh" else "en", description="d.description"))
-    sql = " UNION ALL ".join(parts) + " ORDER BY day DESC, at DESC NULLS LAST, tie DESC LIMIT :limit"
+    if not parts:
+        return []
+    sql = f"""SELECT * FROM ({" UNION ALL ".join(parts)}) e({", ".join(COLUMNS)})
+              ORDER BY day DESC, at DESC NULLS LAST, tie DESC LIMIT :limit"""
     rows = db.session.execute(text(sql), {"id": household_id, "today": today, "limit": limit}).mappings()
     return [{k: v for k, v in row.items() if k != "tie"} for row in rows]
