@@ -259,6 +259,8 @@ def _write_one(
         return
     frame = _spatial(frame)
     options: dict = {}
+    # GDAL cannot tell an empty layer's geometry type by itself.
+    empty = {"geometry_type": "Point"} if frame.empty and layer in fields.POINT_LAYERS else {}
     if fmt == "gpkg":
         options = {"dataset_metadata": metadata if not path.exists() else None, "layer_metadata": metadata}
     elif fmt == "geojson":
@@ -269,7 +271,7 @@ def _write_one(
     elif fmt == "kml":
         name = next(c for c in ("name", "code", "household_code") if c in frame)
         options = {"dataset_options": {"NameField": name}}
-    pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options)
+    pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options, **empty)
 
 
 def _sheet(frame: geopandas.GeoDataFrame, layer: str, lang: str) -> pd.DataFrame:
