@@ -639,6 +639,7 @@ ZH = {
     ),
     "at most 90 days after start_date": "不得晚于 start_date 之后 90 天",
     "not before start_date": "不得早于 start_date",
+    "a date between the years 1 and 9999": "公元 1 年至 9999 年之间的日期",
     "demand numbers separated by commas": "以逗号分隔的诉求编号",
     "parameter {name}: {expected}": "参数 {name} 无效：{expected}",
     "format": "格式",

@@ -184,6 +184,8 @@ def test_a_cadre_files_only_in_their_villages(client, token, county):
         ("service_code=parking", "service_code"),
         ("service_request_id=1,two", "service_request_id"),
         ("page=2", "page"),
+        ("end_date=0001-01-01T00:00:00%2B14:00", "end_date"),  # 90 days before: no such year
+        ("start_date=9999-12-31T00:00:00Z", "start_date"),
     ],
 )
 def test_bad_filters_are_a_400_naming_the_parameter(client, token, query, named):

@@ -74,10 +74,14 @@ def requests(args: Mapping[str, str], *, kinds: list[str], now: datetime, zone) 
         raise bad_parameter("end_date", args["end_date"], Text("at most 90 days after start_date"))
     if start is not None and end is not None and end < start:
         raise bad_parameter("end_date", args["end_date"], Text("not before start_date"))
-    if start is None:
-        start = (end or now) - WINDOW
-    if end is None:
-        end = min(now, start + WINDOW) if args.get("start_date") else now
+    try:
+        if start is None:
+            start = (end or now) - WINDOW
+        if end is None:
+            end = min(now, start + WINDOW) if args.get("start_date") else now
+    except OverflowError:  # a date at the calendar's very ends
+        name = "end_date" if args.get("end_date") else "start_date"
+        raise bad_parameter(name, args[name], Text("a date between the years 1 and 9999")) from None
     ids = _ids(args["service_request_id"]) if args.get("service_request_id") else None
     return Query(start=start, end=end, ids=ids, service_code=code, states=STATUSES.get(state))
 
