@@ -301,3 +301,19 @@ def test_a_department_reads_and_answers_only_the_demands_assigned_to_it(app, acc
     with app.app_context():
         state = db.session.execute(text("SELECT state FROM demand WHERE id = :id"), {"id": ours}).scalar()
     assert state == "answered"
+
+
+def test_the_command_creates_a_department_user_and_refuses_one_without_a_department(app):
+    runner = app.test_cli_runner()
+    base = ["users", "create", "shuiwu", "--role", "department", "--password", "pw-123456789"]
+    with app.app_context():
+        refused = runner.invoke(args=base)
+        assert refused.exit_code == 2 and "--department" in refused.output
+        done = runner.invoke(args=[*base, "--department", DEPARTMENT])
+        assert done.exit_code == 0, done.output
+        user = find_user("shuiwu")
+        assert (user.role_name, user.department) == ("department", DEPARTMENT)
+        cadre = runner.invoke(
+            args=["users", "create", "li", "--role", "cadre", "--password", "pw-1234567", "--department", "x"]
+        )
+        assert cadre.exit_code == 2 and find_user("li") is None
