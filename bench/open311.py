@@ -11,6 +11,7 @@ import argparse
 import secrets
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
@@ -19,6 +20,7 @@ from bench.work import _median_ms
 
 SUFFIX = "_bench_open311"
 BATCH = 100
+THREADS = 4  # clients at once (deploy/gunicorn.conf.py serves 2 workers × 8 threads)
 
 
 def _load(app, households: int) -> tuple[str, list[str]]:
@@ -83,11 +85,24 @@ def run(*, households: int, repeat: int) -> None:
                 audit.record("register_demand", str(demand_id), user=user, kind="water")
                 db.session.commit()
 
+    def concurrently(n: int) -> None:
+        def post(i: int) -> int:
+            return (
+                app.test_client()
+                .post("/open311/v2/requests.json", data=body(n, i), headers=headers)
+                .status_code
+            )
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            assert set(pool.map(post, range(BATCH))) == {201}
+
     http = _batches(through_http, repeat)
     peer = _batches(direct, repeat)
+    threads = _batches(concurrently, repeat)
     print(f"open311: {BATCH} demands a batch, median of {repeat} batches, {households:,} households")
     print(f"  POST /open311/v2/requests.json      {BATCH / http:7.0f} demands/s (target 100)")
     print(f"  the same without HTTP (peer)        {BATCH / peer:7.0f} demands/s; ratio {http / peer:.2f}")
+    print(f"  POST from {THREADS} clients at once          {BATCH / threads:7.0f} demands/s")
     listed = _median_ms(lambda: client.get("/open311/v2/requests.json", headers=headers).close(), repeat)
     print(f"  GET requests.json (1,000 newest)    {listed:7.1f} ms")
     database.close(app, SUFFIX)

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from app import exports, localtime
 from app.accounts import find_user
 from app.extensions import db
-from tests.test_open311 import file, households
+from tests.test_open311 import clear_demands, file, households
 
 DESCRIPTION = "自来水管冬季冻裂，全组停水三天"
 
@@ -28,6 +28,7 @@ def demands(app, accounts, county):
     own, other = households(county)
     admin = accounts["admin"][0]
     with app.app_context():
+        clear_demands()  # rolled back with the test
         old = str(localtime.today() - datetime.timedelta(days=200))
         ids = {
             "own": file(own, by=admin, kind="water"),
@@ -118,6 +119,7 @@ def committed_demands(app, accounts, county):
     """Demands committed for the live server's process to read; removed afterwards."""
     own, other = households(county)
     with app.app_context():
+        clear_demands()
         ids = [file(own, by=accounts["admin"][0]), file(other, by=accounts["admin"][0], kind="roads")]
         db.session.commit()
     yield ids

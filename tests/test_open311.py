@@ -36,6 +36,11 @@ def households(county) -> tuple[str, str]:
     return own, other
 
 
+def clear_demands() -> None:
+    """Start from no demand (browser tests commit theirs); TRUNCATE, as events refuse DELETE."""
+    db.session.execute(text("TRUNCATE demand_event, demand"))
+
+
 def file(
     household: str, *, by: str, kind: str = "water", assign: str | None = None, raised_on: str = ""
 ) -> int:

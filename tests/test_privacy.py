@@ -38,7 +38,7 @@ from app.extensions import db
 from app.fields import LABELS
 from app.models import User
 from tests.conftest import cadre_village, log_in
-from tests.test_open311 import file
+from tests.test_open311 import clear_demands, file
 from tests.test_tiles import household_tile, tile_of
 
 K = 5
@@ -772,6 +772,7 @@ def test_no_output_leaks_a_demand(app, client, login, accounts, place, tmp_path,
     own = place.households.index[place.households.natural_village_code.str.startswith(place.own)][0]
     other = place.households.index[~place.households.natural_village_code.str.startswith(place.own)][0]
     with app.app_context():
+        clear_demands()  # rolled back with the test
         admin = accounts["admin"][0]
         ids = {
             "own": file(own, by=admin),

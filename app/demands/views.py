@@ -116,7 +116,7 @@ def register_demand():
     return redirect(url_for("demands.demand", demand_id=demand_id))
 
 
-def readable(demand_id: int) -> tuple[int, str | None]:
+def _readable(demand_id: int) -> tuple[int, str | None]:
     """Return the demand's village and department assignee if the current user may read it; 404 or 403."""
     access = queries.access_of(demand_id)
     if access is None:
@@ -132,7 +132,7 @@ def readable(demand_id: int) -> tuple[int, str | None]:
 def demand(demand_id: int):
     """A demand: what, who, where, its deadline, its timeline, and the actions allowed next."""
     params.only(request.args)
-    village, department = readable(demand_id)
+    village, department = _readable(demand_id)
     row = queries.demand(demand_id)
     open_ = row["state"] in lifecycle.OPEN_STATES
     audit.record("view_demand", str(demand_id))
@@ -158,7 +158,7 @@ def act(demand_id: int, action: str):
     """Take one action on a demand: refused (409) from a state it may not start from or an older version."""
     if action not in lifecycle.ACTIONS:
         raise bad_parameter("action", action, one_of(lifecycle.ACTIONS))
-    village, department = readable(demand_id)
+    village, department = _readable(demand_id)
     if not privacy.may_handle_demand(current_user, village, department=department, action=action):
         if privacy.demand_department(current_user):
             raise AppError(403, "Forbidden", Text(DEPARTMENT_ONLY))
