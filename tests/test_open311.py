@@ -248,6 +248,10 @@ def test_who_reads_which_requests(client, token, accounts, county):
         int(r["service_request_id"]) for r in client.get("/open311/v2/requests.json", headers=cadre).json
     }
     assert mine in listed and theirs not in listed
+    xml = ElementTree.fromstring(client.get("/open311/v2/requests.xml", headers=cadre).data)
+    assert xml.tag == "service_requests"
+    assert {int(r.findtext("service_request_id")) for r in xml.findall("request")} == listed
+    assert {r.findtext("status") for r in xml.findall("request")} == {"open"}
     assert client.get(f"/open311/v2/requests/{theirs}.json", headers=cadre).status_code == 403
     assert client.get("/open311/v2/requests/999999999.json", headers=cadre).status_code == 404
 
