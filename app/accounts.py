@@ -22,11 +22,22 @@ TOKEN_TOUCH_SECONDS = 60
 
 
 def create_user(
-    username: str, password: str, *, role: str, villages: list[str] = (), display_name: str = ""
+    username: str,
+    password: str,
+    *,
+    role: str,
+    villages: list[str] = (),
+    display_name: str = "",
+    department: str | None = None,
 ) -> User:
-    """Add a user with `role`; a cadre is scoped to the administrative villages coded in `villages`."""
+    """Add a user with `role`; a cadre is scoped to the administrative villages coded in `villages`.
+
+    A county department's user (role ``department``) names the department demands are assigned to.
+    """
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if (role == "department") != bool(department and department.strip()):
+        raise ValueError("a department user needs --department, and only a department user has one")
     if db.session.scalar(select(User).where(User.username == username)):
         raise ValueError(f"user {username!r} already exists")
     scope = []
@@ -41,6 +52,7 @@ def create_user(
         password_hash=generate_password_hash(password),
         role_name=role,
         villages=scope,
+        department=department.strip() if department else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -112,6 +124,10 @@ def set_role(user: User, role: str) -> int:
     """Give `user` another role, ending their sessions and tokens; return how many tokens were revoked."""
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if role != "department":
+        user.department = None
+    elif not user.department:
+        raise ValueError("a department user needs a department: create the user with --department")
     user.role_name = role
     return _cut_off(user)
 

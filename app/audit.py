@@ -90,6 +90,10 @@ def _reason(response) -> str:
     """Return the reason a refusal gave its client: the JSON message, or the error page's sentence."""
     if response.is_json:
         body = response.get_json(silent=True) or {}
+        if isinstance(body, list) and body and isinstance(body[0], dict):  # Open311's error array
+            body = body[0]
+        if not isinstance(body, dict):
+            return ""
         return str(body.get("message") or body.get("description") or "")
     if response.is_streamed:
         return ""

@@ -49,11 +49,18 @@ class Principal:
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False
+    department: str | None = None  # a department user's (role department) county department
 
     @classmethod
     def of(cls, user: User) -> "Principal":
         return cls(
-            user.id, user.username, user.display_name, user.role_name, user.village_ids, user.session_version
+            user.id,
+            user.username,
+            user.display_name,
+            user.role_name,
+            user.village_ids,
+            user.session_version,
+            department=user.department,
         )
 
     def get_id(self) -> str:
@@ -125,14 +132,19 @@ def _basic(username: str, password: str) -> Principal | None:
     return _recent().put(key, Principal.of(user), seconds=current_app.config["AUTH_CACHE_SECONDS"])
 
 
+def token_principal(token: str) -> Principal | None:
+    """Return the principal a live API token acts for, None for an unknown, revoked or expired one."""
+    holder = accounts.token_holder(token) if token else None
+    return None if holder is None else _principal(*holder)
+
+
 @login_manager.request_loader
 def load_user_from_request(req) -> Principal | None:
     """Authenticate a program: `Authorization: Bearer <token>`, `X-API-Token`, or HTTP Basic."""
     header = req.headers.get("Authorization", "")
     token = header[7:].strip() if header.startswith("Bearer ") else req.headers.get("X-API-Token")
     if token:
-        holder = accounts.token_holder(token)
-        return None if holder is None else _principal(*holder)
+        return token_principal(token)
     if req.authorization is not None and req.authorization.type == "basic":
         return _basic(req.authorization.username or "", req.authorization.password or "")
     return None

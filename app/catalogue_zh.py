@@ -675,4 +675,38 @@ ZH = {
     "Circles: demands per natural village, red when some are overdue; points from zoom {zoom}.": (
         "圆圈：各自然寨诉求数，有超期的显示为红色；放大到 {zoom} 级显示单件诉求。"
     ),
+    # --- open311 ---
+    "channel hotline": "12345 热线",
+    "Demands (points)": "群众诉求（点）",
+    "demands one by one are not for your role; see the demand list for counts": (
+        "您的角色不能逐条查看诉求；请在诉求列表查看统计数"
+    ),
+    "A county department works on and answers the demands assigned to it; nothing else.": (
+        "县直部门只能办理和答复交办给本部门的诉求。"
+    ),
+    "Demands one by one are not for your role (counts only, as on the demand list).": (
+        "您的角色不能逐条查看诉求（只能查看统计数，与诉求列表相同）。"
+    ),
+    "An API token is needed: Authorization: Bearer <token>, or the api_key field.": (
+        "需要 API 令牌：Authorization: Bearer <令牌>，或 api_key 字段。"
+    ),
+    "an ISO 8601 date and time, e.g. 2026-12-01T00:00:00+08:00": (
+        "ISO 8601 日期时间，如 2026-12-01T00:00:00+08:00"
+    ),
+    "at most 90 days after start_date": "不得晚于 start_date 之后 90 天",
+    "not before start_date": "不得早于 start_date",
+    "a date between the years 1 and 9999": "公元 1 年至 9999 年之间的日期",
+    "demand numbers separated by commas": "以逗号分隔的诉求编号",
+    "parameter {name}: {expected}": "参数 {name} 无效：{expected}",
+    "format": "格式",
+    "service": "诉求类别",
+    "The department a department user answers demands for (as assigned).": (
+        "县直部门用户所在部门（按交办对象名称）。"
+    ),
+    "a department user needs --department, and only a department user has one": (
+        "县直部门用户必须指定 --department，其他角色不能指定"
+    ),
+    "a department user needs a department: create the user with --department": (
+        "县直部门用户必须有所属部门：请用 --department 创建该用户"
+    ),
 }

@@ -93,14 +93,27 @@ def _user(username: str) -> User:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="The user's role.")
 @click.option("--village", "villages", multiple=True, help="Village code a cadre works in (repeatable).")
 @click.option("--name", "display_name", default="", help="Name shown in the page header.")
+@click.option(
+    "--department", default=None, help="The department a department user answers demands for (as assigned)."
+)
 @click.password_option(help=PASSWORD_HELP)
 def create_user(
-    username: str, role: str, villages: tuple[str, ...], display_name: str, password: str
+    username: str,
+    role: str,
+    villages: tuple[str, ...],
+    display_name: str,
+    department: str | None,
+    password: str,
 ) -> None:
     """创建用户 · Create USERNAME with a role (and villages, for a cadre)."""
     try:
         accounts.create_user(
-            username, password, role=role, villages=list(villages), display_name=display_name
+            username,
+            password,
+            role=role,
+            villages=list(villages),
+            display_name=display_name,
+            department=department,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
@@ -110,7 +123,10 @@ def create_user(
 
 def _cut_off(username: str, change, done: str) -> None:
     """Apply `change` to USERNAME's account, which ends their sessions and tokens, and say so."""
-    revoked = change(_user(username))
+    try:
+        revoked = change(_user(username))
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
     db.session.commit()
     click.echo(f"{username}: {done}; every session ended, {revoked} token(s) revoked.")
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .extensions import db
 from .work_models import SRID, _in
 
-CHANNELS = ("reception", "visit", "phone", "letter")  # 书记接待, 走访, 电话, 来信
+CHANNELS = ("reception", "visit", "phone", "letter", "hotline")  # 书记接待, 走访, 电话, 来信, 12345 热线
 URGENCIES = ("normal", "urgent")
 STATES = ("registered", "accepted", "assigned", "in_progress", "answered", "closed", "reopened")
 ASSIGNEE_KINDS = ("cadre", "village", "township", "department")
@@ -79,6 +79,10 @@ class Demand(db.Model):
         CheckConstraint("household_id IS NOT NULL OR person_name <> ''", name="raised_by"),
         # The lists read a village's demands newest first.
         Index("ix_demand_village_id_id", "village_id", "id"),
+        # A department reads the demands assigned to it (migration 0013_open311).
+        Index(
+            "ix_demand_assignee_id", "assignee", "id", postgresql_where=text("assignee_kind = 'department'")
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -48,7 +48,7 @@ def not_found(what: str, code: str) -> AppError:
 
 
 # Paths that programs (scripts, QGIS, the maps' own tile requests) call, never people.
-PROGRAM_PATHS = ("/api/", "/tiles", "/ogc", "/basemap")
+PROGRAM_PATHS = ("/api/", "/tiles", "/ogc", "/basemap", "/open311")
 
 
 def for_program() -> bool:

@@ -98,11 +98,31 @@ COLUMNS = {
     "logged": ("现场定位", "Logged on site"),
     "findings": ("走访情况", "Findings"),
     "ticks": ("勾选项", "Ticks"),
+    # people's demands (#12): DEMAND_COLUMNS
+    "demand_kind": ("诉求类别代码", "Kind of demand (key)"),
+    "demand_kind_zh": ("诉求类别", "Kind of demand"),
+    "state": ("状态", "State"),
+    "channel": ("来源", "Channel"),
+    "urgency": ("紧急程度", "Urgency"),
+    "raised_on": ("受理日期", "Came in"),
+    "due_on": ("办结时限", "Due"),
+    "overdue": ("超期", "Overdue"),
+    "assignee_kind": ("交办对象类型", "Assignee kind"),
+    "assignee": ("交办对象", "Assignee"),
+    "rating": ("满意度", "Rating"),
+    "updated_at": ("最近办理", "Last changed"),
+    "person_name": ("诉求人", "Raised by"),
+    "description": ("诉求内容", "Description"),
 }
 # The columns only the pairings and visits layers carry.
 WORK_COLUMNS = frozenset(
     {"id", "cadre", "unit", "household_code", "start", "end", "current", "date", "kind", "logged"}
     | {"findings", "ticks"}
+)
+# The columns only the demands layer carries (with id, household_code, natural_village_code, village_code).
+DEMAND_COLUMNS = frozenset(
+    {"demand_kind", "demand_kind_zh", "state", "channel", "urgency", "raised_on", "due_on", "overdue"}
+    | {"assignee_kind", "assignee", "rating", "updated_at", "person_name", "description"}
 )
 # What a code column holds, per layer.
 CODES = {
@@ -112,7 +132,7 @@ CODES = {
     "townships": ("区划代码", "Division code"),
 }
 CENTRE = ("中心点", "centre ")
-POINT_LAYERS = ("households", "visits")  # their lon/lat are the point's, other layers' a centre's
+POINT_LAYERS = ("households", "visits", "demands")  # their lon/lat are the point's, other layers' a centre's
 
 
 def exported_columns(layer: str) -> set[str]:
@@ -120,11 +140,17 @@ def exported_columns(layer: str) -> set[str]:
     columns = {"code", *COLUMNS, *indicators.BY_KEY}
     if layer not in ("pairings", "visits"):
         columns -= WORK_COLUMNS
+    if layer != "demands":
+        columns -= DEMAND_COLUMNS
+    else:
+        columns |= {"id", "household_code", "natural_village_code"}
     # An indicator's columns besides its count or mean: its share, and whether its count is withheld.
     columns |= {i.key + "_share" for i in indicators.INDICATORS if i.kind == "share"}
     columns |= {i.key + "_suppressed" for i in indicators.INDICATORS if i.sensitive}
     if layer == "households":
         return columns | set(LABELS)
+    if layer == "demands":
+        return columns
     return columns - {"natural_village_code"}  # a natural village's own code has that header
 
 

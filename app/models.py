@@ -32,7 +32,7 @@ from .extensions import db
 SRID = 4490
 LEVELS = ("county", "township", "village")
 POVERTY_STATUSES = ("none", "registered", "lifted", "monitored")
-ROLES = ("admin", "leader", "cadre", "gis")
+ROLES = ("admin", "leader", "cadre", "gis", "department")
 
 
 def _created():
@@ -153,6 +153,9 @@ class User(db.Model):
     """A person who logs in; a cadre is scoped to the villages assigned here."""
 
     __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint("department IS NULL OR role_name = 'department'", name="department_role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -164,6 +167,9 @@ class User(db.Model):
     # A session cookie names the version it was made under; logging out, a new password, a new role or
     # deactivation raise it, so every earlier session ends at once (app.accounts.end_sessions).
     session_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # A county department's user (role department) reads and answers the demands assigned to this
+    # name (demand.assignee where assignee_kind is 'department', #12).
+    department: Mapped[str | None] = mapped_column(String(100))
 
     villages: Mapped[list[AdminUnit]] = relationship(secondary=user_village, lazy="selectin")
 

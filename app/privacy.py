@@ -19,6 +19,8 @@ leader  county-wide household records; names shown, ID numbers masked
 cadre   full records in assigned villages; aggregates elsewhere
 gis     county-wide layers; names masked, no ID numbers, no address,
         no sensitive indicators at household level
+dept.   a county department: no household; the demands assigned to it,
+        in full, to work on and answer (#12)
 ======  ==========================================================
 
 No inference (issue #10)
@@ -371,21 +373,51 @@ def may_edit_cadres(user, village_id: int, secretary_of: frozenset[int]) -> bool
 
 # --- people's demands (#12) --------------------------------------------------
 
+DEMANDS_FORBIDDEN = "demands one by one are not for your role; see the demand list for counts"
+# What a county department's user may do with a demand assigned to it: work on it and answer.
+DEPARTMENT_ACTIONS = frozenset({"progress", "answer"})
 
-def may_read_demand(user, village_id: int) -> bool:
+
+def demand_department(user) -> str | None:
+    """Return the county department whose assigned demands `user` reads, None for every other role."""
+    if getattr(user, "role_name", None) != "department":
+        return None
+    return getattr(user, "department", None) or None
+
+
+def _assigned_to(user, department: str | None) -> bool:
+    return department is not None and department == demand_department(user)
+
+
+def may_read_demand(user, village_id: int, *, department: str | None = None) -> bool:
     """Say whether `user` may read who raised a demand in village `village_id` and what it says.
 
-    A demand's text is as sensitive as visit findings: leaders, admins and the village's cadres.
+    A demand's text is as sensitive as visit findings: leaders, admins and the village's cadres,
+    and the county department it is assigned to (`department`: the demand's department assignee).
     """
-    return household_detail(user, village_id) in _SENSITIVE_SHOWN
+    return household_detail(user, village_id) in _SENSITIVE_SHOWN or _assigned_to(user, department)
 
 
-def may_handle_demand(user, village_id: int) -> bool:
-    """Say whether `user` may register or move on a demand in village `village_id` (admins, its cadres)."""
-    return household_detail(user, village_id) is Detail.FULL
+def may_handle_demand(
+    user, village_id: int, *, department: str | None = None, action: str | None = None
+) -> bool:
+    """Say whether `user` may register or move on a demand in village `village_id`.
+
+    Admins and the village's cadres take every action; the county department a demand is
+    assigned to (`department`) only works on it and answers it (DEPARTMENT_ACTIONS).
+    """
+    if household_detail(user, village_id) is Detail.FULL:
+        return True
+    return _assigned_to(user, department) and action in DEPARTMENT_ACTIONS
 
 
 def demand_scope(user) -> tuple[bool, frozenset[int] | None]:
-    """Return whether `user` may list demands one by one (else counts only), and their villages."""
+    """Return whether `user` may list demands one by one (else counts only), and their villages.
+
+    A department user lists demands one by one in no village: only those assigned to their
+    department (`demand_department`), which the lists add to the villages.
+    """
+    if demand_department(user) is not None:
+        return True, frozenset()
     detail, villages = household_scope(user)
     return detail in _SENSITIVE_SHOWN, villages

@@ -12,6 +12,7 @@ from bench import (
     load,
     ogc,
     ogc_work,
+    open311,
     pairing,
     printing,
     privacy,
@@ -40,6 +41,7 @@ def main() -> None:
         work,
         pairing,
         demands,
+        open311,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)

@@ -148,6 +148,12 @@ VALUES = {
     "classes": ("quantiles", "jenks", "natural_breaks", "7"),
     "lang": ("zh", "en", "fr"),
     "next": ("/", "//evil.example", "https://evil.example/", "/households/1"),
+    # Open311 (#12)
+    "start_date": ("2026-12-01T00:00:00+08:00", "2026-12-01", "2026-12-01T00:00:00Z", "9999-99-99", "-1"),
+    "end_date": ("2026-12-07T00:00:00+08:00", "0001-01-01T00:00:00+14:00", "2026-13-01"),
+    "service_request_id": ("1", "1,2,3", ",", "1," * 1200, "99999999999999999999"),
+    "service_code": ("water", "roads", "nope", ""),
+    "status": ("open", "closed", "pending"),
 }
 PARAMETERS = (
     *VALUES,
@@ -165,6 +171,7 @@ PARAMETERS = (
 # Fields the app's forms read (sent with POST, PUT and PATCH; tests/test_fuzz.py turns CSRF off).
 FORM_FIELDS = ("username", "password", "layer", "format", "crs", "mapping", "valid_only", "level", "paper")
 FORM_FIELDS += ("indicator", "dpi", "title", "gcj02", "swap_fix")
+FORM_FIELDS += ("service_code", "lat", "long", "address_id", "description", "api_key", "attribute[urgency]")
 CREDENTIALS = ("a\x00b", "\x1b", "用户", "", "x" * 300, "test-gis", "admin")
 ACCEPTS = ("text/html", "application/json", "*/*", "application/geo+json", "image/png", "", "text/html;q=x")
 LANGUAGES = ("zh-CN", "en", "ug", "", "*", "x" * 300)
@@ -266,6 +273,7 @@ WEIGHTS = {
     "api.township_natural_villages": 3,
 }
 WEIGHTS |= {"pages.search": 3, "pages.area": 2, "exports.export": 2, "tiles.tile": 2}
+WEIGHTS |= {"open311.requests": 3, "open311.create_request": 3, "open311.one_request": 2}
 WEIGHTS |= {"auth.login": 3, "exports.background": 2, "printing.township_atlas": 2, "imports.upload": 2}
 
 
@@ -299,11 +307,12 @@ def real_values(county) -> dict[str, tuple[str, ...]]:
     natural = tuple(county.natural_villages.sort_values("code").code[:10])
     households = tuple(county.households.sort_values("code").code[:10])
     return {
-        "code": units + natural + households + ("zh", "en"),
+        "code": units + natural + households + ("zh", "en", "water"),
         "collection_id": COLLECTIONS,
         "feature_id": natural + households + units,
         "layer": (*COLLECTIONS, "vec", "img"),
-        "fmt": ("csv", "geojson", "gpkg", "kml", "xlsx", "zip"),
+        "fmt": ("csv", "geojson", "gpkg", "kml", "xlsx", "zip", "json", "xml"),
+        "demand_id": ("1", "2", "0"),
         "filename": ("app.css", "js/minqing-map.js"),
         "z": ("0", "14", "30"),
         "x": ("0", "1"),

@@ -10,9 +10,11 @@ The policy is restated here, apart from app.privacy, so that loosening it there 
   households do not, and never in a way that subtraction undoes.
 - pairings and visits (#11), each naming a household and its helper: admin and leader
   everywhere, a cadre in their own village only, gis none at all (counts only).
-- demands (#12): what was asked, and a demand's point, kind and state one by one: admin and leader
-  everywhere, a cadre in their own village; elsewhere and for gis counts per natural village, each
-  at least K or withheld, not broken down by kind; never who raised it or what it says in a tile.
+- people's demands (#12), naming who raised them and what troubles them, and a demand's point, kind
+  and state one by one: admin and leader every demand, a cadre those of their own village, a county
+  department those assigned to it; elsewhere and for gis counts per natural village, each at least K
+  or withheld, not broken down by kind; never who raised it or what it says in a tile; anonymous
+  nothing.
 - anonymous sees nothing.
 """
 
@@ -32,11 +34,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select, text
 
 from app import disclosure, fields, indicators
+from app.accounts import create_user
 from app.exports import SHEETS
 from app.extensions import db
 from app.fields import LABELS
 from app.models import User
-from tests.conftest import cadre_village
+from tests.conftest import cadre_village, log_in
+from tests.test_open311 import clear_demands, file
 from tests.test_tiles import household_tile, tile_of
 
 K = 5
@@ -341,7 +345,8 @@ def exported(fmt: str):
             seen.refused = True
             return seen
         layers = _export_layers(response.data, fmt, tmp_path)
-        assert set(layers) - set(WORK_LAYERS) == {"townships", "villages", "natural_villages", "households"}
+        areas = {"townships", "villages", "natural_villages", "households"}
+        assert set(layers) - {*WORK_LAYERS, "demands"} == areas  # demands: test_no_output_leaks_a_demand
         for name in WORK_LAYERS:
             seen.work += layers.get(name, [])
         for record in layers["natural_villages"]:
@@ -791,3 +796,94 @@ def test_demand_tiles_give_points_and_kinds_only_to_readers_and_never_text(
         if principal in DEMAND_READERS or (principal == "cadre" and code.startswith(place.own))
     }
     assert readable <= seen, "a reader gets the demands' points"
+
+
+# --- people's demands (#12) ---------------------------------------------------------
+
+DEMAND_TEXT = "自来水管冬季冻裂，全组停水三天"
+DEPARTMENT = "县水务局"
+
+
+def _demand_ids(pattern: str, body: str) -> set[int]:
+    return {int(i) for i in re.findall(pattern, body)}
+
+
+def demand_outputs(client, ids: dict[str, int], tmp_path) -> dict[str, tuple[set[int], set[int]]]:
+    """Return per output the demands listed, and those whose text (description) came with them."""
+    seen: dict[str, tuple[set[int], set[int]]] = {}
+    page = _get(client, "/demands")
+    listed = (
+        _demand_ids(r'data-id="(\d+)"', page.get_data(as_text=True)) if page.status_code == 200 else set()
+    )
+    texts = set()
+    for demand in ids.values():
+        detail = _get(client, f"/demands/{demand}")
+        if detail.status_code == 200 and DEMAND_TEXT in detail.get_data(as_text=True):
+            texts.add(demand)
+    seen["pages"] = (listed, texts)
+    listed, texts = set(), set()
+    response = _get(client, "/open311/v2/requests.json")
+    if response.status_code == 200:
+        listed = {int(r["service_request_id"]) for r in response.json}
+        texts = {int(r["service_request_id"]) for r in response.json if r["description"] == DEMAND_TEXT}
+    for demand in ids.values():
+        one = _get(client, f"/open311/v2/requests/{demand}.json")
+        if one.status_code == 200 and one.json[0]["description"] == DEMAND_TEXT:
+            texts.add(demand)
+    seen["open311"] = (listed, texts)
+    listed, texts = set(), set()
+    response = _get(client, "/ogc/collections/demands/items?f=json&limit=1000")
+    if response.status_code == 200:
+        listed = {int(f["id"]) for f in response.json["features"]}
+        texts = {
+            int(f["id"]) for f in response.json["features"] if f["properties"]["description"] == DEMAND_TEXT
+        }
+    seen["ogc"] = (listed, texts)
+    for fmt in ("geojson", "xlsx"):
+        response = client.get(f"/export/demands.{fmt}")
+        assert response.status_code in (200, 302, 400, 403, 404), response.status_code
+        listed = set()
+        if response.status_code == 200:
+            path = tmp_path / f"demands.{fmt}"
+            path.write_bytes(response.data)
+            frame = pyogrio.read_dataframe(path, read_geometry=False)
+            number, description = ("编号", "诉求内容") if fmt == "xlsx" else ("id", "description")
+            listed = {int(i) for i in frame[number]}
+            texts = {
+                int(i) for i, d in zip(frame[number], frame[description], strict=True) if d == DEMAND_TEXT
+            }
+        seen[f"export-{fmt}"] = (listed, texts if listed else set())
+    return seen
+
+
+@pytest.mark.parametrize("principal", [*PRINCIPALS, "department"])
+def test_no_output_leaks_a_demand(app, client, login, accounts, place, tmp_path, principal):
+    own = place.households.index[place.households.natural_village_code.str.startswith(place.own)][0]
+    other = place.households.index[~place.households.natural_village_code.str.startswith(place.own)][0]
+    with app.app_context():
+        clear_demands()  # rolled back with the test
+        admin = accounts["admin"][0]
+        ids = {
+            "own": file(own, by=admin),
+            "other": file(other, by=admin),
+            "assigned": file(other, by=admin, assign=DEPARTMENT),
+            "assigned_elsewhere": file(own, by=admin, assign="县交通运输局"),
+        }
+        if principal == "department":
+            create_user("leak-water", "leak-water-pw", role="department", department=DEPARTMENT)
+        db.session.commit()
+    if principal == "department":
+        assert log_in(client, "leak-water", "leak-water-pw").status_code == 302
+    elif principal != "anonymous":
+        login(principal)
+    expected = {
+        "admin": set(ids.values()),
+        "leader": set(ids.values()),
+        "cadre": {ids["own"], ids["assigned_elsewhere"]},
+        "department": {ids["assigned"]},
+        "gis": set(),
+        "anonymous": set(),
+    }[principal]
+    for output, (listed, texts) in demand_outputs(client, ids, tmp_path).items():
+        assert listed <= expected and texts <= expected, (output, listed, texts)
+        assert listed == texts == expected, (output, listed, texts)  # what the role may read, it reads whole

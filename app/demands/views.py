@@ -14,6 +14,8 @@ from ..i18n import gettext as _
 from ..queries import demands as queries
 from . import bp, checks, deadlines, lifecycle
 
+DEPARTMENT_ONLY = "A county department works on and answers the demands assigned to it; nothing else."
+
 
 def _filters(args) -> queries.Filters:
     """Turn the list's query parameters into one Filters object; a bad one is a 400 naming it."""
@@ -42,6 +44,7 @@ def _filters(args) -> queries.Filters:
         overdue=args.get("overdue") == "1",
         village=village,
         villages=villages,
+        department=privacy.demand_department(current_user),
         before=int(before) if before else None,
     )
 
@@ -113,14 +116,15 @@ def register_demand():
     return redirect(url_for("demands.demand", demand_id=demand_id))
 
 
-def _readable(demand_id: int) -> int:
-    """Return the demand's village if the current user may read it; 404 or 403 otherwise."""
-    village = queries.village_of(demand_id)
-    if village is None:
+def _readable(demand_id: int) -> tuple[int, str | None]:
+    """Return the demand's village and department assignee if the current user may read it; 404 or 403."""
+    access = queries.access_of(demand_id)
+    if access is None:
         raise not_found("demand", str(demand_id))
-    if not privacy.may_read_demand(current_user, village):
+    village, department = access
+    if not privacy.may_read_demand(current_user, village, department=department):
         raise AppError(403, "Forbidden", Text("You may not see this."))
-    return village
+    return access
 
 
 @bp.get("/<int:demand_id>")
@@ -128,7 +132,7 @@ def _readable(demand_id: int) -> int:
 def demand(demand_id: int):
     """A demand: what, who, where, its deadline, its timeline, and the actions allowed next."""
     params.only(request.args)
-    village = _readable(demand_id)
+    village, department = _readable(demand_id)
     row = queries.demand(demand_id)
     open_ = row["state"] in lifecycle.OPEN_STATES
     audit.record("view_demand", str(demand_id))
@@ -138,7 +142,11 @@ def demand(demand_id: int):
         d=row,
         flags=deadlines.flags(row["due_on"], localtime.today(), open_=open_),
         events=queries.events(demand_id),
-        actions=lifecycle.allowed(row["state"]) if privacy.may_handle_demand(current_user, village) else [],
+        actions=[
+            action
+            for action in lifecycle.allowed(row["state"])
+            if privacy.may_handle_demand(current_user, village, department=department, action=action)
+        ],
         assignee_kinds=ASSIGNEE_KINDS,
         ratings=RATINGS,
     )
@@ -150,8 +158,10 @@ def act(demand_id: int, action: str):
     """Take one action on a demand: refused (409) from a state it may not start from or an older version."""
     if action not in lifecycle.ACTIONS:
         raise bad_parameter("action", action, one_of(lifecycle.ACTIONS))
-    village = _readable(demand_id)
-    if not privacy.may_handle_demand(current_user, village):
+    village, department = _readable(demand_id)
+    if not privacy.may_handle_demand(current_user, village, department=department, action=action):
+        if privacy.demand_department(current_user):
+            raise AppError(403, "Forbidden", Text(DEPARTMENT_ONLY))
         raise AppError(403, "Forbidden", Text("Only the village's cadres and administrators handle demands."))
     version = checks.version(request.form)
     if version is None:

@@ -3,7 +3,7 @@
 Layers: townships, villages, natural villages (with every indicator's counts
 and shares), households (fields per `privacy.field_rules`; a cadre gets only
 the households of assigned villages), pairings and visits (`exports.work`: not
-for gis). Formats: GeoPackage (all layers in one
+for gis), demands (`exports.demands`: not for gis). Formats: GeoPackage (all layers in one
 file, with default QGIS styles), zipped Shapefile (.cpg, short field names mapped deterministically),
 GeoJSON, CSV, KML, XLSX. CRSs: CRS84, EPSG:4490 or a CGCS2000 3-degree
 Gauss-Kruger zone (EPSG:4534–4554). Every export is written to the audit log,
@@ -34,10 +34,10 @@ from .. import audit, disclosure, fields
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
-from . import households, styles, work
+from . import demands, households, styles, work
 from .cells import neutralised
 
-LAYERS = ("townships", "villages", "natural_villages", "households", *work.LAYERS)
+LAYERS = ("townships", "villages", "natural_villages", "households", *work.LAYERS, demands.LAYER)
 # How the export page names each layer and format (keys of the i18n catalogue).
 TITLES = {
     "townships": "Townships (polygons)",
@@ -46,6 +46,7 @@ TITLES = {
     "households": "Households (points)",
     "pairings": "Pairings (lines from the cadre's patch)",
     "visits": "Visits (points)",
+    "demands": "Demands (points)",
     "all": "All layers you may see",
     "gpkg": "GeoPackage (for QGIS)",
     "shp": "Shapefile (zipped)",
@@ -62,6 +63,7 @@ SHEETS = {
     "households": "农户",
     "pairings": "结对帮扶",
     "visits": "走访",
+    "demands": "群众诉求",
 }
 ALL = "all"
 
@@ -193,6 +195,8 @@ def row_count(layer: str, *, user) -> int:
             return households.count(user)
         if name in work.LAYERS:
             return work.count(name, user=user)
+        if name == demands.LAYER:
+            return demands.count(user=user)
         return sql.area_count(name)
 
     return sum(count(name) for name in (layers_for(user) if layer == ALL else [layer]))
@@ -200,15 +204,21 @@ def row_count(layer: str, *, user) -> int:
 
 def layers_for(user) -> tuple[str, ...]:
     """Return the layers `user` may export ('all' exports these)."""
-    return LAYERS if work.allowed(user) else tuple(name for name in LAYERS if name not in work.LAYERS)
+    hidden = set() if work.allowed(user) else set(work.LAYERS)
+    if not demands.allowed(user):
+        hidden.add(demands.LAYER)
+    return tuple(name for name in LAYERS if name not in hidden)
 
 
 def layer_frame(layer: str, *, user, crs: Crs) -> geopandas.GeoDataFrame:
     """Return one layer as a GeoDataFrame in `crs`, as `user` may see it (PermissionError: not at all)."""
     if layer == "households":
         return households_frame(user, crs)
-    if layer in work.LAYERS:
-        rows = work.rows(layer, user=user, srid=crs.srid)
+    if layer in (*work.LAYERS, demands.LAYER):
+        if layer == demands.LAYER:
+            rows = demands.rows(user=user, srid=crs.srid)
+        else:
+            rows = work.rows(layer, user=user, srid=crs.srid)
         return _frame_of(rows.rename(columns={"x": "lon", "y": "lat"} if crs.geographic else {}), crs)
     if layer == "natural_villages":
         suppression = disclosure.for_user(user)
@@ -249,6 +259,8 @@ def _write_one(
         return
     frame = _spatial(frame)
     options: dict = {}
+    # GDAL cannot tell an empty layer's geometry type by itself.
+    empty = {"geometry_type": "Point"} if frame.empty and layer in fields.POINT_LAYERS else {}
     if fmt == "gpkg":
         options = {"dataset_metadata": metadata if not path.exists() else None, "layer_metadata": metadata}
     elif fmt == "geojson":
@@ -259,7 +271,7 @@ def _write_one(
     elif fmt == "kml":
         name = next(c for c in ("name", "code", "household_code") if c in frame)
         options = {"dataset_options": {"NameField": name}}
-    pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options)
+    pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options, **empty)
 
 
 def _sheet(frame: geopandas.GeoDataFrame, layer: str, lang: str) -> pd.DataFrame:

@@ -41,10 +41,10 @@ def _fill(name: str, colour: str, outline: str, width: str, style: str = "solid"
     )
 
 
-def _marker(colour: str) -> str:
+def _marker(colour: str, name: str = "0") -> str:
     layer = _options(color=colour, outline_color="255,255,255,255", size="1.8", name="circle")
     return (
-        '<symbol type="marker" name="0" alpha="1" clip_to_extent="1" force_rhr="0">'
+        f'<symbol type="marker" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">'
         f'<layer class="SimpleMarker" enabled="1" locked="0" pass="0">{layer}</layer></symbol>'
     )
 
@@ -96,6 +96,22 @@ def _single(symbol: str) -> str:
 def visits_qml() -> str:
     """Return blue dots for visits (households are red houses)."""
     return _qml(_single(_marker("31,120,180,255")))
+
+
+def demands_qml() -> str:
+    """Return demands as dots coloured by state, as on the natural-village map (waiting red, done green)."""
+    from ..demands.lifecycle import STATE_COLOURS  # the demands package is a blueprint: imported late
+
+    rules, symbols = [], []
+    for n, (state, colour) in enumerate(STATE_COLOURS.items()):
+        rule = quoteattr(f"\"state\" = '{state}'")
+        rules.append(f'<rule key="{state}" symbol="{n}" label="{state}" filter={rule}/>')
+        symbols.append(_marker(_rgb(colour), str(n)))
+    renderer = (
+        '<renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" forceraster="0">'
+        f'<rules key="root">{"".join(rules)}</rules><symbols>{"".join(symbols)}</symbols></renderer-v2>'
+    )
+    return _qml(renderer)
 
 
 def pairings_qml() -> str:
@@ -163,6 +179,7 @@ STYLES = {
     "households": households_qml,
     "pairings": pairings_qml,
     "visits": visits_qml,
+    "demands": demands_qml,
 }
 
 

@@ -26,6 +26,7 @@ COLLECTIONS = {
     "households": ("农户", "Households"),
     "pairings": ("结对帮扶", "Pairings"),
     "visits": ("走访", "Visits"),
+    "demands": ("群众诉求", "Demands"),
 }
 
 # Only what this service implements.
@@ -68,6 +69,20 @@ _LABELS = {
     "logged": "现场定位 Logged on site",
     "findings": "走访情况 Findings",
     "ticks": "勾选项 Ticks",
+    "demand_kind": "诉求类别 Kind of demand",
+    "demand_kind_zh": "诉求类别（中文） Kind of demand (Chinese)",
+    "natural_village_code": "自然寨代码 Natural village code",
+    "state": "状态 State",
+    "channel": "来源 Channel",
+    "urgency": "紧急程度 Urgency",
+    "raised_on": "受理日期 Came in",
+    "due_on": "办结时限 Due",
+    "overdue": "超期 Overdue",
+    "assignee_kind": "交办对象类型 Assignee kind",
+    "assignee": "交办对象 Assignee",
+    "rating": "满意度 Rating",
+    "person_name": "诉求人 Raised by",
+    "description": "诉求内容 Description",
     **{i.key: f"{i.zh} {i.en}" for i in indicators.INDICATORS},
     **{f"{i.key}_share": f"{i.zh}占比 {i.en} share" for i in indicators.INDICATORS},
 }

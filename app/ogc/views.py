@@ -80,10 +80,23 @@ def _collection_id(collection_id: str) -> str:
 _WORK = {"pairings": queries.pairings, "visits": queries.visits}
 
 
+DEMANDS = "demands"
+
+
 def _visible() -> tuple[str, ...]:
-    """Return the collections the current user may read: pairings and visits not for gis (counts only)."""
-    work = privacy.work_scope(current_user) is not None
-    return tuple(cid for cid in documents.COLLECTIONS if work or cid not in _WORK)
+    """Return the collections the current user may read: pairings, visits and demands not for gis."""
+    hidden = set() if privacy.work_scope(current_user) is not None else set(_WORK)
+    if not privacy.demand_scope(current_user)[0]:
+        hidden.add(DEMANDS)
+    return tuple(cid for cid in documents.COLLECTIONS if cid not in hidden)
+
+
+def _demands() -> queries.Source:
+    """Return the demands the current user lists one by one; 403 for gis (counts only, as on the pages)."""
+    rows, villages = privacy.demand_scope(current_user)
+    if not rows:
+        raise AppError(403, "Forbidden", privacy.DEMANDS_FORBIDDEN)
+    return queries.demands(villages=villages, department=privacy.demand_department(current_user))
 
 
 def _work_scope() -> tuple[dict, frozenset[int] | None]:
@@ -99,6 +112,8 @@ def _source(collection_id: str) -> queries.Source:
     if collection_id in _WORK:
         rules, villages = _work_scope()
         return _WORK[collection_id](rules, villages=villages)
+    if collection_id == DEMANDS:
+        return _demands()
     if collection_id != "households":
         return _SOURCES[_collection_id(collection_id)](disclosure.for_user(current_user))
     detail, villages = privacy.household_scope(current_user)
@@ -169,6 +184,8 @@ def collection(collection_id: str):
     collection_id = _collection_id(collection_id)
     if collection_id in _WORK:
         _work_scope()
+    if collection_id == DEMANDS:
+        _demands()
     interval = _interval(collection_id)
     document = documents.collection(_base(), collection_id, queries.extent(), interval=interval, html=html)
     if html:
@@ -187,8 +204,8 @@ def queryables(collection_id: str):
 
 
 def _audit(collection_id: str, **detail) -> None:
-    """Record who read households, pairings or visits (polygons: counts only); committed before rows go."""
-    if collection_id in ("households", *_WORK):
+    """Record who read households, pairings, visits or demands (polygons: counts only); committed first."""
+    if collection_id in ("households", DEMANDS, *_WORK):
         audit.record(f"ogc_{collection_id}", collection_id, **detail)
         db.session.commit()
 

@@ -154,11 +154,17 @@ def demand(demand_id: int) -> dict | None:
     return dict(row) if row else None
 
 
-def village_of(demand_id: int) -> int | None:
-    """Return the administrative village of a demand, None when there is no such demand."""
-    return db.session.execute(
-        text("SELECT village_id FROM demand WHERE id = :id"), {"id": demand_id}
-    ).scalar_one_or_none()
+def access_of(demand_id: int) -> tuple[int, str | None] | None:
+    """Return a demand's administrative village and the county department it is assigned to (None: none).
+
+    None when there is no such demand.
+    """
+    row = db.session.execute(
+        text("""SELECT village_id, CASE WHEN assignee_kind = 'department' THEN assignee END
+                FROM demand WHERE id = :id"""),
+        {"id": demand_id},
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def events(demand_id: int) -> list[dict]:
@@ -182,10 +188,13 @@ class Filters:
     overdue: bool = False
     village: str | None = None  # an administrative village's code
     villages: frozenset[int] | None = None  # the reader's scope; None: all
+    department: str | None = None  # and the demands assigned to this county department (its user's)
     before: int | None = None  # keyset: ids below this one
 
 
 OPEN = "d.state NOT IN ('answered', 'closed')"
+# Assigned to the county department :department (NULL: to none).
+ASSIGNED = "(d.assignee_kind = 'department' AND d.assignee = :department)"
 
 
 def _where(f: Filters) -> tuple[str, dict]:
@@ -202,8 +211,9 @@ def _where(f: Filters) -> tuple[str, dict]:
         clauses.append("v.code = :village")
         values["village"] = f.village
     if f.villages is not None:
-        clauses.append("d.village_id = ANY(:villages)")
+        clauses.append(f"(d.village_id = ANY(:villages) OR {ASSIGNED})")
         values["villages"] = sorted(f.villages)
+        values["department"] = f.department
     return " AND ".join(clauses), values
 
 

@@ -24,6 +24,7 @@ from . import (
     POLYGON_PRECISION,
     _rollup,
     _values,
+    demand_layers,
     household_fields,
     work_layers,
 )
@@ -113,6 +114,12 @@ def pairings(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Sour
 def visits(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Source:
     """Return visits as points (logged, else the household's); `datetime` matches their day."""
     layer = work_layers.visits(rules, villages=villages)
+    return Source(layer.sql, layer.properties, "Point", layer.params, temporal=True)
+
+
+def demands(*, villages: frozenset[int] | None, department: str | None) -> Source:
+    """Return demands as points with their text (for readers who list them); `datetime` matches their day."""
+    layer = demand_layers.demands(villages=villages, department=department)
     return Source(layer.sql, layer.properties, "Point", layer.params, temporal=True)
 
 
