@@ -74,6 +74,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(demands.bp)
 
+    from . import photos
+
+    app.register_blueprint(photos.bp)
+
     from . import audit, errors, front, i18n, jobs, localtime
 
     front.register(app)

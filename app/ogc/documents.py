@@ -68,6 +68,8 @@ _LABELS = {
     "logged": "现场定位 Logged on site",
     "findings": "走访情况 Findings",
     "ticks": "勾选项 Ticks",
+    "photo": "照片 Photo",
+    "photo_flags": "照片提示 Photo flags",
     **{i.key: f"{i.zh} {i.en}" for i in indicators.INDICATORS},
     **{f"{i.key}_share": f"{i.zh}占比 {i.en} share" for i in indicators.INDICATORS},
 }

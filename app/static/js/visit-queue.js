@@ -2,12 +2,16 @@
 // when the signal returns. Each visit carries the uid the page made for it, and the server stores a uid
 // once, so a visit sent twice (the answer lost on the way back) is still one visit; a visit leaves the
 // queue only when the server has answered for it.
+// A visit's photo (#11) waits in this page's memory (not localStorage: too small for photos) and is
+// sent once its visit is stored; the server keeps one photo per visit, so a photo sent twice is kept once.
 (function () {
   "use strict";
   var KEY = "minqing-visit-queue";
   var form = document.getElementById("visit-form");
   var token = form.elements.csrf_token.value;
   var sending = false;
+  var photos = {};  // visit uid -> {file, ready: its visit is stored}
+  var sendingPhoto = false;
 
   function queue() {
     try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
@@ -27,6 +31,37 @@
     var n = queue().length;
     pending.hidden = n === 0;
     pending.querySelector("strong").textContent = n;
+    var waiting = Object.keys(photos).length, status = document.getElementById("photo-status");
+    if (waiting) { status.textContent = form.dataset.photosWaiting + " " + waiting; status.hidden = false; }
+  }
+  function sayPhoto(message) {
+    var status = document.getElementById("photo-status");
+    status.textContent = message; status.hidden = false;
+  }
+
+  // Send the photos whose visits are stored, one at a time; keep those the network or server failed.
+  function flushPhotos() {
+    var uid = Object.keys(photos).filter(function (u) { return photos[u].ready; })[0];
+    if (sendingPhoto || !uid) return;
+    sendingPhoto = true;
+    var body = new FormData();
+    body.append("photo", photos[uid].file);
+    fetch(form.action + "/" + uid + "/photo", {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: {"Accept": "application/json", "X-CSRFToken": token}
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (answer) {
+        sendingPhoto = false;
+        if (r.status === 200 || r.status === 201) {
+          delete photos[uid];
+          sayPhoto(form.dataset.photoSaved + " " + (answer.warnings || []).join("；"));
+        } else if (r.status === 400 || r.status === 403 || r.status === 404) {
+          delete photos[uid];  // never taken as it is: say why
+          sayPhoto(answer.message || String(r.status));
+        }
+        show(); flushPhotos();
+      });
+    }, function () { sendingPhoto = false; show(); });
   }
   function say(message) {
     var saved = document.getElementById("saved");
@@ -68,6 +103,7 @@
       var rest = queue().filter(function (v) { return v.uid !== visit.uid; });
       if (answer.status === 200 || answer.status === 201) {
         save(rest);
+        if (photos[visit.uid]) { photos[visit.uid].ready = true; flushPhotos(); }
         var far = answer.body.distance_m;
         say(form.dataset.saved + " " + answer.body.household + (far > 500 ? " · " + far + " " + form.dataset.far : ""));
         flush();
@@ -85,6 +121,8 @@
     var data = new FormData(form);
     var visit = {ticks: data.getAll("ticks")};
     ["uid", "household", "visited_on", "kind", "findings", "lon", "lat"].forEach(function (k) { visit[k] = data.get(k) || ""; });
+    var file = form.elements.photo.files[0];
+    if (file) photos[visit.uid] = {file: file, ready: false};
     var items = queue();
     if (!items.some(function (v) { return v.uid === visit.uid; })) items.push(visit);
     save(items);
@@ -102,8 +140,9 @@
       form.elements.lat.value = p.coords.latitude.toFixed(6);
     }, function () {}, {timeout: 10000, maximumAge: 60000});
   }
-  window.addEventListener("online", flush);
-  setInterval(flush, 20000);
+  function retry() { flush(); flushPhotos(); }
+  window.addEventListener("online", retry);
+  setInterval(retry, 20000);
   show();
   flush();
 })();
