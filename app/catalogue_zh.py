@@ -644,8 +644,8 @@ ZH = {
     "Add the photo": "添加照片",
     "Photo (JPEG or PNG, optional)": "照片（JPEG 或 PNG，可选）",
     "Photo (optional)": "照片（可选）",
-    "With no signal a photo waits on this page until it is sent: keep the page open.": (
-        "无信号时照片保留在本页面，有信号后自动发送：发送前请不要关闭页面。"
+    "With no signal the photo is kept on this phone and sent after its visit when the signal returns.": (
+        "无信号时照片保存在本手机上，有信号后随走访记录自动发送。"
     ),
     "Photo saved:": "照片已保存：",
     "Photos waiting for signal:": "等待信号发送的照片：",

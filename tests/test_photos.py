@@ -15,10 +15,11 @@ from PIL import ExifTags, Image
 from sqlalchemy import select, text
 
 from app import exports
+from app.accounts import create_user
 from app.extensions import db
 from app.models import User
 from tests import test_demands, test_visit_form
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, log_in
 from tests.test_demands import page_of, registered
 from tests.test_visit_form import post_json, visit
 
@@ -235,7 +236,7 @@ def test_only_the_visits_cadre_adds_its_photo(app, client, login, mine):
     assert send_photo(client, uid, photo()).status_code == 403  # the admin is no cadre of the register
 
 
-def test_who_sees_a_visit_photo(app, client, login, mine, accounts):
+def test_who_sees_a_visit_photo(app, client, login, mine, county):
     login("cadre")
     uid = recorded(client, mine[0].code)
     photo_id = send_photo(client, uid, photo(where(mine[0]), today_at(9))).get_json()["photo"]
@@ -243,12 +244,19 @@ def test_who_sees_a_visit_photo(app, client, login, mine, accounts):
         test_demands.log_out(client)
         login(role)
         assert client.get(f"/photos/{photo_id}").status_code == status, role
+    test_demands.log_out(client)
+    elsewhere = mine[1].natural_village_code[:12]  # a cadre of another village
+    with app.app_context():
+        create_user("test-cadre-elsewhere", "elsewhere-pass-1", role="cadre", villages=[elsewhere])
+        db.session.commit()
+    assert log_in(client, "test-cadre-elsewhere", "elsewhere-pass-1").status_code == 302
+    assert client.get(f"/photos/{photo_id}").status_code == 403
     with app.app_context():
         refused = db.session.execute(
-            text("SELECT count(*) FROM audit_event WHERE action = 'forbidden' AND target = :path"),
-            {"path": f"/photos/{photo_id}"},
-        ).scalar()
-        assert refused == 1
+            text("SELECT username FROM audit_event WHERE action = 'forbidden' AND target = :p ORDER BY id"),
+            {"p": f"/photos/{photo_id}"},
+        ).scalars()
+        assert list(refused) == ["test-gis", "test-cadre-elsewhere"]
 
 
 def test_a_demand_has_photos_from_registration_and_from_its_page(app, client, login, places, photo_folder):
