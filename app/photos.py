@@ -15,6 +15,7 @@ visit's notes, a demand's description) and every view is audited.
 from __future__ import annotations
 
 import io
+import math
 import pathlib
 import uuid
 import warnings
@@ -47,6 +48,7 @@ class Received:
     lon: float | None
     lat: float | None
     taken_at: datetime | None  # aware, in the county's zone unless the EXIF gave its own offset
+    served: bytes  # the copy readers get: a JPEG without EXIF (served_copy)
 
     def columns(self) -> dict:
         """Return what the photo's row keeps of it (app.queries.photos)."""
@@ -67,7 +69,8 @@ def refused(reason: Text, *, field: str = FIELD) -> AppError:
 def receive(upload, *, field: str = FIELD) -> Received | None:
     """Return the photo sent in form field `field` (a werkzeug FileStorage), None when none was sent.
 
-    A file that is too large or is no JPEG or PNG Pillow can decode is refused (400).
+    A file that is too large or is no JPEG or PNG Pillow can decode (and re-encode as the copy readers
+    get) is refused (400).
     """
     if upload is None or not upload.filename:
         return None
@@ -85,11 +88,17 @@ def receive(upload, *, field: str = FIELD) -> Received | None:
                 raise refused(Text("a JPEG or PNG photo expected"), field=field)
             if image.width * image.height > MAX_PIXELS:
                 raise refused(Text("more than {mp} megapixels", mp=MAX_PIXELS // 1_000_000), field=field)
-            image.load()  # decodes every pixel: a truncated or disguised file fails here
+            pixels = current_app.config["PHOTO_SERVED_PIXELS"]
+            scale = min(1.0, pixels / max(image.size))
+            # A JPEG is decoded at 1/2, 1/4 or 1/8 scale when that still covers the copy: every byte of
+            # it is read all the same, so a truncated or disguised file fails here.
+            image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+            image.load()
+            served = served_copy(image, pixels=pixels)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as err:
         raise refused(Text("not an image Pillow can read"), field=field) from err
     lon, lat = _gps(image.getexif())
-    return Received(data, FORMATS[image.format], lon, lat, _taken_at(image.getexif()))
+    return Received(data, FORMATS[image.format], lon, lat, _taken_at(image.getexif()), served)
 
 
 def _degrees(values, ref: str | None, negative: str) -> float | None:
@@ -140,9 +149,9 @@ def _paths(photo_id: uuid.UUID) -> tuple[pathlib.Path, pathlib.Path]:
     return base / photo_id.hex, base / f"{photo_id.hex}.served.jpg"
 
 
-def served_copy(data: bytes, *, pixels: int) -> bytes:
-    """Return `data` as a JPEG of at most `pixels` on its long side, turned upright, with no EXIF."""
-    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+def served_copy(image: Image.Image, *, pixels: int) -> bytes:
+    """Return `image` as a JPEG of at most `pixels` on its long side, turned upright, with no EXIF."""
+    image = ImageOps.exif_transpose(image)  # a copy, upright
     image.thumbnail((pixels, pixels))
     out = io.BytesIO()
     image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)  # no exif= : none is written
@@ -154,7 +163,7 @@ def write(photo: Received) -> uuid.UUID:
     photo_id = uuid.uuid4()
     original, served = _paths(photo_id)
     original.parent.mkdir(parents=True, exist_ok=True)
-    served.write_bytes(served_copy(photo.data, pixels=current_app.config["PHOTO_SERVED_PIXELS"]))
+    served.write_bytes(photo.served)
     original.write_bytes(photo.data)
     return photo_id
 
