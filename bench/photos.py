@@ -10,11 +10,11 @@ No database is needed. Run alone with `python -m bench.photos [--repeat N]`.
 
 import argparse
 import io
-import statistics
-import time
 
 from PIL import ExifTags, Image
 from werkzeug.datastructures import FileStorage
+
+from bench.work import _median_ms  # one way of timing a step across the benchmarks
 
 
 def phone_jpeg(size=(4000, 3000)) -> bytes:
@@ -31,15 +31,6 @@ def phone_jpeg(size=(4000, 3000)) -> bytes:
     return out.getvalue()
 
 
-def median_ms(step, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
-
-
 def run(repeat: int = 7) -> dict[str, float]:
     """Print and return the medians (ms) of taking a photo and of the peer decode."""
     from app import create_app, photos
@@ -47,8 +38,8 @@ def run(repeat: int = 7) -> dict[str, float]:
     app = create_app({"SECRET_KEY": "bench"})
     data = phone_jpeg()
     with app.app_context():
-        taking = median_ms(lambda: photos.receive(FileStorage(io.BytesIO(data), "IMG.jpg")), repeat)
-    peer = median_ms(lambda: Image.open(io.BytesIO(data)).load(), repeat)
+        taking = _median_ms(lambda: photos.receive(FileStorage(io.BytesIO(data), "IMG.jpg")), repeat)
+    peer = _median_ms(lambda: Image.open(io.BytesIO(data)).load(), repeat)
     print(f"photo: a 12 MP JPEG of {len(data) / 1024**2:.1f} MiB, median of {repeat}")
     print(f"  taking it (decode, EXIF, copy) {taking:6.0f} ms  {taking / peer:4.2f}× the peer")
     print(f"  peer: Pillow decode alone      {peer:6.0f} ms")
