@@ -320,3 +320,17 @@ def test_the_battle_map_counts_each_villages_flagged_visit_photos(client, login,
     counts = dict(re.findall(r'<tr data-code="(\d+)">.*?data-key="photos_flagged">(\d+)<', html, re.S))
     village = house.natural_village_code[:12]
     assert counts[village] == "2" and set(counts) == set(county.admin_units.query("level == 'village'").code)
+
+
+def test_a_demand_registered_with_a_file_that_is_no_photo_is_refused_on_its_form(app, client, login, places):
+    login("cadre")
+    with app.app_context():
+        before = db.session.execute(text("SELECT count(*) FROM demand")).scalar()
+    response = test_demands.register(
+        client, places[0].code, photo=(io.BytesIO(b"GIF89a but not really"), "photo.jpg")
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'data-field="photo"' in html and "不是可以读取的图片" in html
+    assert "自来水管冬季冻裂" in html  # the form comes back filled in
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM demand")).scalar() == before

@@ -9,7 +9,7 @@ from .. import audit, localtime, params, photos, privacy
 from ..demand_models import ASSIGNEE_KINDS, CHANNELS, RATINGS, STATES, URGENCIES
 from ..errors import AppError, bad_parameter, not_found, one_of
 from ..extensions import db
-from ..i18n import Text
+from ..i18n import Text, language, translated
 from ..i18n import gettext as _
 from ..queries import demands as queries
 from ..queries import photos as photo_queries
@@ -103,7 +103,11 @@ def new_demand():
 def register_demand():
     """Register a demand from the form: checked, placed, its deadline set, its first event written."""
     _may_register()
-    photo = photos.receive(request.files.get("photo"))
+    try:
+        photo = photos.receive(request.files.get("photo"))
+    except AppError as refused:  # told on the form, beside the other fields, with nothing stored
+        problem = ("photo", translated(refused.text, language()))
+        return _form(problems=[problem], values=request.form, status=400)
     demand, problems = checks.check(request.form, today=localtime.today())
     if not problems and not privacy.may_handle_demand(current_user, demand["village_id"]):
         problems = [("household", "This place is not in your villages.")]
