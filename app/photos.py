@@ -66,14 +66,21 @@ def refused(reason: Text, *, field: str = FIELD) -> AppError:
     return AppError(400, "InvalidPhoto", Text("field {field}: {reason}", field=field, reason=reason))
 
 
-def receive(upload, *, field: str = FIELD) -> Received | None:
+def receive(upload, *, field: str = FIELD, required: bool = False) -> Received | None:
     """Return the photo sent in form field `field` (a werkzeug FileStorage), None when none was sent.
 
-    A file that is too large or is no JPEG or PNG Pillow can decode (and re-encode as the copy readers
-    get) is refused (400).
+    None sent where one is `required` is refused (400), as is a file that is too large or is no JPEG or
+    PNG Pillow can decode (and re-encode as the copy readers get).
     """
     if upload is None or not upload.filename:
+        if required:
+            raise refused(Text("no photo was sent"), field=field)
         return None
+    return _received(upload, field=field)
+
+
+def _received(upload, *, field: str) -> Received:
+    """Return the photo in `upload` once it is checked and its copy made; refused (400) otherwise."""
     limit = current_app.config["PHOTO_MAX_BYTES"]
     data = upload.stream.read(limit + 1)
     if len(data) > limit:

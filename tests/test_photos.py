@@ -334,3 +334,16 @@ def test_a_demand_registered_with_a_file_that_is_no_photo_is_refused_on_its_form
     assert "自来水管冬季冻裂" in html  # the form comes back filled in
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM demand")).scalar() == before
+
+
+def test_a_photo_request_without_a_photo_is_refused_naming_the_field(client, login, mine):
+    login("cadre")
+    uid = recorded(client, mine[0].code)
+    token = csrf_token(client.get("/demands").get_data(as_text=True))
+    response = client.post(
+        f"/work/visits/{uid}/photo",
+        data={"note": "x"},
+        headers={"X-CSRFToken": token, "Accept": "application/json", "Accept-Language": "zh-CN"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and response.get_json()["message"] == "字段 photo：没有上传照片"

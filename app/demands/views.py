@@ -166,9 +166,7 @@ def add_photo(demand_id: int):
     village = _readable(demand_id)
     if not privacy.may_handle_demand(current_user, village):
         raise AppError(403, "Forbidden", Text("Only the village's cadres and administrators handle demands."))
-    photo = photos.receive(request.files.get("photo"))
-    if photo is None:
-        raise photos.refused(Text("no photo was sent"))
+    photo = photos.receive(request.files.get("photo"), required=True)
     _add_photo(demand_id, photo)
     db.session.commit()
     return redirect(url_for("demands.demand", demand_id=demand_id))

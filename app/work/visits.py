@@ -112,9 +112,7 @@ def visit_photo(uid: uuid.UUID):
     Sent twice, kept once (200 with the first one's checks).
     """
     cadre = my_cadre()
-    photo = photos.receive(request.files.get("photo"))
-    if photo is None:
-        raise photos.refused(Text("no photo was sent"))
+    photo = photos.receive(request.files.get("photo"), required=True)
     visit = photo_queries.visit(uid)
     if visit is None:
         raise not_found("visit", str(uid))
