@@ -98,11 +98,13 @@ COLUMNS = {
     "logged": ("现场定位", "Logged on site"),
     "findings": ("走访情况", "Findings"),
     "ticks": ("勾选项", "Ticks"),
+    "photo": ("照片", "Photo"),
+    "photo_flags": ("照片提示", "Photo flags"),
 }
 # The columns only the pairings and visits layers carry.
 WORK_COLUMNS = frozenset(
     {"id", "cadre", "unit", "household_code", "start", "end", "current", "date", "kind", "logged"}
-    | {"findings", "ticks"}
+    | {"findings", "ticks", "photo", "photo_flags"}
 )
 # What a code column holds, per layer.
 CODES = {
