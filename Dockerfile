@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
-    IMPORT_UPLOAD_FOLDER=/srv/uploads
+    IMPORT_UPLOAD_FOLDER=/srv/uploads \
+    PHOTO_FOLDER=/srv/photos
 
 # The geopandas/pyogrio/pyproj/shapely/psycopg2-binary wheels bundle their native libraries (GDAL, GEOS,
 # PROJ, libpq); only fonts for Chinese text in rendered maps and reports come from Debian.
@@ -25,9 +26,10 @@ COPY geodata/ geodata/
 COPY deploy/gunicorn.conf.py deploy/gunicorn.conf.py
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 
-# /srv/uploads holds uploads waiting to be imported (a volume the worker shares): the only place the app writes.
+# /srv/uploads holds uploads waiting to be imported (a volume the worker shares) and /srv/photos the photos of
+# visits and demands (a volume of the app's alone; nginx never serves it): the only places the app writes.
 RUN useradd --system --uid 10001 --user-group --home-dir /srv/minqing --no-create-home minqing \
-    && install -d -o minqing -g minqing /srv/uploads
+    && install -d -o minqing -g minqing /srv/uploads /srv/photos
 USER minqing
 
 # gunicorn's workers, threads and keep-alive were chosen by measurement behind nginx (deploy/gunicorn.conf.py);

@@ -77,6 +77,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import open311
 
     app.register_blueprint(open311.bp)
+    from . import photos
+
+    app.register_blueprint(photos.bp)
 
     from . import audit, errors, front, i18n, jobs, localtime
 

@@ -709,4 +709,35 @@ ZH = {
     "a department user needs a department: create the user with --department": (
         "县直部门用户必须有所属部门：请用 --department 创建该用户"
     ),
+    # --- photos ---
+    "field {field}: {reason}": "字段 {field}：{reason}",
+    "larger than {mib} MiB": "大于 {mib} MiB",
+    "the file is empty": "文件为空",
+    "a JPEG or PNG photo expected": "应为 JPEG 或 PNG 照片",
+    "more than {mp} megapixels": "超过 {mp} 百万像素",
+    "not an image Pillow can read": "不是可以读取的图片",
+    "no photo was sent": "没有上传照片",
+    "Photo taken {distance} from the household": "照片位置距农户 {distance}",
+    "Photo taken on {day}, {days} days from the visit": "照片拍摄于 {day}，距走访日期 {days} 天",
+    "photo flag no_location": "照片没有位置信息",
+    "photo flag no_time": "照片没有拍摄时间",
+    "photo flag far": "照片远离农户",
+    "photo flag off_day": "照片拍摄日期与走访日期不符",
+    "unknown distance": "距离未知",
+    "{n} m": "{n} 米",
+    "{n} km": "{n} 公里",
+    "photo": "照片",
+    "visit": "走访",
+    "Only the cadre who recorded the visit adds its photo.": "只有记录该走访的干部可以添加照片。",
+    "Photo": "照片",
+    "Photos": "照片",
+    "Add the photo": "添加照片",
+    "Photo (JPEG or PNG, optional)": "照片（JPEG 或 PNG，可选）",
+    "Photo (optional)": "照片（可选）",
+    "With no signal the photo is kept on this phone and sent after its visit when the signal returns.": (
+        "无信号时照片保存在本手机上，有信号后随走访记录自动发送。"
+    ),
+    "Photo saved:": "照片已保存：",
+    "Photos waiting for signal:": "等待信号发送的照片：",
+    "Visit photos flagged": "存疑走访照片",
 }

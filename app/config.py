@@ -91,6 +91,14 @@ class Defaults:
     # GET /export/<layer>.<fmt> of more rows than this (households for the user's scope) is queued as a job
     # and answered 303 to the job's page: no web worker holds a county export.
     EXPORT_SYNC_MAX_ROWS = 20_000
+    # Photos of visits and demands (app.photos): kept in PHOTO_FOLDER (None: the instance folder's photos/),
+    # never under static/; at most PHOTO_MAX_BYTES each; served as a copy of at most PHOTO_SERVED_PIXELS
+    # on its long side without EXIF. A visit's photo taken farther than PHOTO_FAR_METRES from the
+    # household is flagged (kept).
+    PHOTO_FOLDER = None
+    PHOTO_MAX_BYTES = 10 * 1024**2
+    PHOTO_SERVED_PIXELS = 1600
+    PHOTO_FAR_METRES = 500
     # Proxies in front whose X-Forwarded-For/-Proto/-Host are believed (1 behind deploy/nginx); 0: none.
     PROXY_HOPS = 0
 
@@ -111,6 +119,7 @@ def from_environment() -> dict:
         "TIANDITU_URL",
         "IMPORT_UPLOAD_FOLDER",
         "JOB_RESULT_FOLDER",
+        "PHOTO_FOLDER",
     ):
         if name in env:
             settings[name] = env[name]

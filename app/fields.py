@@ -113,11 +113,13 @@ COLUMNS = {
     "updated_at": ("最近办理", "Last changed"),
     "person_name": ("诉求人", "Raised by"),
     "description": ("诉求内容", "Description"),
+    "photo": ("照片", "Photo"),
+    "photo_flags": ("照片提示", "Photo flags"),
 }
 # The columns only the pairings and visits layers carry.
 WORK_COLUMNS = frozenset(
     {"id", "cadre", "unit", "household_code", "start", "end", "current", "date", "kind", "logged"}
-    | {"findings", "ticks"}
+    | {"findings", "ticks", "photo", "photo_flags"}
 )
 # The columns only the demands layer carries (with id, household_code, natural_village_code, village_code).
 DEMAND_COLUMNS = frozenset(

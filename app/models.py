@@ -306,5 +306,5 @@ class Job(db.Model):
         }
 
 
-# The 民情 work's tables (#11, #12) live in their own modules; importing puts them in the metadata.
-from . import demand_models, work_models  # noqa: E402, F401
+# The 民情 work's tables (#11, #12) and photos live in their own modules; importing puts them in the metadata.
+from . import demand_models, photo_models, work_models  # noqa: E402, F401

@@ -421,3 +421,12 @@ def demand_scope(user) -> tuple[bool, frozenset[int] | None]:
         return True, frozenset()
     detail, villages = household_scope(user)
     return detail in _SENSITIVE_SHOWN, villages
+
+
+# --- photos (#11, #12) ----------------------------------------------------------
+
+
+def may_read_visit_notes(user, village_id: int) -> bool:
+    """Say whether `user` may read the notes (and see the photo) of a visit to a household in `village_id`."""
+    detail = household_detail(user, village_id)
+    return detail is not Detail.AGGREGATE and field_rules(detail)[VISIT_NOTES] is Rule.SHOW

@@ -21,7 +21,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -31,7 +30,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import DATEMULTIRANGE, DATERANGE, JSONB, UUID, ExcludeConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
 
@@ -150,8 +149,7 @@ class Visit(db.Model):
     # About a family, as sensitive as its flags: only full-detail readers get it (app.privacy).
     findings: Mapped[str] = mapped_column(Text, server_default="")
     ticks: Mapped[list] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
-    photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    # Where the visit (or its photo) was logged, and how far that is from the household's point.
+    # Where the visit was logged, and how far that is from the household's point.
     geom = mapped_column(Geometry("POINT", srid=SRID), nullable=True)
     distance_m: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(200), server_default="")  # form, or the imported file

@@ -5,13 +5,14 @@ import re
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, localtime, params, privacy
+from .. import audit, localtime, params, photos, privacy
 from ..demand_models import ASSIGNEE_KINDS, CHANNELS, RATINGS, STATES, URGENCIES
 from ..errors import AppError, bad_parameter, not_found, one_of
 from ..extensions import db
-from ..i18n import Text
+from ..i18n import Text, language, translated
 from ..i18n import gettext as _
 from ..queries import demands as queries
+from ..queries import photos as photo_queries
 from . import bp, checks, deadlines, lifecycle
 
 DEPARTMENT_ONLY = "A county department works on and answers the demands assigned to it; nothing else."
@@ -105,6 +106,11 @@ def new_demand():
 def register_demand():
     """Register a demand from the form: checked, placed, its deadline set, its first event written."""
     _may_register()
+    try:
+        photo = photos.receive(request.files.get("photo"))
+    except AppError as refused:  # told on the form, beside the other fields, with nothing stored
+        problem = ("photo", translated(refused.text, language()))
+        return _form(problems=[problem], values=request.form, status=400)
     demand, problems = checks.check(request.form, today=localtime.today())
     if not problems and not privacy.may_handle_demand(current_user, demand["village_id"]):
         problems = [("household", "This place is not in your villages.")]
@@ -112,6 +118,8 @@ def register_demand():
         return _form(problems=problems, values=request.form, status=400)
     demand_id = queries.insert_demand(demand, user=current_user)
     audit.record("register_demand", str(demand_id), kind=demand["kind"], due_on=str(demand["due_on"]))
+    if photo is not None:
+        _add_photo(demand_id, photo)
     db.session.commit()
     return redirect(url_for("demands.demand", demand_id=demand_id))
 
@@ -149,7 +157,27 @@ def demand(demand_id: int):
         ],
         assignee_kinds=ASSIGNEE_KINDS,
         ratings=RATINGS,
+        photos=photo_queries.of_demand(demand_id),
+        may_add_photo=privacy.may_handle_demand(current_user, village),
     )
+
+
+def _add_photo(demand_id: int, photo: photos.Received) -> None:
+    photo_id = photos.add_to_demand(demand_id, photo)
+    audit.record("add_demand_photo", str(demand_id), photo=str(photo_id))
+
+
+@bp.post("/<int:demand_id>/photos")
+@login_required
+def add_photo(demand_id: int):
+    """Add a photo to a demand (its cadres and administrators); a demand's photos are only ever added."""
+    village = _readable(demand_id)
+    if not privacy.may_handle_demand(current_user, village):
+        raise AppError(403, "Forbidden", Text("Only the village's cadres and administrators handle demands."))
+    photo = photos.receive(request.files.get("photo"), required=True)
+    _add_photo(demand_id, photo)
+    db.session.commit()
+    return redirect(url_for("demands.demand", demand_id=demand_id))
 
 
 @bp.post("/<int:demand_id>/<action>")

@@ -83,6 +83,8 @@ _LABELS = {
     "rating": "满意度 Rating",
     "person_name": "诉求人 Raised by",
     "description": "诉求内容 Description",
+    "photo": "照片 Photo",
+    "photo_flags": "照片提示 Photo flags",
     **{i.key: f"{i.zh} {i.en}" for i in indicators.INDICATORS},
     **{f"{i.key}_share": f"{i.zh}占比 {i.en} share" for i in indicators.INDICATORS},
 }

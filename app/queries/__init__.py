@@ -29,7 +29,8 @@ HOUSEHOLD_COLUMNS = ("members", *dict.fromkeys(i.column for i in indicators.INDI
 
 # Work indicators read the household's derived work state as `w` (app.work_models.HouseholdWork).
 WORK_JOIN = "LEFT JOIN household_work w ON w.household_id = h.id"
-WORK_TABLES = ("household_work", "visit", "measure", "pairing", "cadre_patch", "cadre")
+# The photos of visits and demands (#11, #12) go with them; their files stay in PHOTO_FOLDER.
+WORK_TABLES = ("photo", "household_work", "visit", "measure", "pairing", "cadre_patch", "cadre")
 # People's demands (#12) are placed in the county's natural villages: a new county starts without them.
 DEMAND_TABLES = ("demand_event", "demand")
 

@@ -15,23 +15,29 @@ from ..extensions import db
 
 KINDS = ("demand", "visit", "pairing_start", "pairing_end")
 COLUMNS = ("kind", "day", "at", "ref", "subject", "state", "who", "note", "tie")
+COLUMNS += ("photo_id", "photo_flags", "photo_distance_m", "photo_taken_at")
 LIMIT = 200
 
+# A visit's photo (#11) and its checks' flags go where its findings go.
 _VISITS = """
     SELECT 'visit' AS kind, v.visited_on AS day, NULL::timestamptz AS at, NULL::bigint AS ref,
-           v.kind AS subject, NULL AS state, c.name AS who, {findings} AS note, v.id AS tie
-    FROM visit v JOIN cadre c ON c.id = v.cadre_id WHERE v.household_id = :id"""
+           v.kind AS subject, NULL AS state, c.name AS who, {findings} AS note, v.id AS tie,
+           {photo}
+    FROM visit v JOIN cadre c ON c.id = v.cadre_id LEFT JOIN photo p ON p.visit_id = v.id
+    WHERE v.household_id = :id"""
+_PHOTO = "p.id, p.flags, p.distance_m, p.taken_at"
+_NO_PHOTO = "NULL::uuid, NULL::varchar[], NULL::int, NULL::timestamptz"
 _PAIRINGS = """
-    SELECT 'pairing_start', lower(p.valid), NULL, NULL, NULL, NULL, c.name, NULL, p.id
+    SELECT 'pairing_start', lower(p.valid), NULL, NULL, NULL, NULL, c.name, NULL, p.id, {none}
     FROM pairing p JOIN cadre c ON c.id = p.cadre_id WHERE p.household_id = :id
     UNION ALL
     -- upper(valid) is the first day no longer paired; a pairing ending in the future has not ended.
-    SELECT 'pairing_end', upper(p.valid), NULL, NULL, NULL, NULL, c.name, NULL, p.id
+    SELECT 'pairing_end', upper(p.valid), NULL, NULL, NULL, NULL, c.name, NULL, p.id, {none}
     FROM pairing p JOIN cadre c ON c.id = p.cadre_id
     WHERE p.household_id = :id AND NOT upper_inf(p.valid) AND upper(p.valid) <= :today"""
 _DEMANDS = """
     SELECT 'demand', d.raised_on, d.changed_at, d.id, k.label_{lang}, d.state, d.assignee,
-           {description}, d.id
+           {description}, d.id, {none}
     FROM demand d JOIN demand_kind k ON k.key = d.kind WHERE d.household_id = :id"""
 
 
@@ -56,9 +62,13 @@ def household_timeline(
     """
     parts = []
     if work:
-        parts += [_VISITS.format(findings="v.findings" if notes else "NULL"), _PAIRINGS]
+        visits = _VISITS.format(
+            findings="v.findings" if notes else "NULL", photo=_PHOTO if notes else _NO_PHOTO
+        )
+        parts += [visits, _PAIRINGS.format(none=_NO_PHOTO)]
     if demands:
-        parts.append(_DEMANDS.format(lang="zh" if lang == "zh" else "en", description="d.description"))
+        language = "zh" if lang == "zh" else "en"
+        parts.append(_DEMANDS.format(lang=language, description="d.description", none=_NO_PHOTO))
     if not parts:
         return []
     sql = f"""SELECT * FROM ({" UNION ALL ".join(parts)}) e({", ".join(COLUMNS)})

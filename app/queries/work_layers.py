@@ -80,7 +80,11 @@ def pairings(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Laye
 
 
 def visits(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Layer:
-    """Return visits (走访) as points: where logged, else the household; findings per VISIT_NOTES."""
+    """Return visits (走访) as points: where logged, else the household; findings per VISIT_NOTES.
+
+    ``photo`` says whether the visit has a photo and ``photo_flags`` why it is flagged (comma-separated:
+    no_location, far, no_time, off_day); the photo itself never leaves through a layer.
+    """
     where, params = _params(villages)
     notes = rules.get(VISIT_NOTES) is Rule.SHOW
     ticks = "(SELECT string_agg(t, ',') FROM jsonb_array_elements_text(v.ticks) t)"
@@ -88,13 +92,16 @@ def visits(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Layer:
     sql = f"""
         SELECT v.uid::text AS __key, coalesce(v.geom, h.geom) AS __geom, {_day("v.visited_on")} AS __time,
                h.code AS household_code, c.name AS cadre, to_char(v.visited_on, 'YYYY-MM-DD') AS date,
-               v.kind AS kind, v.geom IS NOT NULL AS logged{findings}
+               v.kind AS kind, v.geom IS NOT NULL AS logged{findings},
+               p.id IS NOT NULL AS photo, coalesce(array_to_string(p.flags, ','), '') AS photo_flags
         FROM visit v
+        LEFT JOIN photo p ON p.visit_id = v.id
         JOIN cadre c ON c.id = v.cadre_id
         JOIN household h ON h.id = v.household_id
         JOIN natural_village nv ON nv.id = h.natural_village_id
         {where}"""
-    types = dict.fromkeys(("household_code", "cadre", "date", "kind"), "string") | {"logged": "boolean"}
+    types = dict.fromkeys(("household_code", "cadre", "date", "kind", "photo_flags"), "string")
+    types |= {"logged": "boolean", "photo": "boolean"}
     if notes:
         types |= {"findings": "string", "ticks": "string"}
     return Layer(sql, types, params)

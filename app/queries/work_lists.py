@@ -199,7 +199,8 @@ def battle_map(*, today: datetime.date, township_id: int | None = None) -> list[
     """Return how far the work is in each administrative village (作战图), of a township or all.
 
     Counts of households, poor, paired, visited twice in 12 months, due for a visit, measures and
-    measures done, the village's cadres and its lead (a committee member first). Only counts leave
+    measures done, visit photos flagged in 12 months, the village's cadres and its lead (a committee
+    member first). Only counts leave
     the database (no household is named), so every role may read it.
     """
     year, half = coverage_cutoffs(today)
@@ -218,6 +219,11 @@ def battle_map(*, today: datetime.date, township_id: int | None = None) -> list[
                 FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
                 LEFT JOIN household_work w ON w.household_id = h.id
                 GROUP BY nv.village_id),
+            ph AS (  -- visit photos of the last 12 months kept but flagged (far, off day, no EXIF)
+                SELECT nv.village_id, count(*) AS photos_flagged
+                FROM photo p JOIN visit vi ON vi.id = p.visit_id JOIN household h ON h.id = vi.household_id
+                JOIN natural_village nv ON nv.id = h.natural_village_id
+                WHERE cardinality(p.flags) > 0 AND vi.visited_on >= :year GROUP BY nv.village_id),
             c AS (
                 SELECT village_id, count(*) AS cadres,
                        (array_agg(name ORDER BY role <> 'committee', id))[1] AS lead
@@ -226,9 +232,11 @@ def battle_map(*, today: datetime.date, township_id: int | None = None) -> list[
                    coalesce(hh.households, 0) AS households, coalesce(hh.poor, 0) AS poor,
                    coalesce(hh.paired, 0) AS paired, coalesce(hh.covered, 0) AS covered,
                    coalesce(hh.overdue, 0) AS overdue, coalesce(hh.measures, 0) AS measures,
-                   coalesce(hh.done, 0) AS done, coalesce(c.cadres, 0) AS cadres, c.lead
+                   coalesce(hh.done, 0) AS done, coalesce(c.cadres, 0) AS cadres, c.lead,
+                   coalesce(ph.photos_flagged, 0) AS photos_flagged
             FROM admin_unit v JOIN admin_unit t ON t.id = v.parent_id
             LEFT JOIN hh ON hh.village_id = v.id LEFT JOIN c ON c.village_id = v.id
+            LEFT JOIN ph ON ph.village_id = v.id
             WHERE v.level = 'village' {where}
             ORDER BY v.code"""),
         {"year": year, "half": half, "township": township_id},

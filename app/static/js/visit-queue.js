@@ -2,12 +2,52 @@
 // when the signal returns. Each visit carries the uid the page made for it, and the server stores a uid
 // once, so a visit sent twice (the answer lost on the way back) is still one visit; a visit leaves the
 // queue only when the server has answered for it.
+// A visit's photo (#11) waits in IndexedDB (a Blob per visit uid: localStorage holds only a little text),
+// so it outlives a reload as its visit does; it is sent once its visit is stored, and the server keeps one
+// photo per visit, so a photo sent twice is kept once. Without IndexedDB it waits in the page's memory.
 (function () {
   "use strict";
   var KEY = "minqing-visit-queue";
   var form = document.getElementById("visit-form");
   var token = form.elements.csrf_token.value;
   var sending = false;
+  var sendingPhoto = false;
+
+  // The waiting photos: {uid, file, ready: its visit is stored}, by visit uid.
+  var photos = (function () {
+    var memory = {};
+    var opened = new Promise(function (resolve) {
+      if (!window.indexedDB) { resolve(null); return; }
+      var request = indexedDB.open("minqing-visit-photos", 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore("photos", {keyPath: "uid"}); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { resolve(null); };
+    });
+    // Run `work` on the store in one transaction; resolve with its request's result once committed.
+    function run(mode, work, inMemory) {
+      return opened.then(function (db) {
+        if (!db) return inMemory();
+        return new Promise(function (resolve, reject) {
+          var tx = db.transaction("photos", mode), request = work(tx.objectStore("photos"));
+          tx.oncomplete = function () { resolve(request.result); };
+          tx.onerror = tx.onabort = function () { reject(tx.error); };
+        });
+      });
+    }
+    return {
+      put: function (item) {
+        return run("readwrite", function (s) { return s.put(item); }, function () { memory[item.uid] = item; });
+      },
+      remove: function (uid) {
+        return run("readwrite", function (s) { return s.delete(uid); }, function () { delete memory[uid]; });
+      },
+      all: function () {
+        return run("readonly", function (s) { return s.getAll(); }, function () {
+          return Object.keys(memory).map(function (k) { return memory[k]; });
+        });
+      }
+    };
+  })();
 
   function queue() {
     try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
@@ -27,6 +67,49 @@
     var n = queue().length;
     pending.hidden = n === 0;
     pending.querySelector("strong").textContent = n;
+    photos.all().then(function (waiting) {
+      if (waiting.length) sayPhoto(form.dataset.photosWaiting + " " + waiting.length);
+    });
+  }
+  function sayPhoto(message) {
+    var status = document.getElementById("photo-status");
+    status.textContent = message; status.hidden = false;
+  }
+
+  // The server's final word on a photo: kept, or never to be taken as it is (the reason is shown).
+  var FINAL = {400: "InvalidPhoto", 403: "Forbidden", 404: "NotFound"};
+
+  // Send the photos whose visits are stored, one at a time; keep those the network or server failed.
+  function flushPhotos() {
+    if (sendingPhoto) return;
+    sendingPhoto = true;
+    photos.all().then(function (waiting) {
+      var item = waiting.filter(function (p) { return p.ready; })[0];
+      if (!item) { sendingPhoto = false; return; }
+      var body = new FormData();
+      body.append("photo", item.file, item.file.name || "photo.jpg");
+      return fetch(form.action + "/" + item.uid + "/photo", {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: {"Accept": "application/json", "X-CSRFToken": token}
+      }).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (answer) {
+          var kept = r.status === 200 || r.status === 201;
+          if (!kept && FINAL[r.status] !== answer.code) { sendingPhoto = false; show(); return; }  // retried
+          return photos.remove(item.uid).then(function () {
+            sendingPhoto = false;
+            sayPhoto(kept ? form.dataset.photoSaved + " " + (answer.warnings || []).join("；") : answer.message);
+            show(); flushPhotos();
+          });
+        });
+      });
+    }).catch(function () { sendingPhoto = false; show(); });
+  }
+  // A visit is stored: its photo, if it has one, may go.
+  function photoReady(uid) {
+    photos.all().then(function (waiting) {
+      var item = waiting.filter(function (p) { return p.uid === uid; })[0];
+      if (item) { item.ready = true; return photos.put(item).then(flushPhotos); }
+    });
   }
   function say(message) {
     var saved = document.getElementById("saved");
@@ -68,6 +151,7 @@
       var rest = queue().filter(function (v) { return v.uid !== visit.uid; });
       if (answer.status === 200 || answer.status === 201) {
         save(rest);
+        photoReady(visit.uid);
         var far = answer.body.distance_m;
         say(form.dataset.saved + " " + answer.body.household + (far > 500 ? " · " + far + " " + form.dataset.far : ""));
         flush();
@@ -85,6 +169,8 @@
     var data = new FormData(form);
     var visit = {ticks: data.getAll("ticks")};
     ["uid", "household", "visited_on", "kind", "findings", "lon", "lat"].forEach(function (k) { visit[k] = data.get(k) || ""; });
+    var file = form.elements.photo.files[0];
+    var kept = file ? photos.put({uid: visit.uid, file: file, ready: false}) : Promise.resolve();
     var items = queue();
     if (!items.some(function (v) { return v.uid === visit.uid; })) items.push(visit);
     save(items);
@@ -92,8 +178,8 @@
     form.reset();  // back to the page's defaults (today), keeping where the phone is
     form.elements.uid.value = newUid();
     form.elements.lon.value = visit.lon; form.elements.lat.value = visit.lat;
-    show();
-    flush();
+    function go() { show(); flush(); }
+    kept.then(go, go);  // the photo is waiting before its visit can be answered for
   });
 
   if (navigator.geolocation) {
@@ -102,8 +188,9 @@
       form.elements.lat.value = p.coords.latitude.toFixed(6);
     }, function () {}, {timeout: 10000, maximumAge: 60000});
   }
-  window.addEventListener("online", flush);
-  setInterval(flush, 20000);
+  function retry() { flush(); flushPhotos(); }
+  window.addEventListener("online", retry);
+  setInterval(retry, 20000);
   show();
-  flush();
+  retry();
 })();
