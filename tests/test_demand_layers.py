@@ -124,7 +124,7 @@ def committed_demands(app, accounts, county):
         db.session.commit()
     yield ids
     with app.app_context():
-        db.session.execute(text("TRUNCATE demand_event, demand"))
+        db.session.execute(text("TRUNCATE demand_event, demand CASCADE"))
         db.session.commit()
 
 

@@ -38,7 +38,7 @@ def households(county) -> tuple[str, str]:
 
 def clear_demands() -> None:
     """Start from no demand (browser tests commit theirs); TRUNCATE, as events refuse DELETE."""
-    db.session.execute(text("TRUNCATE demand_event, demand"))
+    db.session.execute(text("TRUNCATE demand_event, demand CASCADE"))
 
 
 def file(

@@ -171,7 +171,7 @@ def _add_photo(demand_id: int, photo: photos.Received) -> None:
 @login_required
 def add_photo(demand_id: int):
     """Add a photo to a demand (its cadres and administrators); a demand's photos are only ever added."""
-    village = _readable(demand_id)
+    village, _ = _readable(demand_id)
     if not privacy.may_handle_demand(current_user, village):
         raise AppError(403, "Forbidden", Text("Only the village's cadres and administrators handle demands."))
     photo = photos.receive(request.files.get("photo"), required=True)
