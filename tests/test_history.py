@@ -2,13 +2,16 @@
 
 import datetime
 import itertools
+import re
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from app import versions
 from app.extensions import db
+from tests.test_drilldown import layer
 from tests.test_import_page import _run, _upload
 from tests.test_imports import rows_of, write_xlsx
 
@@ -107,3 +110,100 @@ def test_a_web_import_keeps_a_version_naming_the_user_and_the_job(app, client, l
         assert latest["source"].startswith("job:") and latest["source"].endswith(":import:收入更新.xlsx")
         unchanged = _versions(rows[1]["户编号"])[-1]
         assert unchanged["source"] == "demo"  # the second row changed nothing: no version
+
+
+# --- as of a date -------------------------------------------------------------------------------
+
+AS_OF = datetime.date(2022, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def history(county):
+    from geodata.history import generate_history
+    from tests.conftest import TEST_SEED
+
+    return generate_history(county, seed=TEST_SEED)
+
+
+def statuses_on(history, day: datetime.date) -> pd.Series:
+    """Return each household's poverty status on `day` as the generator made it: code → status."""
+    held = history.versions[history.versions.valid_from.dt.date <= day]
+    return held.groupby("code").poverty_status.last()
+
+
+def township(county) -> str:
+    return sorted(county.admin_units[county.admin_units.level == "township"].code)[0]
+
+
+def test_a_township_map_as_of_a_past_day_counts_the_households_as_they_were(client, login, county, history):
+    login("leader")
+    code = township(county)
+    then = statuses_on(history, AS_OF)
+    then = then[then.index.str.startswith(code[:9])]
+    now = client.get(f"/areas/{code}?indicator=lifted").get_data(as_text=True)
+    page = client.get(f"/areas/{code}?indicator=lifted&as_of={AS_OF}").get_data(as_text=True)
+    lifted = sum(f["properties"]["lifted"] for f in layer(page, "mq-areas")["features"])
+    assert lifted == int((then == "lifted").sum())
+    assert lifted < sum(f["properties"]["lifted"] for f in layer(now, "mq-areas")["features"])
+    assert "截至 2022-06-30" in page and "截至 2022" not in now
+    # The table's total is the past one too, and its links keep the day.
+    total = re.search(r'<tr class="total">.*?</tr>', page, re.S).group(0)
+    assert f"{lifted:,}" in total
+    link = rf'href="/areas/\d{{12}}\?indicator=lifted&amp;classes=quantile&amp;as_of={AS_OF}"'
+    assert re.search(link, page)
+
+
+def test_the_household_card_as_of_a_past_day_shows_its_old_status(client, login, county, history):
+    login("leader")
+    then, now = statuses_on(history, AS_OF), county.households.set_index("code").poverty_status
+    code = sorted(then.index[(then == "registered") & (now.reindex(then.index) == "lifted")])[0]
+    past = client.get(f"/households/{code}?as_of={AS_OF}").get_data(as_text=True)
+    today = client.get(f"/households/{code}").get_data(as_text=True)
+    assert "<dt>贫困属性</dt><dd>未脱贫户</dd>" in past and "截至 2022-06-30" in past
+    assert "<dt>贫困属性</dt><dd>已脱贫户</dd>" in today and 'id="as-of"' not in today
+    assert re.search(r"<dt>脱贫年份</dt><dd>20\d\d</dd>", today)
+    assert "<dt>脱贫年份</dt><dd>–</dd>" in past  # not lifted yet then
+
+
+def test_a_household_not_yet_on_file_is_not_found_as_of_before(client, login, county):
+    login("leader")
+    code = county.households.code.iloc[0]
+    assert client.get(f"/households/{code}?as_of=2020-12-31").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["2022-13-01", "yesterday", "2022-6-30", "9999-01-01", "20220630"])
+@pytest.mark.parametrize(
+    "path", ["/areas/{township}", "/households/{household}", "/", "/export/households.csv"]
+)
+def test_a_bad_or_future_as_of_is_refused_naming_it(client, login, county, value, path):
+    login("leader")
+    url = path.format(township=township(county), household=county.households.code.iloc[0])
+    response = client.get(f"{url}?as_of={value}", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert "as_of" in response.get_data(as_text=True)
+
+
+def test_the_card_shows_the_timeline_with_who_from_where_and_what_changed(client, login, county, history):
+    login("leader")
+    then, now = statuses_on(history, AS_OF), county.households.set_index("code").poverty_status
+    code = sorted(then.index[(then == "registered") & (now.reindex(then.index) == "lifted")])[0]
+    page = client.get(f"/households/{code}").get_data(as_text=True)
+    timeline = re.search(r'<ol class="timeline" id="household-timeline">(.*?)</ol>', page, re.S).group(1)
+    entries = re.findall(r"<li><span class=\"when\">(.*?)</span>", timeline)
+    assert len(entries) == 5 and entries == sorted(entries, reverse=True)  # newest first
+    assert entries[-1] == "2021-01-01 00:00"  # county time, not UTC
+    assert "贫困属性: 未脱贫户 → 已脱贫户" in timeline
+    assert "人均纯收入（元）: " in timeline and "年度动态调整" in timeline and "录入档案" in timeline
+
+
+def test_a_web_import_shows_on_the_card_with_the_user_and_the_file(app, client, login, tmp_path, county):
+    login("admin")
+    rows = rows_of(county, 1, new=False)
+    before = rows[0]["人均纯收入（元）"]
+    rows[0]["人均纯收入（元）"] = 65432
+    path = write_xlsx(tmp_path / "复核.xlsx", rows)
+    _run(client, _upload(client, path).get_data(as_text=True))
+    page = client.get(f"/households/{rows[0]['户编号']}").get_data(as_text=True)
+    newest = re.search(r'id="household-timeline">\s*<li>(.*?)</li>\s*</ul>', page, re.S).group(1)
+    assert "test-admin" in newest and re.search(r"导入 复核.xlsx（任务 \d+）", newest)
+    assert f"人均纯收入（元）: {before:,} → 65,432" in newest

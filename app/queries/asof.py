@@ -18,6 +18,7 @@ from . import _copy, household_fields
 
 # Columns of the poverty record the card and the timeline show besides a household's fields.
 YEARS = ("poverty_registered_year", "poverty_lifted_year")
+YEARS_SQL = tuple((year, year) for year in YEARS)
 _COLUMNS = tuple(c.name for c in Household.__table__.columns)
 
 
@@ -39,7 +40,7 @@ def versions(household_id: int, rules: dict[str, Rule]) -> list[dict]:
     username, None for none) and ``source``. A masked field is masked here, in
     SQL, and an omitted one never read, so comparing versions shows no more than the card.
     """
-    fields = [*household_fields(rules), *((year, year) for year in YEARS)]
+    fields = [*household_fields(rules), *YEARS_SQL]
     sql = f"""
         SELECT v.*, coalesce(nullif(u.display_name, ''), u.username) AS actor
         FROM (SELECT lower(valid) AS at, actor_id, source, {", ".join(f"{s} AS {n}" for n, s in fields)}
