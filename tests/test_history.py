@@ -1,12 +1,14 @@
 """The household file over time (#13): versions kept by the database, "as of" a date, the card's timeline."""
 
 import datetime
+import io
 import itertools
 import re
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from app import versions
@@ -207,3 +209,24 @@ def test_a_web_import_shows_on_the_card_with_the_user_and_the_file(app, client, 
     newest = re.search(r'id="household-timeline">\s*<li>(.*?)</li>\s*</ul>', page, re.S).group(1)
     assert "test-admin" in newest and re.search(r"导入 复核.xlsx（任务 \d+）", newest)
     assert f"人均纯收入（元）: {before:,} → 65,432" in newest
+
+
+def test_the_csv_and_xlsx_exports_as_of_a_past_day_hold_the_old_values(client, login, county, history):
+    login("leader")
+    then = statuses_on(history, AS_OF)
+    response = client.get(f"/export/households.csv?as_of={AS_OF}")
+    assert response.status_code == 200
+    assert "asof20220630" in response.headers["Content-Disposition"]
+    table = pd.read_csv(io.BytesIO(response.data), dtype={"code": str}, encoding="utf-8-sig")
+    assert len(table) == len(then)
+    assert table.set_index("code").poverty_status.sort_index().equals(then.sort_index().rename("poverty_status"))
+
+    response = client.get(f"/export/households.xlsx?as_of={AS_OF}")
+    sheet = load_workbook(io.BytesIO(response.data))["农户"]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    code, status = header.index("户编码"), header.index("贫困属性")
+    exported = {str(row[code]): row[status] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    words = {"none": "一般户", "registered": "未脱贫户", "lifted": "已脱贫户", "monitored": "监测户"}
+    assert exported == {c: words[s] for c, s in then.items()}
+    now = county.households.set_index("code").poverty_status
+    assert (now.reindex(then.index) != then).sum() > 10  # the past differs from today
