@@ -219,7 +219,8 @@ def test_the_csv_and_xlsx_exports_as_of_a_past_day_hold_the_old_values(client, l
     assert "asof20220630" in response.headers["Content-Disposition"]
     table = pd.read_csv(io.BytesIO(response.data), dtype={"code": str}, encoding="utf-8-sig")
     assert len(table) == len(then)
-    assert table.set_index("code").poverty_status.sort_index().equals(then.sort_index().rename("poverty_status"))
+    exported = table.set_index("code").poverty_status.sort_index()
+    assert exported.equals(then.sort_index().rename("poverty_status"))
 
     response = client.get(f"/export/households.xlsx?as_of={AS_OF}")
     sheet = load_workbook(io.BytesIO(response.data))["农户"]
