@@ -30,16 +30,26 @@ DECLARE
     at timestamptz := statement_timestamp();
     actor integer := nullif(current_setting('minqing.actor', true), '')::integer;
     source text := coalesce(nullif(current_setting('minqing.source', true), ''), 'sql');
-    -- The rows whose values changed (a rewrite of the same values, or of updated_at alone, is no version).
+    new_values text;
+    old_values text;
     changed text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT n.* FROM new_rows n'
-        WHEN 'DELETE' THEN 'SELECT o.* FROM old_rows o'
-        ELSE 'SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id
-              WHERE to_jsonb(n) - ''updated_at'' IS DISTINCT FROM to_jsonb(o) - ''updated_at''' END;
+        WHEN 'INSERT' THEN 'SELECT n.* FROM new_rows n' ELSE 'SELECT o.* FROM old_rows o' END;
 BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        -- The rows whose values changed: a rewrite of the same values, or of updated_at alone, is no
+        -- version. Compared column by column (to_jsonb would turn every geometry into GeoJSON first).
+        SELECT string_agg('n.' || quote_ident(attname), ', ' ORDER BY attnum),
+               string_agg('o.' || quote_ident(attname), ', ' ORDER BY attnum)
+        INTO new_values, old_values
+        FROM pg_attribute
+        WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped AND attname <> 'updated_at';
+        changed := format('SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id
+                           WHERE (%s) IS DISTINCT FROM (%s)', new_values, old_values);
+    END IF;
     IF TG_OP <> 'INSERT' THEN
         -- A version opened at this very moment (the same statement time) is replaced, not closed empty.
-        EXECUTE format('DELETE FROM %s h USING (%s) c WHERE h.id = c.id AND lower(h.valid) >= $1',
+        EXECUTE format('DELETE FROM %s h USING (%s) c
+                        WHERE h.id = c.id AND upper_inf(h.valid) AND lower(h.valid) >= $1',
                        history, changed) USING at;
         EXECUTE format('UPDATE %s h SET valid = tstzrange(lower(h.valid), $1) FROM (%s) c
                         WHERE h.id = c.id AND upper_inf(h.valid)', history, changed) USING at;
@@ -80,15 +90,16 @@ def upgrade():
         'household',
         'poverty_registered_year BETWEEN 1980 AND 2100 AND poverty_lifted_year >= poverty_registered_year',
     )
-    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
     op.execute(FUNCTIONS)
     for table, indexed in VERSIONED.items():
         history = f"{table}_history"
         # The versioned table's columns in its own order (LIKE), whatever earlier migrations added.
         op.execute(f"""
             CREATE TABLE {history} (
-                valid tstzrange NOT NULL, actor_id integer, source text NOT NULL, LIKE {table},
-                CONSTRAINT ex_{history}_one_at_a_time EXCLUDE USING gist (id WITH =, valid WITH &&))""")
+                valid tstzrange NOT NULL, actor_id integer, source text NOT NULL, LIKE {table})""")
+        op.create_index(op.f(f'uq_{history}_current'), history, ['id'], unique=True,
+                        postgresql_where=sa.text('upper_inf(valid)'))
+        op.create_index(op.f(f'ix_{history}_id_valid'), history, ['id', 'valid'], unique=False)
         op.create_index(op.f(f'ix_{history}_{indexed}'), history, [indexed], unique=False)
         # Rows already there become their first version, from the moment of the upgrade.
         op.execute(f"INSERT INTO {history} SELECT tstzrange(now(), NULL), NULL, 'migration', t.* FROM {table} t")
