@@ -31,7 +31,7 @@ PASSWORD_HELP = "The password (asked for twice when not given)."
 def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     """Generate a synthetic county and load it, replacing the current one (one transaction)."""
     from geodata.generator import generate_county
-    from geodata.history import generate_history
+    from geodata.history import generate_history, with_years
     from geodata.work import generate_work
 
     from .queries.asof import load_history
@@ -47,7 +47,7 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     history = generate_history(county, seed=seed)
     generated = time.perf_counter()
     with versions.acting(None, "demo"):
-        counts = queries.load_county(county)
+        counts = queries.load_county(with_years(county, history))
         load_history(history, zone=localtime.zone())
         worked = work_queries.load_work(work)
         work_queries.link_users_to_cadres()

@@ -31,7 +31,7 @@ def _load(app, households: int) -> tuple:
     from app.extensions import db
     from app.queries.asof import load_history
     from geodata.generator import generate_county
-    from geodata.history import generate_history
+    from geodata.history import generate_history, with_years
 
     with app.app_context():
         flask_migrate.upgrade()
@@ -49,7 +49,7 @@ def _load(app, households: int) -> tuple:
         db.session.commit()
         started = time.perf_counter()
         with versions.acting(None, "demo"):
-            queries.load_county(county)
+            queries.load_county(with_years(county, history))
             load_history(history, zone=localtime.zone())
             db.session.commit()
         after = time.perf_counter() - started

@@ -56,6 +56,12 @@ class History:
     versions: pd.DataFrame
 
 
+def with_years(county: County, history: History) -> County:
+    """Return `county` with each household's poverty registration and lifting years from `history`."""
+    households = county.households.merge(history.years, on="code", how="left", validate="one_to_one")
+    return dataclasses.replace(county, households=households)
+
+
 def _choice(rng: np.random.Generator, table, size: int) -> np.ndarray:
     values, p = zip(*table, strict=True)
     return rng.choice(values, size=size, p=np.array(p) / sum(p))

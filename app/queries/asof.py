@@ -56,28 +56,19 @@ def versions(household_id: int, rules: dict[str, Rule]) -> list[dict]:
 def load_history(history, *, zone: datetime.tzinfo) -> int:
     """Replace the loaded county's history with `history` (a `geodata.history.History`); return versions.
 
-    Each household's versions are its current row with that year's poverty status, lifted year and
-    income; a version begins at midnight of its day in `zone` and ends where the next begins.
+    The county was loaded with its poverty years (`geodata.history.with_years`). Each household's
+    versions are its current row with that year's poverty status, lifted year and income; a version
+    begins at midnight of its day in `zone` and ends where the next begins.
     """
     session = db.session
     session.execute(
         text("""
-        CREATE TEMP TABLE stage_years (code text, poverty_registered_year smallint,
-                                       poverty_lifted_year smallint) ON COMMIT DROP;
         CREATE TEMP TABLE stage_version (code text, valid_from date, poverty_status text,
                                          poverty_lifted_year smallint, income_per_capita integer)
             ON COMMIT DROP""")
     )
-    cursor = session.connection().connection.cursor()
-    _copy(cursor, "stage_years", history.years)
-    _copy(cursor, "stage_version", history.versions)
-    session.execute(
-        text("""
-        UPDATE household h SET poverty_registered_year = s.poverty_registered_year,
-                               poverty_lifted_year = s.poverty_lifted_year
-        FROM stage_years s WHERE s.code = h.code""")
-    )
-    # The versions the load and the update just wrote give way to the whole five years.
+    _copy(session.connection().connection.cursor(), "stage_version", history.versions)
+    # The versions the load just wrote give way to the whole five years.
     session.execute(text("TRUNCATE household_history"))
     overridden = ("poverty_status", "poverty_lifted_year", "income_per_capita")
     values = ", ".join(f"v.{c}" if c in overridden else f"h.{c}" for c in _COLUMNS)
