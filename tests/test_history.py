@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app import versions
 from app.extensions import db
@@ -231,3 +231,38 @@ def test_the_csv_and_xlsx_exports_as_of_a_past_day_hold_the_old_values(client, l
     assert exported == {c: words[s] for c, s in then.items()}
     now = county.households.set_index("code").poverty_status
     assert (now.reindex(then.index) != then).sum() > 10  # the past differs from today
+
+
+def test_a_web_request_writes_as_its_logged_in_user_from_its_page(app, county):
+    """What a form of the site writes (none edits households yet: #13 item 1 will) names its user and page."""
+    from flask import g
+
+    from app.auth import Principal
+    from app.models import User
+
+    code = county.households.code.iloc[3]
+    with app.test_request_context(f"/work/measures/{code}", method="POST"):
+        user = db.session.scalars(select(User).where(User.username == "test-leader")).one()
+        g._login_user = Principal.of(user)
+        versions.identify()
+        db.session.execute(text("UPDATE household SET dibao = NOT dibao WHERE code = :c"), {"c": code})
+        latest = _versions(code)[-1]
+    assert (latest["actor_id"], latest["source"]) == (user.id, "web:work.save_measures")
+
+
+def test_a_member_row_is_versioned_too(app_context, county):
+    household = db.session.execute(
+        text("SELECT id FROM household WHERE code = :c"), {"c": county.households.code.iloc[4]}
+    ).scalar_one()
+    with versions.acting(None, "cli:test"):
+        member = db.session.execute(
+            text("""INSERT INTO member (household_id, name, relation, sex)
+                    VALUES (:h, '王小花', '子女', 'F') RETURNING id"""),
+            {"h": household},
+        ).scalar_one()
+        db.session.execute(text("UPDATE member SET relation = '孙子女' WHERE id = :m"), {"m": member})
+    rows = db.session.execute(
+        text("SELECT relation, source, upper_inf(valid) FROM member_history WHERE id = :m ORDER BY valid"),
+        {"m": member},
+    ).all()
+    assert [tuple(r) for r in rows] == [("子女", "cli:test", False), ("孙子女", "cli:test", True)]
