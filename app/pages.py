@@ -256,14 +256,16 @@ def household(code: str):
         raise not_found("household", code)
     if not record["visible"]:
         raise AppError(403, "Forbidden", _("You may not see this.") + f" ({code})")
+    lang = language()
+    rules = privacy.field_rules(privacy.household_detail(current_user, record["village_id"]))
+    # Read with the record, before the audit's write sends this request's reads to the primary (#15): the
+    # card and its timeline come from the same database.
+    versions = timeline.entries(record["id"], rules, lang)
     audit.record("view_household", code, **({"as_of": str(day)} if day else {}))
     db.session.commit()
     unit = areas.area(record["natural_village_code"])
-    lang = language()
     labels = fields.labels(lang)
     shown = [(label, fields.display(k, record[k], lang)) for k, label in labels.items() if k in record]
-    rules = privacy.field_rules(privacy.household_detail(current_user, record["village_id"]))
-    versions = timeline.entries(record["id"], rules, lang)
     notes = rules[privacy.VISIT_NOTES] is privacy.Rule.SHOW
     visits = work_lists.recent_visits(record["id"], notes=notes)
     return render_template(
