@@ -626,6 +626,7 @@ ZH = {
         "各户为当日结束时的情况；地图上的住户点为今天的情况。"
     ),
     "the household's file as it was at the end of that day.": "该户档案在当日结束时的情况。",
+    "the households as they were at the end of that day.": "各户为当日结束时的情况。",
     "Back to today": "回到今天",
     "Changes to the file": "档案变更记录",
     "entered in the files": "录入档案",

@@ -130,9 +130,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         count=_count,
         withheld=_withheld(),
         as_of=as_of,
-        # A past view's links keep its date where they lead to another area page.
-        row_past=f"&as_of={as_of}" if as_of and _CHILD_PAGE[area["level"]] == "pages.area" else "",
-        map_past=f"&as_of={as_of}" if as_of and map_level != "natural_village" else "",
+        past=f"&as_of={as_of}" if as_of else "",  # a past view's links keep its day
         today=localtime.today(),
     )
 
@@ -193,8 +191,9 @@ def area(code: str):
 @bp.get("/natural-villages/<code>")
 @login_required
 def natural_village(code: str):
-    """A natural village: every household as a marker showing its flags, as the role allows."""
-    params.only(request.args, ("indicator", "classes"))
+    """A natural village: every household as a marker showing its flags, as the role allows (as of a day)."""
+    params.only(request.args, ("indicator", "classes", "as_of"))
+    day, as_of = _as_of()
     params.indicator(request.args)  # carried down from the maps above; validated, every flag is drawn
     unit = areas.area(params.code(code, what="natural village"))
     if unit is None or unit["level"] != "natural_village":
@@ -209,7 +208,7 @@ def natural_village(code: str):
     rules = None
     if detail is not privacy.Detail.AGGREGATE:
         rules = privacy.field_rules(detail)
-        collection = json.loads(queries.households_geojson(unit["id"], rules, flags=flags))
+        collection = json.loads(queries.households_geojson(unit["id"], rules, flags=flags, as_of=as_of))
         for feature in collection["features"]:
             feature["properties"] = fields.readable(feature["properties"], lang)
         layers["mq-households"] = collection
@@ -229,9 +228,10 @@ def natural_village(code: str):
         detail=detail,
         legend=legend,
         card_labels=fields.labels(lang, rules),
-        card_link=_link("pages.household"),
+        card_link=_link("pages.household") + (f"?as_of={day}" if day else ""),
         print_defaults=PRINT_DEFAULTS,
-        stats=areas.natural_village_stats(unit, suppression=disclosure.for_user(current_user)),
+        stats=areas.natural_village_stats(unit, suppression=disclosure.for_user(current_user), as_of=as_of),
+        as_of=day,
         indicators=indicators.INDICATORS,
         fmt=lambda ind, value: format_value(ind, value, lang),
         count=_count,

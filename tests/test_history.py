@@ -266,3 +266,17 @@ def test_a_member_row_is_versioned_too(app_context, county):
         {"m": member},
     ).all()
     assert [tuple(r) for r in rows] == [("子女", "cli:test", False), ("孙子女", "cli:test", True)]
+
+
+def test_a_natural_village_as_of_a_past_day_draws_its_households_as_they_were(client, login, county, history):
+    login("leader")
+    then = statuses_on(history, AS_OF)
+    words = {"none": "一般户", "registered": "未脱贫户", "lifted": "已脱贫户", "monitored": "监测户"}
+    changed = county.households.set_index("code").poverty_status.reindex(then.index) != then
+    nv = county.households.set_index("code").natural_village_code[changed[changed].index[0]]
+    page = client.get(f"/natural-villages/{nv}?as_of={AS_OF}").get_data(as_text=True)
+    drawn = {f["id"]: f["properties"]["poverty_status"] for f in layer(page, "mq-households")["features"]}
+    assert drawn == {code: words[then[code]] for code in then.index if code.startswith(nv)}
+    assert "截至 2022-06-30" in page and f"/households/{{code}}?as_of={AS_OF}" in page
+    lifted = re.search(r'<tr><td>已脱贫户</td>\s*<td class="num">(\d+)</td>', page).group(1)
+    assert int(lifted) == sum(status == "已脱贫户" for status in drawn.values())

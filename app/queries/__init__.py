@@ -272,7 +272,11 @@ def flags_sql(flags: Iterable[indicators.Indicator]) -> str:
 
 
 def households_geojson(
-    natural_village_id: int, rules: dict[str, Rule], *, flags: Iterable[indicators.Indicator] = ()
+    natural_village_id: int,
+    rules: dict[str, Rule],
+    *,
+    flags: Iterable[indicators.Indicator] = (),
+    as_of: datetime.datetime | None = None,
 ) -> str:
     """Return a natural village's households as GeoJSON, each field shown, masked or omitted per `rules`.
 
@@ -280,6 +284,8 @@ def households_geojson(
     ----------
     flags
         Indicators whose keys each household lists in its ``flags`` property when it satisfies them.
+    as_of
+        The households as they were at this moment; now when None.
     """
     properties = household_fields(rules)
     flags = list(flags)
@@ -292,7 +298,7 @@ def households_geojson(
                 'type', 'Feature', 'id', code,
                 'geometry', ST_AsGeoJSON(geom, {POINT_PRECISION})::json,
                 'properties', {_json_object(properties)}) ORDER BY code), '[]'::json))::text
-        FROM household WHERE natural_village_id = :id"""
+        FROM {asof.households(as_of)} h WHERE natural_village_id = :id"""
     return db.session.execute(text(sql), {"id": natural_village_id}).scalar_one()
 
 

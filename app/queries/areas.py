@@ -218,12 +218,18 @@ def area_geojson(unit: dict) -> str:
     ).scalar_one()
 
 
-def natural_village_stats(unit: dict, *, suppression: Suppression) -> dict:
-    """Return every indicator's values over one natural village's households (withheld per `suppression`)."""
+def natural_village_stats(
+    unit: dict, *, suppression: Suppression, as_of: datetime.datetime | None = None
+) -> dict:
+    """Return every indicator's values over one natural village's households (withheld per `suppression`).
+
+    Over the households as they were at `as_of` when given.
+    """
     hide = Hide(suppression, "CAST(:id AS integer)", "natural_village")
     values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
+    stats = _natural_village_stats("WHERE h.natural_village_id = :id", as_of=as_of)
     sql = f"""
-        SELECT {values} FROM ({_natural_village_stats("WHERE h.natural_village_id = :id")}) s"""
+        SELECT {values} FROM ({stats}) s"""
     params = {"id": unit["id"], **disclosure_params(suppression)}
     row = db.session.execute(text(sql), params).mappings().first()
     return dict(row) if row else {"households": 0}
