@@ -81,10 +81,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(photos.bp)
 
-    from . import audit, errors, front, i18n, jobs, localtime
+    from . import audit, errors, front, i18n, jobs, localtime, versions
 
     front.register(app)
     errors.register(app)
+    versions.register(app)
     audit.register(app)
     app.jinja_env.globals.update(_=i18n.gettext, language=i18n.language, submission_key=jobs.submission_key)
     app.jinja_env.filters["localtime"] = localtime.local

@@ -740,4 +740,24 @@ ZH = {
     "Photo saved:": "照片已保存：",
     "Photos waiting for signal:": "等待信号发送的照片：",
     "Visit photos flagged": "存疑走访照片",
+    # --- history ---
+    "As of": "截至日期",
+    "As of {date}": "截至 {date}",
+    "the households as they were at the end of that day; household points on the map are today's.": (
+        "各户为当日结束时的情况；地图上的住户点为今天的情况。"
+    ),
+    "the household's file as it was at the end of that day.": "该户档案在当日结束时的情况。",
+    "the households as they were at the end of that day.": "各户为当日结束时的情况。",
+    "Back to today": "回到今天",
+    "Changes to the file": "档案变更记录",
+    "entered in the files": "录入档案",
+    "web form": "网页表单",
+    "import {file} (job {job})": "导入 {file}（任务 {job}）",
+    "command line": "命令行",
+    "demo data": "演示数据",
+    "yearly check": "年度动态调整",
+    "on record before history was kept": "启用变更记录前已有",
+    "changed in the database directly": "直接修改数据库",
+    "a date as YYYY-MM-DD": "日期，格式为 YYYY-MM-DD",
+    "a date no later than today ({today})": "不晚于今天（{today}）的日期",
 }

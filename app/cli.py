@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import accounts, i18n, localtime, logins, queries
+from . import accounts, i18n, localtime, logins, queries, versions
 from .extensions import db
 from .models import ROLES, AdminUnit, User
 from .queries import work as work_queries
@@ -31,7 +31,10 @@ PASSWORD_HELP = "The password (asked for twice when not given)."
 def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     """Generate a synthetic county and load it, replacing the current one (one transaction)."""
     from geodata.generator import generate_county
+    from geodata.history import generate_history, with_years
     from geodata.work import generate_work
+
+    from .queries.asof import load_history
 
     if if_empty and queries.county() is not None:
         click.echo("A county is already loaded; leaving it (drop --if-empty to replace it).")
@@ -41,11 +44,14 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     started = time.perf_counter()
     county = generate_county(households=households, seed=seed)
     work = generate_work(county, seed=seed, as_of=localtime.today())
+    history = generate_history(county, seed=seed)
     generated = time.perf_counter()
-    counts = queries.load_county(county)
-    worked = work_queries.load_work(work)
-    work_queries.link_users_to_cadres()
-    db.session.commit()
+    with versions.acting(None, "demo"):
+        counts = queries.load_county(with_years(county, history))
+        load_history(history, zone=localtime.zone())
+        worked = work_queries.load_work(work)
+        work_queries.link_users_to_cadres()
+        db.session.commit()
     queries.analyze()
     work_queries.analyze()
     db.session.commit()

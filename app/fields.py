@@ -23,6 +23,8 @@ LABELS = {
     "dilapidated_house": ("危房", "Dilapidated house"),
     "migrant_workers": ("外出务工人数", "Migrant workers"),
     "income_per_capita": ("人均纯收入（元）", "Income per capita (yuan)"),
+    "poverty_registered_year": ("建档立卡年份", "Year registered poor"),
+    "poverty_lifted_year": ("脱贫年份", "Year lifted out of poverty"),
 }
 
 POVERTY_STATUS = {

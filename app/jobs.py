@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
+from . import versions
 from .errors import AppError
 from .extensions import db
 from .models import Job, User
@@ -198,7 +199,9 @@ def run(job: Job, *, echo: Callable[[str], None] = lambda line: None, heartbeat:
                 reporter.progress(done, total)
                 echo(f"job {job_id} ({job.kind} {job.target}): {done}/{total}")
 
-            result = _runner(job.kind)(job, progress, user=_owner(job))
+            owner = _owner(job)
+            with versions.acting(owner.id, f"job:{job_id}:{job.kind}:{job.target}"):
+                result = _runner(job.kind)(job, progress, user=owner)
         finish(job, *result)
     except Exception as error:
         # Any failure is the job's outcome; its owner reads a user's error as is, anything else in the log.

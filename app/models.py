@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -84,6 +85,11 @@ class Household(db.Model):
             "left_behind_children >= 0 AND disabled_members >= 0 AND migrant_workers >= 0",
             name="counts_non_negative",
         ),
+        CheckConstraint(
+            "poverty_registered_year BETWEEN 1980 AND 2100"
+            " AND poverty_lifted_year >= poverty_registered_year",
+            name="poverty_years",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +114,10 @@ class Household(db.Model):
     income_per_capita: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
+    # Year registered poor (建档立卡) and year lifted out (脱贫), kept as columns: a county's files began in
+    # 2014, long before any version here.
+    poverty_registered_year: Mapped[int | None] = mapped_column(SmallInteger)
+    poverty_lifted_year: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class Member(db.Model):
@@ -306,5 +316,6 @@ class Job(db.Model):
         }
 
 
-# The 民情 work's tables (#11, #12) and photos live in their own modules; importing puts them in the metadata.
-from . import demand_models, photo_models, work_models  # noqa: E402, F401
+# The 民情 work's tables (#11, #12), photos and the history tables (#13) live in their own modules;
+# importing puts them in the metadata.
+from . import demand_models, history_models, photo_models, work_models  # noqa: E402, F401

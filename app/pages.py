@@ -1,11 +1,24 @@
 """Pages for people: drill down from the county to one household; search; the language switch."""
 
+import datetime
 import json
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import audit, basemap, disclosure, fields, indicators, localtime, params, privacy, queries, tiles
+from . import (
+    audit,
+    basemap,
+    disclosure,
+    fields,
+    file_versions,
+    indicators,
+    localtime,
+    params,
+    privacy,
+    queries,
+    tiles,
+)
 from .demands import map as demand_map
 from .errors import AppError, not_found
 from .extensions import db
@@ -65,7 +78,13 @@ _CHILD_PAGE = {"county": "pages.area", "township": "pages.area", "village": "pag
 _MAP_LEVEL = {"county": "natural_village", "township": "village", "village": "natural_village"}
 
 
-def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outlines=None):
+def _as_of() -> tuple[datetime.date | None, datetime.datetime | None]:
+    """Return the day `?as_of=` asks for and its last moment in the county, (None, None) for now."""
+    day = params.as_of(request.args, today=localtime.today())
+    return day, localtime.end_of(day) if day else None
+
+
+def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outlines=None, as_of=None):
     lang = language()
     method = params.choice(request.args, "classes", METHODS)
     map_page, classes = area_map(
@@ -103,7 +122,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         map_link=_link("pages.natural_village" if map_level == "natural_village" else "pages.area"),
         row_link=_link(_CHILD_PAGE[area["level"]]),
         classes=classes,
-        rows=areas.children_table(area, suppression=suppression),
+        rows=areas.children_table(area, suppression=suppression, as_of=as_of and localtime.end_of(as_of)),
         child_level=areas.CHILD_LEVEL[area["level"]],
         tiles=tile_layer,
         demand_layer=demand_layer,
@@ -112,6 +131,9 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         fmt=lambda ind, value: format_value(ind, value, lang),
         count=_count,
         withheld=_withheld(),
+        as_of=as_of,
+        past=f"&as_of={as_of}" if as_of else "",  # a past view's links keep its day
+        today=localtime.today(),
     )
 
 
@@ -135,8 +157,9 @@ def overview():
     """The county: every natural village coloured by the chosen indicator, townships outlined."""
     if not request.args and _assigned_villages():
         return redirect(url_for("pages.mine"))
-    params.only(request.args, ("indicator", "classes", *demand_map.PARAMETERS))
+    params.only(request.args, ("indicator", "classes", "as_of", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
+    day, as_of = _as_of()
     county = queries.county()
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
@@ -145,9 +168,10 @@ def overview():
     return _render_area(
         county,
         indicator,
-        queries.natural_villages_geojson(suppression=suppression, only=[indicator]),
+        queries.natural_villages_geojson(suppression=suppression, only=[indicator], as_of=as_of),
         suppression,
         outlines=queries.townships_geojson(),
+        as_of=day,
     )
 
 
@@ -155,21 +179,23 @@ def overview():
 @login_required
 def area(code: str):
     """A township or administrative village: its children coloured by the chosen indicator."""
-    params.only(request.args, ("indicator", "classes", *demand_map.PARAMETERS))
+    params.only(request.args, ("indicator", "classes", "as_of", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
+    day, as_of = _as_of()
     unit = areas.area(params.code(code, what="township"))
     if unit is None or unit["level"] not in ("township", "village"):
         raise not_found("township or village", code)
     suppression = disclosure.for_user(current_user)
-    areas_geojson = areas.children_geojson(unit, suppression=suppression, only=[indicator])
-    return _render_area(unit, indicator, areas_geojson, suppression)
+    areas_geojson = areas.children_geojson(unit, suppression=suppression, only=[indicator], as_of=as_of)
+    return _render_area(unit, indicator, areas_geojson, suppression, as_of=day)
 
 
 @bp.get("/natural-villages/<code>")
 @login_required
 def natural_village(code: str):
-    """A natural village: every household as a marker showing its flags, as the role allows."""
-    params.only(request.args, ("indicator", "classes"))
+    """A natural village: every household as a marker showing its flags, as the role allows (as of a day)."""
+    params.only(request.args, ("indicator", "classes", "as_of"))
+    day, as_of = _as_of()
     params.indicator(request.args)  # carried down from the maps above; validated, every flag is drawn
     unit = areas.area(params.code(code, what="natural village"))
     if unit is None or unit["level"] != "natural_village":
@@ -184,7 +210,7 @@ def natural_village(code: str):
     rules = None
     if detail is not privacy.Detail.AGGREGATE:
         rules = privacy.field_rules(detail)
-        collection = json.loads(queries.households_geojson(unit["id"], rules, flags=flags))
+        collection = json.loads(queries.households_geojson(unit["id"], rules, flags=flags, as_of=as_of))
         for feature in collection["features"]:
             feature["properties"] = fields.readable(feature["properties"], lang)
         layers["mq-households"] = collection
@@ -204,9 +230,10 @@ def natural_village(code: str):
         detail=detail,
         legend=legend,
         card_labels=fields.labels(lang, rules),
-        card_link=_link("pages.household"),
+        card_link=_link("pages.household") + (f"?as_of={day}" if day else ""),
         print_defaults=PRINT_DEFAULTS,
-        stats=areas.natural_village_stats(unit, suppression=disclosure.for_user(current_user)),
+        stats=areas.natural_village_stats(unit, suppression=disclosure.for_user(current_user), as_of=as_of),
+        as_of=day,
         indicators=indicators.INDICATORS,
         fmt=lambda ind, value: format_value(ind, value, lang),
         count=_count,
@@ -218,26 +245,25 @@ def natural_village(code: str):
 @bp.get("/households/<code>")
 @login_required
 def household(code: str):
-    """One household's card, as the role allows."""
-    params.only(request.args)
+    """One household's card, as the role allows (as it was on `?as_of=` when asked), with its timeline."""
+    params.only(request.args, ("as_of",))
+    day, as_of = _as_of()
 
     def rules_for(village_id: int):
         detail = privacy.household_detail(current_user, village_id)
         return None if detail is privacy.Detail.AGGREGATE else privacy.field_rules(detail)
 
-    record = areas.household(code, rules_for)
+    record = areas.household(code, rules_for, as_of=as_of)
     if record is None:
         raise not_found("household", code)
     if not record["visible"]:
         raise AppError(403, "Forbidden", _("You may not see this.") + f" ({code})")
-    audit.record("view_household", code)
-    db.session.commit()
-    unit = areas.area(record["natural_village_code"])
     lang = language()
-    labels = fields.labels(lang)
-    shown = [(label, fields.display(k, record[k], lang)) for k, label in labels.items() if k in record]
     rules = privacy.field_rules(privacy.household_detail(current_user, record["village_id"]))
     notes = rules[privacy.VISIT_NOTES] is privacy.Rule.SHOW
+    # Read with the record, before the audit's write sends this request's reads to the primary (#15): the
+    # card, its versions and its timeline come from the same database.
+    versions = file_versions.entries(record["id"], rules, lang)
     events = timeline.household_timeline(
         record["id"],
         today=localtime.today(),
@@ -246,10 +272,14 @@ def household(code: str):
         notes=notes,
         lang=lang,
     )
+    audit.record("view_household", code, **({"as_of": str(day)} if day else {}))
     # What a family asked is read here as on the demand's page, and audited alike.
     for demand in (e["ref"] for e in events if e["kind"] == "demand"):
         audit.record("view_demand", str(demand), via="household")
     db.session.commit()
+    unit = areas.area(record["natural_village_code"])
+    labels = fields.labels(lang)
+    shown = [(label, fields.display(k, record[k], lang)) for k, label in labels.items() if k in record]
     return render_template(
         "household.html",
         record=record,
@@ -260,6 +290,8 @@ def household(code: str):
         measures=pairing.measures(record["id"]),
         enter_measures=privacy.may_enter_measures(current_user, record["village_id"]),
         kinds=MEASURE_KINDS,
+        versions=versions,
+        as_of=day,
     )
 
 

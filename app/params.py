@@ -1,5 +1,6 @@
 """Query and path parameters: parsed once, rejected with a message naming the bad value."""
 
+import datetime
 import re
 from collections.abc import Mapping
 
@@ -82,3 +83,19 @@ def phone(value: str, *, name: str = "cadre") -> str:
     if not re.fullmatch(r"1[3-9][0-9]{9}", value):
         raise bad_parameter(name, value, "a cadre's 11-digit mobile number")
     return value
+
+
+def as_of(args: Mapping[str, str], *, today: datetime.date) -> datetime.date | None:
+    """Return `?as_of=YYYY-MM-DD` (a past day, or `today`); None when absent or empty (a cleared field)."""
+    value = args.get("as_of")
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise bad_parameter("as_of", value, Text("a date as YYYY-MM-DD"))
+    if day > today:
+        raise bad_parameter("as_of", value, Text("a date no later than today ({today})", today=today))
+    return day

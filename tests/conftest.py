@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flask_migrate
 import pytest
@@ -22,8 +23,10 @@ from app import create_app, queries
 from app.auth import create_user
 from app.config import Defaults
 from app.extensions import db
+from app.queries.asof import load_history
 from app.queries.work import link_users_to_cadres, load_work
 from geodata.generator import generate_county
+from geodata.history import generate_history, with_years
 from geodata.work import generate_work
 
 TEST_HOUSEHOLDS = 3000
@@ -105,7 +108,9 @@ def app(database_url, county, work, accounts, job_results):
     app.test_client_class = ReadingClient
     with app.app_context():
         flask_migrate.upgrade()
-        queries.load_county(county)
+        history = generate_history(county, seed=TEST_SEED)
+        queries.load_county(with_years(county, history))
+        load_history(history, zone=ZoneInfo(app.config["TIME_ZONE"]))
         load_work(work)
         db.session.commit()
         queries.analyze()

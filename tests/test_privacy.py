@@ -410,8 +410,48 @@ def dashboard(client, place: Place) -> Seen:
     return seen
 
 
+# Every personal and sensitive field changed at once, so a household's timeline (#13) has a diff of each.
+EVERY_FIELD_CHANGED = """
+    UPDATE household SET head_name = head_name || '乙', address = address || '附1',
+        id_number = left(id_number, 17) || CASE WHEN right(id_number, 1) = '1' THEN '2' ELSE '1' END,
+        members = members + 1, migrant_workers = migrant_workers + 1,
+        left_behind_children = left_behind_children + 1, dibao = NOT dibao
+    WHERE code = ANY(:codes)"""
+HIDDEN_ONLY_CHANGED = text(
+    "UPDATE household SET left_behind_children = left_behind_children + 1, members = members + 1"
+    " WHERE code = :code"
+)
+TIMELINE_CHANGE = re.compile(r"<li>([^<:]+): ([^<]*) → ([^<]*)</li>")
+
+
+def timelines(client, place: Place) -> Seen:
+    """The household cards' timelines (#13), as of now and as of a past day, after every field changed."""
+    seen = Seen()
+    codes = list(
+        place.households.index[place.households.natural_village_code.isin([place.own_nv, place.foreign_nv])][
+            ::25
+        ]
+    )
+    with client.application.app_context():
+        db.session.execute(text(EVERY_FIELD_CHANGED), {"codes": codes})
+        db.session.commit()
+    for code in codes:
+        for url in (f"/households/{code}", f"/households/{code}?as_of=2023-06-30"):
+            card = _get(client, url)
+            if card.status_code != 200:
+                continue
+            page = card.get_data(as_text=True)
+            timeline = re.search(r'id="household-versions">(.*?)</ol>', page, re.S).group(1)
+            changes = TIMELINE_CHANGE.findall(timeline)
+            seen.households[code] = _household({LABEL_FIELDS.get(k, k): after for k, _, after in changes})
+            before = {LABEL_FIELDS.get(k, k): was for k, was, _ in changes}
+            seen.households[f"{code} (before)"] = _household(before)
+    return seen
+
+
 OUTPUTS = {
     "pages": lambda client, place, county, tmp_path: pages(client, place),
+    "timelines": lambda client, place, county, tmp_path: timelines(client, place),
     "dashboard": lambda client, place, county, tmp_path: dashboard(client, place),
     "api": lambda client, place, county, tmp_path: api(client, place),
     "ogc": lambda client, place, county, tmp_path: ogc(client, place),
@@ -887,3 +927,41 @@ def test_no_output_leaks_a_demand(app, client, login, accounts, place, tmp_path,
     for output, (listed, texts) in demand_outputs(client, ids, tmp_path).items():
         assert listed <= expected and texts <= expected, (output, listed, texts)
         assert listed == texts == expected, (output, listed, texts)  # what the role may read, it reads whole
+
+
+@pytest.mark.parametrize(
+    ("principal", "shown", "hidden"),
+    [
+        ("leader", {"户主", "身份证号", "地址", "留守儿童人数", "家庭人口", "低保"}, set()),
+        ("gis", {"低保"}, {"户主", "身份证号", "地址", "留守儿童人数", "家庭人口", "外出务工人数"}),
+    ],
+)
+def test_a_timeline_shows_a_change_only_as_far_as_the_card_shows_the_field(
+    app, client, login, place, principal, shown, hidden
+):
+    """A hidden field's change is no entry at all (not even an empty one), a masked one's stays masked."""
+    login(principal)
+    code = place.households.index[place.households.natural_village_code == place.own_nv][0]
+
+    def timeline() -> tuple[list[str], list[tuple[str, str, str]]]:
+        page = client.get(f"/households/{code}").get_data(as_text=True)
+        return re.findall(r'<li><span class="when">', page), TIMELINE_CHANGE.findall(page)
+
+    entries, _ = timeline()
+    with app.app_context():
+        db.session.execute(HIDDEN_ONLY_CHANGED, {"code": code})
+        db.session.commit()
+    hidden_only, _ = timeline()
+    assert len(hidden_only) == len(entries) + (principal == "leader")
+    with app.app_context():
+        db.session.execute(text(EVERY_FIELD_CHANGED), {"codes": [code]})
+        db.session.commit()
+    after, changes = timeline()
+    assert len(after) == len(hidden_only) + 1
+    changed = {label for label, _, _ in changes}
+    assert shown <= changed and not hidden & changed
+    for label, before, now in changes:
+        if label == "身份证号":
+            assert before[4:14] == now[4:14] == "*" * 10 and before != now
+        if label == "户主":
+            assert principal == "leader" and now == before + "乙"

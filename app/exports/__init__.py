@@ -30,7 +30,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from .. import audit, disclosure, fields
+from .. import audit, disclosure, fields, localtime
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
@@ -181,18 +181,18 @@ def _frame_of(rows: pd.DataFrame, crs: Crs) -> geopandas.GeoDataFrame:
     return geopandas.GeoDataFrame(rows, geometry=geometry, crs=label)
 
 
-def households_frame(user, crs: Crs) -> geopandas.GeoDataFrame:
+def households_frame(user, crs: Crs, as_of: households.AsOf = None) -> geopandas.GeoDataFrame:
     """Return the households `user` may see, each field shown, masked or omitted as the role allows."""
-    return _frame_of(households.rows(user, srid=crs.srid, geographic=crs.geographic), crs)
+    return _frame_of(households.rows(user, srid=crs.srid, geographic=crs.geographic, as_of=as_of), crs)
 
 
-def row_count(layer: str, *, user) -> int:
-    """Return how many rows exporting `layer` (or 'all') as `user` writes: their households, pairings
-    and visits as they may see them, every area."""
+def row_count(layer: str, *, user, as_of: households.AsOf = None) -> int:
+    """Return how many rows exporting `layer` (or 'all') as `user` writes: their households (as of
+    `as_of`), pairings and visits as they may see them, every area."""
 
     def count(name: str) -> int:
         if name == "households":
-            return households.count(user)
+            return households.count(user, as_of)
         if name in work.LAYERS:
             return work.count(name, user=user)
         if name == demands.LAYER:
@@ -210,10 +210,13 @@ def layers_for(user) -> tuple[str, ...]:
     return tuple(name for name in LAYERS if name not in hidden)
 
 
-def layer_frame(layer: str, *, user, crs: Crs) -> geopandas.GeoDataFrame:
-    """Return one layer as a GeoDataFrame in `crs`, as `user` may see it (PermissionError: not at all)."""
+def layer_frame(layer: str, *, user, crs: Crs, as_of: households.AsOf = None) -> geopandas.GeoDataFrame:
+    """Return one layer as a GeoDataFrame in `crs`, as `user` may see it (PermissionError: not at all).
+
+    Households and the natural villages' counts are as they were at `as_of` when given.
+    """
     if layer == "households":
-        return households_frame(user, crs)
+        return households_frame(user, crs, as_of)
     if layer in (*work.LAYERS, demands.LAYER):
         if layer == demands.LAYER:
             rows = demands.rows(user=user, srid=crs.srid)
@@ -222,7 +225,7 @@ def layer_frame(layer: str, *, user, crs: Crs) -> geopandas.GeoDataFrame:
         return _frame_of(rows.rename(columns={"x": "lon", "y": "lat"} if crs.geographic else {}), crs)
     if layer == "natural_villages":
         suppression = disclosure.for_user(user)
-        return _frame_of(sql.natural_villages(srid=crs.srid, suppression=suppression), crs)
+        return _frame_of(sql.natural_villages(srid=crs.srid, suppression=suppression, as_of=as_of), crs)
     if layer in ("townships", "villages"):
         return _frame_of(sql.admin_units(layer[:-1], srid=crs.srid), crs)
     raise ValueError(f"layer {layer!r}: one of {', '.join(LAYERS)} expected")
@@ -320,6 +323,7 @@ def export(
     out: str | pathlib.Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     lang: str = "zh",
+    as_of: datetime.date | None = None,
 ) -> tuple[bytes | None, dict]:
     """Export `layer` (or 'all') as `fmt` in `crs` for `user`; audit it and commit.
 
@@ -339,6 +343,8 @@ def export(
         Called as progress(layer, done, total) as each layer is read.
     lang
         The language of an XLSX's sheet names, headers and words ("zh" or "en"); the importer reads either.
+    as_of
+        Households and natural-village counts as they were at the end of this day (county time).
 
     Returns
     -------
@@ -360,15 +366,18 @@ def export(
         "crs": target.label,
         "role": user.role_name,
     }
+    metadata_as_of = {"as_of": as_of.isoformat()} if as_of else {}
+    metadata.update(metadata_as_of)
+    moment = localtime.end_of(as_of) if as_of else None
     zipped = fmt == "shp" or (len(layers) > 1 and not spec.multi_layer)
-    stem = f"minqing-{layer}-{now:%Y%m%dT%H%M%SZ}"
+    stem = f"minqing-{layer}-{f'asof{as_of:%Y%m%d}-' if as_of else ''}{now:%Y%m%dT%H%M%SZ}"
     with tempfile.TemporaryDirectory(prefix="minqing-export-") as folder:
         folder = pathlib.Path(folder)
         if zipped:
             extension = "shp" if fmt == "shp" else spec.extension
             paths = {name: folder / f"{name}.{extension}" for name in layers}
             counts, columns = _write_layers(
-                paths, fmt, metadata, user=user, crs=target, lang=lang, progress=progress
+                paths, fmt, metadata, user=user, crs=target, lang=lang, progress=progress, as_of=moment
             )
             if fmt == "shp":
                 _write_csv(_field_table(columns), folder / "fields.csv")
@@ -383,7 +392,7 @@ def export(
             result = folder / f"{stem}.{spec.extension}"
             paths = dict.fromkeys(layers, result)
             counts, _ = _write_layers(
-                paths, fmt, metadata, user=user, crs=target, lang=lang, progress=progress
+                paths, fmt, metadata, user=user, crs=target, lang=lang, progress=progress, as_of=moment
             )
             if fmt == "gpkg":
                 styles.add_to_geopackage(str(result), layers, owner=user.username)
@@ -393,14 +402,22 @@ def export(
             content = None
         else:
             content = result.read_bytes()
-    audit.record("export", layer, user=user, format=fmt, crs=target.label, features=counts)
+    audit.record("export", layer, user=user, format=fmt, crs=target.label, features=counts, **metadata_as_of)
     db.session.commit()
     summary = {"file_name": file_name, "media_type": media_type, "features": counts, "crs": target.label}
     return content, summary
 
 
 def _write_layers(
-    paths: dict[str, pathlib.Path], fmt: str, metadata: dict[str, str], *, user, crs: Crs, lang: str, progress
+    paths: dict[str, pathlib.Path],
+    fmt: str,
+    metadata: dict[str, str],
+    *,
+    user,
+    crs: Crs,
+    lang: str,
+    progress,
+    as_of: households.AsOf = None,
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Read and write each layer in turn (only one in memory; households as CSV or GeoJSON in chunks).
 
@@ -409,13 +426,15 @@ def _write_layers(
     counts, columns = {}, {}
     for done, (name, path) in enumerate(paths.items(), start=1):
         if fmt == "csv" and name == "households":
-            counts[name] = households.write_csv(user, path, srid=crs.srid, geographic=crs.geographic)
+            counts[name] = households.write_csv(
+                user, path, srid=crs.srid, geographic=crs.geographic, as_of=as_of
+            )
         elif fmt == "geojson" and name == "households":
             counts[name] = households.write_geojson(
-                user, path, srid=crs.srid, crs_label=crs.label, description=_describe(metadata)
+                user, path, srid=crs.srid, crs_label=crs.label, description=_describe(metadata), as_of=as_of
             )
         else:
-            frame = layer_frame(name, user=user, crs=crs)
+            frame = layer_frame(name, user=user, crs=crs, as_of=as_of)
             _write_one(frame, path, name, fmt, metadata, lang=lang)
             counts[name] = len(frame)
             columns[name] = list(_spatial(frame).columns.drop(frame.geometry.name))

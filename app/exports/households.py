@@ -6,6 +6,7 @@ are left out (their counts are in the natural-village layer).
 
 from __future__ import annotations
 
+import datetime
 import json
 import pathlib
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ CHUNK_ROWS = 5_000
 LON_LAT = {"x": "lon", "y": "lat"}
 
 Scope = tuple[privacy.Detail, list[int] | None]
+AsOf = datetime.datetime | None  # the households as they were at this moment; now when None
 
 
 def scopes(user) -> list[Scope]:
@@ -38,28 +40,31 @@ def scopes(user) -> list[Scope]:
     return found or [(privacy.Detail.MASKED, [])]  # no rows, but the columns a reader expects
 
 
-def count(user) -> int:
-    """Return how many households `user` would export."""
-    return sum(sql.household_count(ids) for _, ids in scopes(user))
+def count(user, as_of: AsOf = None) -> int:
+    """Return how many households `user` would export (as of `as_of`)."""
+    return sum(sql.household_count(ids, as_of) for _, ids in scopes(user))
 
 
-def rows(user, *, srid: int, geographic: bool) -> pd.DataFrame:
-    """Return every household `user` may see as one table (fields masked per detail), with WKB geometry."""
+def rows(user, *, srid: int, geographic: bool, as_of: AsOf = None) -> pd.DataFrame:
+    """Return every household `user` may see as one table (fields masked per detail), with WKB geometry.
+
+    As they were at `as_of` when given.
+    """
     frames = [
-        sql.households(srid=srid, rules=privacy.field_rules(detail), village_ids=ids)
+        sql.households(srid=srid, rules=privacy.field_rules(detail), village_ids=ids, as_of=as_of)
         for detail, ids in scopes(user)
     ]
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return table.rename(columns=LON_LAT if geographic else {})
 
 
-def _chunks(found: list[Scope], srid: int) -> Iterator[pd.DataFrame]:
+def _chunks(found: list[Scope], srid: int, as_of: AsOf) -> Iterator[pd.DataFrame]:
     for detail, ids in found:
         rules = privacy.field_rules(detail)
-        yield from sql.household_chunks(srid=srid, rules=rules, village_ids=ids, size=CHUNK_ROWS)
+        yield from sql.household_chunks(srid=srid, rules=rules, village_ids=ids, size=CHUNK_ROWS, as_of=as_of)
 
 
-def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool) -> int:
+def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool, as_of: AsOf = None) -> int:
     """Write the households table `rows` gives as CSV, a chunk at a time; return how many were written.
 
     UTF-8 with a BOM (Excel reads it as such), formula-looking text neutralised, as every CSV export.
@@ -72,7 +77,7 @@ def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool) -> int:
     labels = {n: LON_LAT.get(n, n) if geographic else n for n in header}
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        for chunk in _chunks(found, srid):
+        for chunk in _chunks(found, srid, as_of):
             table = neutralised(chunk.reindex(columns=header)).rename(columns=labels)
             table.to_csv(out, index=False, header=written == 0)
             written += len(table)
@@ -81,7 +86,9 @@ def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool) -> int:
     return written
 
 
-def write_geojson(user, path: pathlib.Path, *, srid: int, crs_label: str, description: str) -> int:
+def write_geojson(
+    user, path: pathlib.Path, *, srid: int, crs_label: str, description: str, as_of: AsOf = None
+) -> int:
     """Write the households `rows` gives as a GeoJSON FeatureCollection, a chunk at a time; return the count.
 
     As GDAL writes it for the other layers: the layer's name, `description`, and the CRS as a named
@@ -93,7 +100,7 @@ def write_geojson(user, path: pathlib.Path, *, srid: int, crs_label: str, descri
     written = 0
     with path.open("w", encoding="utf-8") as out:
         out.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n"features": [\n')
-        for chunk in _chunks(scopes(user), srid):
+        for chunk in _chunks(scopes(user), srid, as_of):
             properties = chunk.drop(columns=["x", "y", "geometry"]).to_dict("records")
             for record, x, y in zip(properties, chunk.x, chunk.y, strict=True):
                 point = None if x is None else {"type": "Point", "coordinates": [x, y]}

@@ -12,7 +12,7 @@ import time
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import exports, jobs, params, privacy
+from .. import exports, jobs, localtime, params, privacy
 from ..errors import AppError, bad_parameter
 from ..extensions import db
 from ..i18n import Text, language
@@ -58,21 +58,27 @@ def _checked(layer: str, fmt: str, crs: str | None) -> str:
 @bp.get("/<layer>.<fmt>")
 @login_required
 def export(layer: str, fmt: str):
-    """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554).
+    """Download `layer` (or 'all') as `fmt` in ?crs= (CRS84, EPSG:4490 or EPSG:4534 … 4554), ?as_of= a day.
 
     An export of more than EXPORT_SYNC_MAX_ROWS rows for this user is queued instead and answered
     303 to its job's page, whose file follows at /jobs/<id>/result: no web worker holds a county.
     """
-    params.only(request.args, ("crs",))
+    params.only(request.args, ("crs", "as_of"))
     crs = _checked(layer, fmt, request.args.get("crs"))
+    as_of = params.as_of(request.args, today=localtime.today())
     user = current_user._get_current_object()
-    if exports.row_count(layer, user=user) > current_app.config["EXPORT_SYNC_MAX_ROWS"]:
-        submission = _repeat_key(user, layer, fmt, crs)
-        job = export_jobs.submit(user, layer, fmt, crs=crs, lang=language(), submission=submission)
+    moment = localtime.end_of(as_of) if as_of else None
+    if exports.row_count(layer, user=user, as_of=moment) > current_app.config["EXPORT_SYNC_MAX_ROWS"]:
+        submission = _repeat_key(user, layer, fmt, f"{crs}:{as_of}")
+        job = export_jobs.submit(
+            user, layer, fmt, crs=crs, lang=language(), submission=submission, as_of=as_of
+        )
         db.session.commit()
         return redirect(url_for("jobs.job", job_id=job.id), code=303)
     with tempfile.NamedTemporaryFile(prefix="minqing-export-") as file:
-        _, summary = exports.export(layer, fmt, user=user, crs=crs, lang=language(), out=file.name)
+        _, summary = exports.export(
+            layer, fmt, user=user, crs=crs, lang=language(), out=file.name, as_of=as_of
+        )
         body = open(file.name, "rb")  # noqa: SIM115 - the response closes it once sent
     # The name is gone from the disk; the open file stays readable until the response is sent.
     return download(body, mimetype=summary["media_type"], name=summary["file_name"])

@@ -10,7 +10,7 @@ import pathlib
 import click
 from flask import current_app
 
-from .. import localtime
+from .. import localtime, versions
 from ..extensions import db
 from ..i18n import language_option
 from . import households as importer
@@ -61,7 +61,8 @@ def households(
     lang: str,
 ) -> None:
     """Import a household spreadsheet FILE (.xlsx, .csv in UTF-8 or GBK)."""
-    with click.progressbar(length=4, label=f"Importing {file.name}") as bar:
+    acting = versions.acting(None, f"cli:import households {file.name}")
+    with acting, click.progressbar(length=4, label=f"Importing {file.name}") as bar:
 
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(done - bar.pos)

@@ -6,6 +6,7 @@ GeoJSON is built in the database because it is many times faster than
 serialising geometries in Python.
 """
 
+import datetime
 import io
 from collections.abc import Iterable
 
@@ -106,14 +107,17 @@ def _json_object(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def _natural_village_stats(
-    where: str = "", only: Iterable[indicators.Indicator] = indicators.INDICATORS
+    where: str = "",
+    only: Iterable[indicators.Indicator] = indicators.INDICATORS,
+    *,
+    as_of: datetime.datetime | None = None,
 ) -> str:
-    """Return a CTE body aggregating households per natural village."""
+    """Return a CTE body aggregating households (as they were at `as_of`, when given) per natural village."""
     only = list(only)
     work = WORK_JOIN if any(i.reads == "work" for i in only) else ""
     return f"""
         SELECT h.natural_village_id, {_aggregates(only)}
-        FROM household h
+        FROM {asof.households(as_of)} h
         {work}
         {where}
         GROUP BY h.natural_village_id"""
@@ -174,6 +178,7 @@ def natural_villages_geojson(
     township_id: int | None = None,
     only: Iterable[indicators.Indicator] = indicators.INDICATORS,
     precision: int = POLYGON_PRECISION,
+    as_of: datetime.datetime | None = None,
 ) -> str:
     """Return natural villages with their indicator statistics as a GeoJSON FeatureCollection.
 
@@ -187,6 +192,8 @@ def natural_villages_geojson(
         The indicators whose values the properties carry (a map needs one; programs all).
     precision
         Decimal places of coordinates.
+    as_of
+        Statistics of the households as they were at this moment; now when None.
     """
     where = "WHERE t.id = :township_id" if township_id is not None else ""
     stats_filter = (
@@ -204,7 +211,7 @@ def natural_villages_geojson(
         *_values("s", only, hide=Hide(suppression, "nv.id", "natural_village")),
     ]
     sql = f"""
-        WITH s AS ({_natural_village_stats(stats_filter, only)})
+        WITH s AS ({_natural_village_stats(stats_filter, only, as_of=as_of)})
         SELECT json_build_object(
             'type', 'FeatureCollection',
             'features', coalesce(json_agg(f ORDER BY code), '[]'::json))::text
@@ -266,7 +273,11 @@ def flags_sql(flags: Iterable[indicators.Indicator]) -> str:
 
 
 def households_geojson(
-    natural_village_id: int, rules: dict[str, Rule], *, flags: Iterable[indicators.Indicator] = ()
+    natural_village_id: int,
+    rules: dict[str, Rule],
+    *,
+    flags: Iterable[indicators.Indicator] = (),
+    as_of: datetime.datetime | None = None,
 ) -> str:
     """Return a natural village's households as GeoJSON, each field shown, masked or omitted per `rules`.
 
@@ -274,6 +285,8 @@ def households_geojson(
     ----------
     flags
         Indicators whose keys each household lists in its ``flags`` property when it satisfies them.
+    as_of
+        The households as they were at this moment; now when None.
     """
     properties = household_fields(rules)
     flags = list(flags)
@@ -286,7 +299,7 @@ def households_geojson(
                 'type', 'Feature', 'id', code,
                 'geometry', ST_AsGeoJSON(geom, {POINT_PRECISION})::json,
                 'properties', {_json_object(properties)}) ORDER BY code), '[]'::json))::text
-        FROM household WHERE natural_village_id = :id"""
+        FROM {asof.households(as_of)} h WHERE natural_village_id = :id"""
     return db.session.execute(text(sql), {"id": natural_village_id}).scalar_one()
 
 
@@ -312,4 +325,5 @@ def analyze() -> None:
 
 
 # The county loader writes through the helpers above; imported last so that it finds them.
+from . import asof  # noqa: E402
 from .loading import load_county as load_county  # noqa: E402

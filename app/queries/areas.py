@@ -5,6 +5,7 @@ child's statistics are rolled up from per-natural-village aggregates, limited
 to the parent's households so a village page reads only that village's rows.
 """
 
+import datetime
 from collections.abc import Iterable
 
 from sqlalchemy import text
@@ -19,6 +20,7 @@ from . import (
     _natural_village_stats,
     _rollup,
     _values,
+    asof,
     household_fields,
 )
 from .disclosure import Hide, disclosure_params
@@ -86,15 +88,16 @@ def lineage(unit: dict) -> list[dict]:
     return chain
 
 
-def _children(unit: dict, only: Iterable[indicators.Indicator]) -> str:
-    """Return SQL for `unit`'s children with their geometry and rolled-up aggregates."""
+def _children(unit: dict, only: Iterable[indicators.Indicator], as_of: datetime.datetime | None) -> str:
+    """Return SQL for `unit`'s children with their geometry and aggregates rolled up (as of `as_of`)."""
     alias, where, households = _CHILDREN[unit["level"]]
+    stats = _natural_village_stats(households, only, as_of=as_of)
     return f"""
         SELECT {alias}.id, {alias}.code, {alias}.name, {alias}.geom, {_rollup("s", only)}
         FROM natural_village nv
         JOIN admin_unit v ON v.id = nv.village_id
         JOIN admin_unit t ON t.id = v.parent_id
-        LEFT JOIN ({_natural_village_stats(households, only)}) s ON s.natural_village_id = nv.id
+        LEFT JOIN ({stats}) s ON s.natural_village_id = nv.id
         WHERE {where}
         GROUP BY {alias}.id"""
 
@@ -106,9 +109,13 @@ def _child_hide(unit: dict, suppression: Suppression, alias: str) -> Hide:
 
 
 def children_geojson(
-    unit: dict, *, suppression: Suppression, only: Iterable[indicators.Indicator] = indicators.INDICATORS
+    unit: dict,
+    *,
+    suppression: Suppression,
+    only: Iterable[indicators.Indicator] = indicators.INDICATORS,
+    as_of: datetime.datetime | None = None,
 ) -> str:
-    """Return `unit`'s children as a GeoJSON FeatureCollection with their indicator values.
+    """Return `unit`'s children as a GeoJSON FeatureCollection with their indicator values (as of `as_of`).
 
     Sensitive counts are withheld as `suppression` (the reader's) says.
     """
@@ -119,7 +126,7 @@ def children_geojson(
         *_values("c", only, hide=_child_hide(unit, suppression, "c")),
     ]
     sql = f"""
-        WITH c AS ({_children(unit, only)})
+        WITH c AS ({_children(unit, only, as_of)})
         SELECT json_build_object(
             'type', 'FeatureCollection',
             'features', coalesce(json_agg(json_build_object(
@@ -131,8 +138,12 @@ def children_geojson(
     return db.session.execute(text(sql), params).scalar_one()
 
 
-def children_table(unit: dict, *, suppression: Suppression) -> list[dict]:
+def children_table(
+    unit: dict, *, suppression: Suppression, as_of: datetime.datetime | None = None
+) -> list[dict]:
     """Return one row per child of `unit` with every indicator's values, then the total (code None).
+
+    Values are the households' as they were at `as_of` when given.
 
     Sensitive counts are withheld as `suppression` (the reader's) says, the total's as `unit`'s.
     """
@@ -142,7 +153,7 @@ def children_table(unit: dict, *, suppression: Suppression) -> list[dict]:
 
     child, total = _child_hide(unit, suppression, "x"), Hide(suppression, "CAST(:parent AS integer)", "unit")
     sql = f"""
-        WITH c AS ({_children(unit, indicators.INDICATORS)})
+        WITH c AS ({_children(unit, indicators.INDICATORS, as_of)})
         SELECT * FROM (
             SELECT x.code, x.name, {values(child)} FROM c x ORDER BY x.code) rows
         UNION ALL
@@ -151,21 +162,24 @@ def children_table(unit: dict, *, suppression: Suppression) -> list[dict]:
     return [dict(r) for r in db.session.execute(text(sql), params).mappings()]
 
 
-def household(code: str, rules_for) -> dict | None:
-    """Return one household as the privacy rules allow, or None when it does not exist.
+def household(code: str, rules_for, *, as_of: datetime.datetime | None = None) -> dict | None:
+    """Return one household as the privacy rules allow, or None when it does not exist (did not, at `as_of`).
 
     Parameters
     ----------
     rules_for
         Called with the household's administrative village id; returns the field
         rules, or None when the user may see no household there.
+    as_of
+        The household as it was at this moment; now when None.
     """
+    households = asof.households(as_of)
     place = (
         db.session.execute(
-            text("""
+            text(f"""
             SELECT h.id, nv.village_id, nv.code AS natural_village_code, nv.name AS natural_village_name,
                    ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
-            FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
+            FROM {households} h JOIN natural_village nv ON nv.id = h.natural_village_id
             WHERE h.code = :code"""),
             {"code": code},
         )
@@ -177,8 +191,8 @@ def household(code: str, rules_for) -> dict | None:
     rules: dict[str, Rule] | None = rules_for(place["village_id"])
     if rules is None:
         return {**place, "visible": False}
-    fields = ", ".join(f"{sql} AS {name}" for name, sql in household_fields(rules))
-    row = db.session.execute(text(f"SELECT {fields} FROM household WHERE id = :id"), {"id": place["id"]})
+    fields = ", ".join(f"{sql} AS {name}" for name, sql in [*household_fields(rules), *asof.YEARS_SQL])
+    row = db.session.execute(text(f"SELECT {fields} FROM {households} h WHERE id = :id"), {"id": place["id"]})
     return {
         **place,
         "lon": round(place["lon"], POINT_PRECISION),
@@ -204,12 +218,18 @@ def area_geojson(unit: dict) -> str:
     ).scalar_one()
 
 
-def natural_village_stats(unit: dict, *, suppression: Suppression) -> dict:
-    """Return every indicator's values over one natural village's households (withheld per `suppression`)."""
+def natural_village_stats(
+    unit: dict, *, suppression: Suppression, as_of: datetime.datetime | None = None
+) -> dict:
+    """Return every indicator's values over one natural village's households (withheld per `suppression`).
+
+    Over the households as they were at `as_of` when given.
+    """
     hide = Hide(suppression, "CAST(:id AS integer)", "natural_village")
     values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
+    stats = _natural_village_stats("WHERE h.natural_village_id = :id", as_of=as_of)
     sql = f"""
-        SELECT {values} FROM ({_natural_village_stats("WHERE h.natural_village_id = :id")}) s"""
+        SELECT {values} FROM ({stats}) s"""
     params = {"id": unit["id"], **disclosure_params(suppression)}
     row = db.session.execute(text(sql), params).mappings().first()
     return dict(row) if row else {"households": 0}

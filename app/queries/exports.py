@@ -5,6 +5,7 @@ SQL, masks applied in the database); natural-village statistics from the same
 builders the maps use.
 """
 
+import datetime
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from ..extensions import db
 from ..models import SRID
 from ..privacy import Rule, Suppression
-from . import _natural_village_stats, _values, household_fields
+from . import _natural_village_stats, _values, asof, household_fields
 from .disclosure import Hide, disclosure_params
 from .work_layers import Layer
 
@@ -44,16 +45,19 @@ def admin_units(level: str, *, srid: int) -> pd.DataFrame:
     )
 
 
-def natural_villages(*, srid: int, suppression: Suppression) -> pd.DataFrame:
+def natural_villages(
+    *, srid: int, suppression: Suppression, as_of: datetime.datetime | None = None
+) -> pd.DataFrame:
     """Return natural villages with their village, township and every indicator's counts and shares.
 
-    Sensitive counts are withheld as `suppression` (the reader's) says.
+    Sensitive counts are withheld as `suppression` (the reader's) says; counts are of the households as
+    they were at `as_of` when given.
     """
     hide = Hide(suppression, "nv.id", "natural_village")
     values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
     return _frame(
         f"""
-        WITH s AS ({_natural_village_stats()})
+        WITH s AS ({_natural_village_stats(as_of=as_of)})
         SELECT nv.code, nv.name, v.code AS village_code, v.name AS village, t.name AS township, {values},
                {_geometry(srid, "nv.geom")}
         FROM natural_village nv
@@ -65,7 +69,9 @@ def natural_villages(*, srid: int, suppression: Suppression) -> pd.DataFrame:
     )
 
 
-def _households_sql(srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None) -> tuple[str, dict]:
+def _households_sql(
+    srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None, as_of: datetime.datetime | None
+) -> tuple[str, dict]:
     fields = household_fields(rules)
     where = "" if village_ids is None else "WHERE nv.village_id = ANY(:villages)"
     point = _in(srid)
@@ -73,42 +79,57 @@ def _households_sql(srid: int, rules: dict[str, Rule], village_ids: Iterable[int
         SELECT {", ".join(f"{sql} AS {name}" for name, sql in fields)}, natural_village_code,
                ST_X({point}) AS x, ST_Y({point}) AS y, {_geometry(srid)}
         FROM (SELECT h.*, nv.code AS natural_village_code
-              FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id {where}) household
+              FROM {asof.households(as_of)} h
+              JOIN natural_village nv ON nv.id = h.natural_village_id {where}) household
         ORDER BY code"""
     return sql, {"villages": list(village_ids or [])}
 
 
-def households(*, srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None) -> pd.DataFrame:
+def households(
+    *,
+    srid: int,
+    rules: dict[str, Rule],
+    village_ids: Iterable[int] | None,
+    as_of: datetime.datetime | None = None,
+) -> pd.DataFrame:
     """Return households with fields shown, masked or omitted per `rules`, in `village_ids` (None: all).
+
+    As they were at `as_of` when given.
 
     Longitude and latitude (or x and y) of the point come as columns too, for
     tabular formats.
     """
-    return _frame(*_households_sql(srid, rules, village_ids))
+    return _frame(*_households_sql(srid, rules, village_ids, as_of))
 
 
 def household_chunks(
-    *, srid: int, rules: dict[str, Rule], village_ids: Iterable[int] | None, size: int
+    *,
+    srid: int,
+    rules: dict[str, Rule],
+    village_ids: Iterable[int] | None,
+    size: int,
+    as_of: datetime.datetime | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Yield the rows of `households` `size` at a time from a server-side cursor, as object columns.
 
     Only one chunk is in memory at once, however large the county; values keep their Python types
     (an integer column with gaps stays integers), so every chunk reads alike.
     """
-    sql, params = _households_sql(srid, rules, village_ids)
+    sql, params = _households_sql(srid, rules, village_ids, as_of)
     result = db.session.execute(text(sql), params, execution_options={"stream_results": True})
     columns = list(result.keys())
     for rows in result.partitions(size):
         yield pd.DataFrame(rows, columns=columns, dtype=object)
 
 
-def household_count(village_ids: Iterable[int] | None) -> int:
-    """Return how many households `village_ids` (None: all) hold."""
+def household_count(village_ids: Iterable[int] | None, as_of: datetime.datetime | None = None) -> int:
+    """Return how many households `village_ids` (None: all) hold (held at `as_of`)."""
     if village_ids is None:
-        return db.session.execute(text("SELECT count(*) FROM household")).scalar_one()
+        return db.session.execute(text(f"SELECT count(*) FROM {asof.households(as_of)} h")).scalar_one()
     return db.session.execute(
-        text("""SELECT count(*) FROM household h JOIN natural_village nv ON nv.id = h.natural_village_id
-                WHERE nv.village_id = ANY(:villages)"""),
+        text(f"""SELECT count(*) FROM {asof.households(as_of)} h
+                 JOIN natural_village nv ON nv.id = h.natural_village_id
+                 WHERE nv.village_id = ANY(:villages)"""),
         {"villages": list(village_ids)},
     ).scalar_one()
 

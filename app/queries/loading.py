@@ -12,6 +12,8 @@ from ..models import SRID
 from . import DEMAND_TABLES, HOUSEHOLD_COLUMNS, WORK_TABLES, _copy, _ewkb
 
 _PERSONAL = ("code", "head_name", "id_number", "address")
+# Columns a county may carry (the generated history's poverty years, #13); empty when it does not.
+_OPTIONAL = ("poverty_registered_year", "poverty_lifted_year")
 
 
 def load_county(county) -> dict[str, int]:
@@ -68,7 +70,7 @@ def _empty_keeping_scopes() -> None:
 
 
 def _household_columns() -> list[str]:
-    return [*_PERSONAL, *HOUSEHOLD_COLUMNS]
+    return [*_PERSONAL, *HOUSEHOLD_COLUMNS, *_OPTIONAL]
 
 
 def _stage_tables() -> None:
@@ -118,7 +120,7 @@ def _insert_natural_villages(cursor, natural_villages) -> None:
 def _insert_households(cursor, households) -> None:
     columns = _household_columns()
     households = households.assign(geom=_ewkb(households.geometry.values))
-    _copy(cursor, "stage_household", households[[*columns, "natural_village_code", "geom"]])
+    _copy(cursor, "stage_household", households.reindex(columns=[*columns, "natural_village_code", "geom"]))
     db.session.execute(
         text(f"""
         INSERT INTO household ({", ".join(columns)}, geom, natural_village_id)
