@@ -619,4 +619,11 @@ ZH = {
     ),
     "Choose how satisfied the person is.": "请选择群众满意度。",
     "This place is not in your villages.": "该位置不在您负责的村。",
+    # --- dreport ---
+    "a month YYYY-MM from 2000 to this one": "月份格式应为 YYYY-MM，自2000年至本月",
+    "The monthly report names people: only readers of all its demands get it; see the dashboard.": (
+        "月度报告含群众姓名：只有可查看该地区全部诉求的用户可以获取，请查看领导看板。"
+    ),
+    "Monthly analysis report": "民情分析会报告",
+    "Month": "月份",
 }

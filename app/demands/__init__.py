@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("demands", __name__, url_prefix="/demands")
 
-from . import views  # noqa: E402, F401  (its routes join `bp`)
+from . import report_views, views  # noqa: E402, F401  (their routes join `bp`)

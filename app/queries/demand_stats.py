@@ -1,0 +1,225 @@
+"""Statistics of people's demands (#12): the monthly analysis (民情分析会) and the leaders' trends.
+
+Every figure is counted here, in SQL, from the append-only events, so a past month reads as it
+stood at its end: a demand's state on a day is the state of its last event on or before that day
+(in the county's time zone). Definitions, shared by the report and the dashboard:
+
+- raised: demands whose `raised_on` falls in the month;
+- solved: of those, the ones answered or closed at the month's end (the deadline clock stops at
+  the answer, as for overdue flags); the solved share is solved / raised;
+- days to answer: from `raised_on` to the day of the first answer, in calendar days and in
+  working days of the Chinese calendar (the caller passes the working days, `chinese_calendar`);
+- overdue: demands of any month still open at the month's end whose `due_on` has passed;
+- satisfaction: of the closings (ratings) given in the month, the share satisfied or basically
+  satisfied (满意 + 基本满意).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from ..extensions import db
+
+OPEN_STATES = ("registered", "accepted", "assigned", "in_progress", "reopened")
+SOLVED_STATES = ("answered", "closed")
+PLEASED = ("satisfied", "basically")
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month read up to `cutoff`: its last day, or today while it runs."""
+
+    first: datetime.date
+    last: datetime.date
+    cutoff: datetime.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+
+# A demand's state on :cutoff, from its last event on or before that day.
+_STATE_AT = """coalesce((SELECT e.state FROM demand_event e WHERE e.demand_id = d.id
+          AND (e.at AT TIME ZONE :zone)::date <= :cutoff ORDER BY e.id DESC LIMIT 1), 'registered')"""
+_ANSWERED_ON = """(SELECT min((e.at AT TIME ZONE :zone)::date) FROM demand_event e
+          WHERE e.demand_id = d.id AND e.state = 'answered' AND (e.at AT TIME ZONE :zone)::date <= :cutoff)"""
+
+_AT_CUTOFF = f"""
+    SELECT d.*, k.label_zh AS kind_zh, k.position AS kind_position,
+           {_STATE_AT} AS state_then, {_ANSWERED_ON} AS answered_on
+    FROM demand d JOIN demand_kind k ON k.key = d.kind
+    WHERE d.village_id = ANY(:villages) AND d.raised_on <= :cutoff"""
+
+
+def _values(villages: Sequence[int], month: Month, zone: str) -> dict:
+    return {
+        "villages": list(villages),
+        "first": month.first,
+        "cutoff": month.cutoff,
+        "zone": zone,
+        "open": list(OPEN_STATES),
+        "solved": list(SOLVED_STATES),
+        "pleased": list(PLEASED),
+    }
+
+
+def _rows(sql: str, values: dict) -> list[dict]:
+    return [dict(r) for r in db.session.execute(text(sql), values).mappings()]
+
+
+def month_summary(
+    villages: Sequence[int], month: Month, *, zone: str, working_days: Sequence[datetime.date]
+) -> dict:
+    """Return the month's totals: raised, solved and its share, average days to answer, overdue, ratings.
+
+    Parameters
+    ----------
+    villages
+        The administrative villages counted (a village, or a township's).
+    working_days
+        The working days from the month's first day to its cutoff (to count days to answer).
+    """
+    sql = f"""
+        WITH d AS ({_AT_CUTOFF}),
+        month AS (SELECT * FROM d WHERE raised_on >= :first)
+        SELECT (SELECT count(*) FROM month) AS raised,
+               (SELECT count(*) FROM month WHERE state_then = ANY(:solved)) AS solved,
+               (SELECT count(*) FROM month WHERE answered_on IS NOT NULL) AS answered,
+               (SELECT count(*) FROM month WHERE answered_on <= due_on) AS answered_in_time,
+               (SELECT round(avg(answered_on - raised_on), 1) FROM month) AS calendar_days,
+               (SELECT round(avg((SELECT count(*) FROM unnest(CAST(:working_days AS date[])) w
+                                  WHERE w > raised_on AND w <= answered_on)), 1)
+                FROM month WHERE answered_on IS NOT NULL) AS working_days,
+               (SELECT count(*) FROM d WHERE state_then = ANY(:open) AND due_on < :cutoff) AS overdue,
+               {_RATINGS}"""
+    values = {**_values(villages, month, zone), "working_days": list(working_days)}
+    row = dict(db.session.execute(text(sql), values).mappings().one())
+    row["solved_share"] = row["solved"] / row["raised"] if row["raised"] else None
+    row["satisfaction"] = row["pleased"] / row["rated"] if row["rated"] else None
+    return row
+
+
+# The ratings given in the month: closings between its first day and its cutoff.
+_RATINGS = """
+    (SELECT count(*) FROM demand_event e JOIN demand d ON d.id = e.demand_id
+     WHERE d.village_id = ANY(:villages) AND e.action = 'close'
+       AND (e.at AT TIME ZONE :zone)::date BETWEEN :first AND :cutoff) AS rated,
+    (SELECT count(*) FROM demand_event e JOIN demand d ON d.id = e.demand_id
+     WHERE d.village_id = ANY(:villages) AND e.action = 'close' AND e.detail->>'rating' = ANY(:pleased)
+       AND (e.at AT TIME ZONE :zone)::date BETWEEN :first AND :cutoff) AS pleased,
+    (SELECT count(*) FROM demand_event e JOIN demand d ON d.id = e.demand_id
+     WHERE d.village_id = ANY(:villages) AND e.action = 'close' AND e.detail->>'rating' = 'not_satisfied'
+       AND (e.at AT TIME ZONE :zone)::date BETWEEN :first AND :cutoff) AS displeased"""
+
+
+def by_kind_and_state(villages: Sequence[int], month: Month, *, zone: str) -> list[dict]:
+    """Return the month's demands counted per kind (every kind, in catalogue order) and state at its end."""
+    states = ", ".join(
+        f"count(*) FILTER (WHERE m.state_then = '{s}') AS {s}" for s in (*OPEN_STATES, *SOLVED_STATES)
+    )
+    sql = f"""
+        WITH month AS (SELECT * FROM ({_AT_CUTOFF}) d WHERE raised_on >= :first)
+        SELECT k.key AS kind, k.label_zh AS kind_zh, k.label_en AS kind_en, count(m.id) AS raised, {states},
+               count(*) FILTER (WHERE m.state_then = ANY(:solved)) AS solved
+        FROM demand_kind k LEFT JOIN month m ON m.kind = k.key
+        WHERE k.active OR m.id IS NOT NULL
+        GROUP BY k.key, k.label_zh, k.label_en, k.position ORDER BY k.position, k.key"""
+    return _rows(sql, _values(villages, month, zone))
+
+
+def overdue(villages: Sequence[int], month: Month, *, zone: str) -> list[dict]:
+    """Return the demands open at the month's end past their due day, most overdue first."""
+    sql = f"""
+        SELECT d.id, d.kind_zh, d.state_then AS state, d.raised_on, d.due_on,
+               :cutoff - d.due_on AS days_overdue, d.assignee, d.assignee_kind,
+               v.name AS village, nv.name AS natural_village,
+               coalesce(nullif(d.person_name, ''), h.head_name) AS person_name
+        FROM ({_AT_CUTOFF}) d
+        JOIN admin_unit v ON v.id = d.village_id
+        JOIN natural_village nv ON nv.id = d.natural_village_id
+        LEFT JOIN household h ON h.id = d.household_id
+        WHERE d.state_then = ANY(:open) AND d.due_on < :cutoff
+        ORDER BY d.due_on, d.id"""
+    return _rows(sql, _values(villages, month, zone))
+
+
+def month_points(villages: Sequence[int], month: Month, *, zone: str, srid: int) -> list[dict]:
+    """Return the month's demands and the overdue ones as points in `srid`, with their state at its end."""
+    sql = f"""
+        SELECT d.id, d.state_then AS state, d.state_then = ANY(:open) AND d.due_on < :cutoff AS overdue,
+               ST_X(ST_Transform(d.geom, :srid)) AS x, ST_Y(ST_Transform(d.geom, :srid)) AS y
+        FROM ({_AT_CUTOFF}) d
+        WHERE d.raised_on >= :first OR (d.state_then = ANY(:open) AND d.due_on < :cutoff)
+        ORDER BY d.id"""
+    return _rows(sql, {**_values(villages, month, zone), "srid": srid})
+
+
+def trend(
+    months: Sequence[Month], *, zone: str, township: int | None = None, villages: Sequence[int] | None = None
+) -> list[dict]:
+    """Return per township (or per village of `township`) and month: raised, solved, ratings, overdue.
+
+    One pass over the events: each event's state holds from its day until the next event's day.
+    `villages` limits the areas counted (None: all).
+    """
+    group = "v.id" if township is not None else "v.parent_id"
+    sql = f"""
+        WITH months AS (
+            SELECT * FROM unnest(CAST(:firsts AS date[]), CAST(:cutoffs AS date[])) AS m(first, cutoff)),
+        scoped AS (
+            SELECT d.id, d.raised_on, d.due_on, {group} AS unit_id FROM demand d
+            JOIN admin_unit v ON v.id = d.village_id
+            WHERE (CAST(:township AS int) IS NULL OR v.parent_id = :township)
+              AND (CAST(:villages AS int[]) IS NULL OR v.id = ANY(:villages))),
+        spans AS (
+            SELECT e.demand_id, e.state, e.action, e.detail->>'rating' AS rating,
+                   (e.at AT TIME ZONE :zone)::date AS since,
+                   lead((e.at AT TIME ZONE :zone)::date)
+                     OVER (PARTITION BY e.demand_id ORDER BY e.id) AS until
+            FROM demand_event e WHERE e.demand_id IN (SELECT id FROM scoped)),
+        held AS (
+            SELECT m.first, s.unit_id, s.raised_on, s.due_on, m.cutoff, p.state, p.action, p.rating, p.since
+            FROM months m JOIN spans p ON p.since <= m.cutoff AND (p.until IS NULL OR p.until > m.cutoff)
+            JOIN scoped s ON s.id = p.demand_id),
+        rated AS (
+            SELECT m.first, s.unit_id, count(*) AS rated,
+                   count(*) FILTER (WHERE p.rating = ANY(:pleased)) AS pleased
+            FROM months m JOIN spans p ON p.action = 'close' AND p.since BETWEEN m.first AND m.cutoff
+            JOIN scoped s ON s.id = p.demand_id GROUP BY 1, 2),
+        raised AS (
+            SELECT m.first, s.unit_id, count(*) AS raised
+            FROM months m JOIN scoped s ON s.raised_on BETWEEN m.first AND m.cutoff GROUP BY 1, 2),
+        counted AS (
+            SELECT first, unit_id,
+                   count(*) FILTER (
+                       WHERE raised_on BETWEEN first AND cutoff AND state = ANY(:solved)) AS solved,
+                   count(*) FILTER (WHERE state = ANY(:open) AND due_on < cutoff) AS overdue
+            FROM held GROUP BY 1, 2)
+        SELECT u.id AS unit_id, u.code, u.name, m.first AS month,
+               coalesce(n.raised, 0) AS raised, coalesce(c.solved, 0) AS solved,
+               coalesce(c.overdue, 0) AS overdue, coalesce(r.rated, 0) AS rated,
+               coalesce(r.pleased, 0) AS pleased
+        FROM admin_unit u CROSS JOIN months m
+        LEFT JOIN raised n ON n.unit_id = u.id AND n.first = m.first
+        LEFT JOIN counted c ON c.unit_id = u.id AND c.first = m.first
+        LEFT JOIN rated r ON r.unit_id = u.id AND r.first = m.first
+        WHERE u.level = :level AND (CAST(:township AS int) IS NULL OR u.parent_id = :township)
+          AND (CAST(:villages AS int[]) IS NULL OR u.id = ANY(:villages)
+               OR u.id IN (SELECT parent_id FROM admin_unit WHERE id = ANY(:villages)))
+        ORDER BY u.code, m.first"""
+    values = {
+        "firsts": [m.first for m in months],
+        "cutoffs": [m.cutoff for m in months],
+        "zone": zone,
+        "township": township,
+        "villages": None if villages is None else list(villages),
+        "level": "village" if township is not None else "township",
+        "open": list(OPEN_STATES),
+        "solved": list(SOLVED_STATES),
+        "pleased": list(PLEASED),
+    }
+    return _rows(sql, values)
