@@ -626,4 +626,12 @@ ZH = {
     ),
     "Monthly analysis report": "民情分析会报告",
     "Month": "月份",
+    "Demand figures": "群众诉求办理情况",
+    "Rates over fewer than {n} demands or ratings are withheld for your role.": (
+        "不足{n}件诉求或评价的比率对您的角色不公开。"
+    ),
+    "Raised": "新增诉求",
+    "Solved share": "办结率",
+    "Satisfaction": "满意率",
+    "Overdue at month end": "月末超期",
 }

@@ -120,3 +120,45 @@ def test_the_area_page_and_the_demands_list_offer_the_report_in_one_click(client
     log_out(client)
     login("gis")
     assert "民情分析会报告" not in client.get(f"/areas/{code}").get_data(as_text=True)
+
+
+# --- the leaders' figures on the dashboard ---------------------------------------------------
+
+
+def trend_row(page: str, month: str) -> dict:
+    row = re.search(rf'<tr data-month="{month}".*?</tr>', page, re.S)[0]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    return {"raised": cells[1], "solved": cells[2], "satisfaction": cells[3], "overdue": cells[4]}
+
+
+def area_row(page: str, code: str) -> str:
+    return re.search(rf'<tr data-code="{code}">.*?</tr>', page, re.S)[0]
+
+
+@pytest.mark.parametrize(
+    ("role", "solved", "satisfaction"),
+    [("leader", "66.7%", "100.0%"), ("gis", "不公开", "不公开")],
+)
+def test_the_dashboard_shows_solved_share_satisfaction_and_overdue_by_month(
+    client, login, county, month, role, solved, satisfaction
+):
+    log_out(client)
+    login(role)
+    this_month = f"{datetime.date.today():%Y-%m}"
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "群众诉求办理情况" in page
+    assert trend_row(page, this_month) == {
+        "raised": "3",
+        "solved": solved,
+        "satisfaction": satisfaction,
+        "overdue": "1",
+    }
+    last = f"{_last_month_day():%Y-%m}"
+    assert trend_row(page, last)["raised"] == "1" and trend_row(page, last)["overdue"] == "1"
+    township = cadre_village(county)[:9] + "000"
+    row = area_row(page, township)
+    assert f'href="/dashboard?township={township}"' in row and solved in row
+    drilled = client.get(f"/dashboard?township={township}").get_data(as_text=True)
+    village = area_row(drilled, cadre_village(county))
+    assert f'href="/areas/{cadre_village(county)}"' in village and "<polyline" in village
+    assert re.search(r'class="num overdue">1<', village)

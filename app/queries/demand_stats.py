@@ -181,10 +181,12 @@ def trend(
                    lead((e.at AT TIME ZONE :zone)::date)
                      OVER (PARTITION BY e.demand_id ORDER BY e.id) AS until
             FROM demand_event e WHERE e.demand_id IN (SELECT id FROM scoped)),
-        held AS (
-            SELECT m.first, s.unit_id, s.raised_on, s.due_on, m.cutoff, p.state, p.action, p.rating, p.since
-            FROM months m JOIN spans p ON p.since <= m.cutoff AND (p.until IS NULL OR p.until > m.cutoff)
-            JOIN scoped s ON s.id = p.demand_id),
+        held AS (  -- a demand raised before its first event was recorded is registered meanwhile
+            SELECT m.first, m.cutoff, s.unit_id, s.raised_on, s.due_on,
+                   coalesce(p.state, 'registered') AS state
+            FROM months m JOIN scoped s ON s.raised_on <= m.cutoff
+            LEFT JOIN spans p ON p.demand_id = s.id AND p.since <= m.cutoff
+                             AND (p.until IS NULL OR p.until > m.cutoff)),
         rated AS (
             SELECT m.first, s.unit_id, count(*) AS rated,
                    count(*) FILTER (WHERE p.rating = ANY(:pleased)) AS pleased
