@@ -4,6 +4,7 @@ import argparse
 
 from bench import (
     boundaries,
+    demand_report,
     demands,
     exports,
     foundation,
@@ -40,6 +41,7 @@ def main() -> None:
         work,
         pairing,
         demands,
+        demand_report,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
@@ -42,11 +43,12 @@ class Month:
         return f"{self.first:%Y-%m}"
 
 
-# A demand's state on :cutoff, from its last event on or before that day.
-_STATE_AT = """coalesce((SELECT e.state FROM demand_event e WHERE e.demand_id = d.id
-          AND (e.at AT TIME ZONE :zone)::date <= :cutoff ORDER BY e.id DESC LIMIT 1), 'registered')"""
-_ANSWERED_ON = """(SELECT min((e.at AT TIME ZONE :zone)::date) FROM demand_event e
-          WHERE e.demand_id = d.id AND e.state = 'answered' AND (e.at AT TIME ZONE :zone)::date <= :cutoff)"""
+# A demand's state on :cutoff, from its last event before the next day began (:until); the
+# comparison on `at` itself lets the (demand_id, at) index find it.
+_STATE_AT = """coalesce((SELECT e.state FROM demand_event e WHERE e.demand_id = d.id AND e.at < :until
+          ORDER BY e.at DESC, e.id DESC LIMIT 1), 'registered')"""
+_ANSWERED_ON = """(SELECT (min(e.at) AT TIME ZONE :zone)::date FROM demand_event e
+          WHERE e.demand_id = d.id AND e.at < :until AND e.state = 'answered')"""
 
 _AT_CUTOFF = f"""
     SELECT d.*, k.label_zh AS kind_zh, k.position AS kind_position,
@@ -56,10 +58,12 @@ _AT_CUTOFF = f"""
 
 
 def _values(villages: Sequence[int], month: Month, zone: str) -> dict:
+    next_day = month.cutoff + datetime.timedelta(days=1)
     return {
         "villages": list(villages),
         "first": month.first,
         "cutoff": month.cutoff,
+        "until": datetime.datetime.combine(next_day, datetime.time(), ZoneInfo(zone)),
         "zone": zone,
         "open": list(OPEN_STATES),
         "solved": list(SOLVED_STATES),
@@ -84,8 +88,12 @@ def month_summary(
         The working days from the month's first day to its cutoff (to count days to answer).
     """
     sql = f"""
-        WITH d AS ({_AT_CUTOFF}),
-        month AS (SELECT * FROM d WHERE raised_on >= :first)
+        WITH d AS MATERIALIZED ({_AT_CUTOFF}),
+        month AS (SELECT * FROM d WHERE raised_on >= :first),
+        ratings AS (  -- the closings of the month, each with its rating
+            SELECT e.detail->>'rating' AS rating FROM demand d JOIN demand_event e ON e.demand_id = d.id
+            WHERE d.village_id = ANY(:villages) AND e.action = 'close'
+              AND e.at >= CAST(:first AS timestamp) AT TIME ZONE :zone AND e.at < :until)
         SELECT (SELECT count(*) FROM month) AS raised,
                (SELECT count(*) FROM month WHERE state_then = ANY(:solved)) AS solved,
                (SELECT count(*) FROM month WHERE answered_on IS NOT NULL) AS answered,
@@ -95,25 +103,14 @@ def month_summary(
                                   WHERE w > raised_on AND w <= answered_on)), 1)
                 FROM month WHERE answered_on IS NOT NULL) AS working_days,
                (SELECT count(*) FROM d WHERE state_then = ANY(:open) AND due_on < :cutoff) AS overdue,
-               {_RATINGS}"""
+               (SELECT count(*) FROM ratings) AS rated,
+               (SELECT count(*) FROM ratings WHERE rating = ANY(:pleased)) AS pleased,
+               (SELECT count(*) FROM ratings WHERE rating = 'not_satisfied') AS displeased"""
     values = {**_values(villages, month, zone), "working_days": list(working_days)}
     row = dict(db.session.execute(text(sql), values).mappings().one())
     row["solved_share"] = row["solved"] / row["raised"] if row["raised"] else None
     row["satisfaction"] = row["pleased"] / row["rated"] if row["rated"] else None
     return row
-
-
-# The ratings given in the month: closings between its first day and its cutoff.
-_RATINGS = """
-    (SELECT count(*) FROM demand_event e JOIN demand d ON d.id = e.demand_id
-     WHERE d.village_id = ANY(:villages) AND e.action = 'close'
-       AND (e.at AT TIME ZONE :zone)::date BETWEEN :first AND :cutoff) AS rated,
-    (SELECT count(*) FROM demand_event e JOIN demand d ON d.id = e.demand_id
-     WHERE d.village_id = ANY(:villages) AND e.action = 'close' AND e.detail->>'rating' = ANY(:pleased)
-       AND (e.at AT TIME ZONE :zone)::date BETWEEN :first AND :cutoff) AS pleased,
-    (SELECT count(*) FROM demand_event e JOIN demand d ON d.id = e.demand_id
-     WHERE d.village_id = ANY(:villages) AND e.action = 'close' AND e.detail->>'rating' = 'not_satisfied'
-       AND (e.at AT TIME ZONE :zone)::date BETWEEN :first AND :cutoff) AS displeased"""
 
 
 def by_kind_and_state(villages: Sequence[int], month: Month, *, zone: str) -> list[dict]:
@@ -158,49 +155,48 @@ def month_points(villages: Sequence[int], month: Month, *, zone: str, srid: int)
     return _rows(sql, {**_values(villages, month, zone), "srid": srid})
 
 
-def trend(
-    months: Sequence[Month], *, zone: str, township: int | None = None, villages: Sequence[int] | None = None
-) -> list[dict]:
+def trend(months: Sequence[Month], *, zone: str, township: int | None = None) -> list[dict]:
     """Return per township (or per village of `township`) and month: raised, solved, ratings, overdue.
 
-    One pass over the events: each event's state holds from its day until the next event's day.
-    `villages` limits the areas counted (None: all).
+    One pass over the events: each event's state holds from its day until the next event's day
+    (a demand raised before its first event was written is registered meanwhile), and a month's
+    figures count the spans holding on its cutoff.
     """
     group = "v.id" if township is not None else "v.parent_id"
     sql = f"""
-        WITH months AS (
+        WITH months AS MATERIALIZED (
             SELECT * FROM unnest(CAST(:firsts AS date[]), CAST(:cutoffs AS date[])) AS m(first, cutoff)),
-        scoped AS (
+        scoped AS MATERIALIZED (
             SELECT d.id, d.raised_on, d.due_on, {group} AS unit_id FROM demand d
             JOIN admin_unit v ON v.id = d.village_id
-            WHERE (CAST(:township AS int) IS NULL OR v.parent_id = :township)
-              AND (CAST(:villages AS int[]) IS NULL OR v.id = ANY(:villages))),
-        spans AS (
-            SELECT e.demand_id, e.state, e.action, e.detail->>'rating' AS rating,
-                   (e.at AT TIME ZONE :zone)::date AS since,
-                   lead((e.at AT TIME ZONE :zone)::date)
-                     OVER (PARTITION BY e.demand_id ORDER BY e.id) AS until
-            FROM demand_event e WHERE e.demand_id IN (SELECT id FROM scoped)),
-        held AS (  -- a demand raised before its first event was recorded is registered meanwhile
-            SELECT m.first, m.cutoff, s.unit_id, s.raised_on, s.due_on,
-                   coalesce(p.state, 'registered') AS state
-            FROM months m JOIN scoped s ON s.raised_on <= m.cutoff
-            LEFT JOIN spans p ON p.demand_id = s.id AND p.since <= m.cutoff
-                             AND (p.until IS NULL OR p.until > m.cutoff)),
+            WHERE CAST(:township AS int) IS NULL OR v.parent_id = :township),
+        events AS MATERIALIZED (
+            SELECT e.id, e.demand_id, e.state, e.action, e.detail->>'rating' AS rating,
+                   (e.at AT TIME ZONE :zone)::date AS day
+            FROM demand_event e JOIN scoped s ON s.id = e.demand_id),
+        spans AS MATERIALIZED (
+            SELECT s.unit_id, s.raised_on, s.due_on, p.state, p.since, p.until FROM (
+                SELECT demand_id, state, day AS since,
+                       lead(day) OVER (PARTITION BY demand_id ORDER BY id) AS until
+                FROM events
+                UNION ALL
+                SELECT demand_id, 'registered', NULL, min(day) FROM events GROUP BY demand_id) p
+            JOIN scoped s ON s.id = p.demand_id),
+        counted AS (
+            SELECT m.first, p.unit_id,
+                   count(*) FILTER (WHERE p.raised_on >= m.first AND p.state = ANY(:solved)) AS solved,
+                   count(*) FILTER (WHERE p.state = ANY(:open) AND p.due_on < m.cutoff) AS overdue
+            FROM months m JOIN spans p ON coalesce(p.since, p.raised_on) <= m.cutoff
+                                      AND (p.until IS NULL OR p.until > m.cutoff)
+            GROUP BY 1, 2),
         rated AS (
             SELECT m.first, s.unit_id, count(*) AS rated,
-                   count(*) FILTER (WHERE p.rating = ANY(:pleased)) AS pleased
-            FROM months m JOIN spans p ON p.action = 'close' AND p.since BETWEEN m.first AND m.cutoff
-            JOIN scoped s ON s.id = p.demand_id GROUP BY 1, 2),
+                   count(*) FILTER (WHERE e.rating = ANY(:pleased)) AS pleased
+            FROM months m JOIN events e ON e.action = 'close' AND e.day BETWEEN m.first AND m.cutoff
+            JOIN scoped s ON s.id = e.demand_id GROUP BY 1, 2),
         raised AS (
             SELECT m.first, s.unit_id, count(*) AS raised
-            FROM months m JOIN scoped s ON s.raised_on BETWEEN m.first AND m.cutoff GROUP BY 1, 2),
-        counted AS (
-            SELECT first, unit_id,
-                   count(*) FILTER (
-                       WHERE raised_on BETWEEN first AND cutoff AND state = ANY(:solved)) AS solved,
-                   count(*) FILTER (WHERE state = ANY(:open) AND due_on < cutoff) AS overdue
-            FROM held GROUP BY 1, 2)
+            FROM months m JOIN scoped s ON s.raised_on BETWEEN m.first AND m.cutoff GROUP BY 1, 2)
         SELECT u.id AS unit_id, u.code, u.name, m.first AS month,
                coalesce(n.raised, 0) AS raised, coalesce(c.solved, 0) AS solved,
                coalesce(c.overdue, 0) AS overdue, coalesce(r.rated, 0) AS rated,
@@ -210,15 +206,12 @@ def trend(
         LEFT JOIN counted c ON c.unit_id = u.id AND c.first = m.first
         LEFT JOIN rated r ON r.unit_id = u.id AND r.first = m.first
         WHERE u.level = :level AND (CAST(:township AS int) IS NULL OR u.parent_id = :township)
-          AND (CAST(:villages AS int[]) IS NULL OR u.id = ANY(:villages)
-               OR u.id IN (SELECT parent_id FROM admin_unit WHERE id = ANY(:villages)))
         ORDER BY u.code, m.first"""
     values = {
         "firsts": [m.first for m in months],
         "cutoffs": [m.cutoff for m in months],
         "zone": zone,
         "township": township,
-        "villages": None if villages is None else list(villages),
         "level": "village" if township is not None else "township",
         "open": list(OPEN_STATES),
         "solved": list(SOLVED_STATES),
