@@ -165,7 +165,9 @@ class _Lifecycles:
         if day >= self.as_of:
             return False
         minute = int(self.rng.integers(9 * 60, 17 * 60))
-        at = datetime.datetime.combine(day, datetime.time(minute // 60, minute % 60, seq % 60), self.zone)
+        at = datetime.datetime.combine(day, datetime.time(minute // 60, minute % 60), self.zone)
+        if seq and at <= self.rows[-1]["at"]:  # two steps on one day: the later one after the first
+            at = self.rows[-1]["at"] + datetime.timedelta(minutes=int(self.rng.integers(5, 90)))
         note = detail.pop("note", "")
         self.rows.append(
             {

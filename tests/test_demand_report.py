@@ -162,3 +162,16 @@ def test_the_dashboard_shows_solved_share_satisfaction_and_overdue_by_month(
     village = area_row(drilled, cadre_village(county))
     assert f'href="/areas/{cadre_village(county)}"' in village and "<polyline" in village
     assert re.search(r'class="num overdue">1<', village)
+
+
+def test_the_figures_follow_a_rating_given_after_they_were_shown(client, login, month):
+    this_month = f"{datetime.date.today():%Y-%m}"
+    log_out(client)
+    login("leader")
+    assert trend_row(client.get("/dashboard").get_data(as_text=True), this_month)["satisfaction"] == "100.0%"
+    log_out(client)
+    login("cadre")
+    assert act(client, month["answered"], "close", rating="not_satisfied").status_code == 302
+    log_out(client)
+    login("leader")
+    assert trend_row(client.get("/dashboard").get_data(as_text=True), this_month)["satisfaction"] == "50.0%"

@@ -4,12 +4,18 @@ Per township (or per village of a chosen township) over the last twelve months, 
 `app.queries.demand_stats.trend`. A rate over fewer than DISCLOSURE_MIN_COUNT demands (or
 ratings) tells about a family, so for readers who may not read every demand (gis, cadres) it is
 withheld, as small counts are on the maps; the counts themselves name nobody and are shown.
+
+Counting a county's year of events takes seconds on two cores, so the rows are kept per process
+until an event is written or the county reloaded (`demand_stats.version`): views in between are
+served from memory, never stale.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from flask import current_app
@@ -18,6 +24,8 @@ from .. import privacy
 from ..queries import demand_stats as queries
 
 MONTHS = 12
+_KEPT = 32  # trends kept per process: the county's and each township's
+_lock = threading.Lock()
 SPARK_WIDTH, SPARK_HEIGHT = 96, 22
 
 
@@ -61,7 +69,7 @@ def figures(user, *, today: datetime.date, zone: str, township: dict | None = No
         smallest base a rate is shown for, None when nothing is withheld).
     """
     months = last_months(today)
-    rows = queries.trend(months, zone=zone, township=township["id"] if township else None)
+    rows = _trend(months, zone=zone, township=township["id"] if township else None)
     detailed = privacy.demand_scope(user) == (True, None)
     min_count = None if detailed else current_app.config["DISCLOSURE_MIN_COUNT"]
     areas: dict[str, dict] = {}
@@ -94,3 +102,19 @@ def sparkline(values: Sequence[float | None]) -> str:
         if v is not None
     ]
     return " ".join(points)
+
+
+def _trend(months: list[queries.Month], *, zone: str, township: int | None) -> list[dict]:
+    """Return `queries.trend`, from memory while no event has been written since it was counted."""
+    cache = current_app.extensions.setdefault("demand_figures", OrderedDict())
+    key = (queries.version(), township, months[-1].cutoff, zone)
+    with _lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    rows = queries.trend(months, zone=zone, township=township)
+    with _lock:
+        cache[key] = rows
+        while len(cache) > _KEPT:
+            cache.popitem(last=False)
+    return rows

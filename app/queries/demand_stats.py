@@ -158,41 +158,44 @@ def month_points(villages: Sequence[int], month: Month, *, zone: str, srid: int)
 def trend(months: Sequence[Month], *, zone: str, township: int | None = None) -> list[dict]:
     """Return per township (or per village of `township`) and month: raised, solved, ratings, overdue.
 
-    One pass over the events: each event's state holds from its day until the next event's day
-    (a demand raised before its first event was written is registered meanwhile), and a month's
-    figures count the spans holding on its cutoff.
+    One pass over the events in their index's order: each event's state holds from its time until
+    the next event's (the first, a registration, from the day the demand was raised), and a month's
+    figures count the spans holding when its cutoff day ends.
     """
     group = "v.id" if township is not None else "v.parent_id"
+    only = "WHERE e.demand_id IN (SELECT id FROM scoped)" if township is not None else ""
     sql = f"""
         WITH months AS MATERIALIZED (
-            SELECT * FROM unnest(CAST(:firsts AS date[]), CAST(:cutoffs AS date[])) AS m(first, cutoff)),
+            SELECT first, cutoff, CAST(first AS timestamp) AT TIME ZONE :zone AS starts,
+                   CAST(cutoff + 1 AS timestamp) AT TIME ZONE :zone AS ends
+            FROM unnest(CAST(:firsts AS date[]), CAST(:cutoffs AS date[])) AS m(first, cutoff)),
         scoped AS MATERIALIZED (
             SELECT d.id, d.raised_on, d.due_on, {group} AS unit_id FROM demand d
             JOIN admin_unit v ON v.id = d.village_id
             WHERE CAST(:township AS int) IS NULL OR v.parent_id = :township),
-        events AS MATERIALIZED (
-            SELECT e.id, e.demand_id, e.state, e.action, e.detail->>'rating' AS rating,
-                   (e.at AT TIME ZONE :zone)::date AS day
-            FROM demand_event e JOIN scoped s ON s.id = e.demand_id),
         spans AS MATERIALIZED (
-            SELECT s.unit_id, s.raised_on, s.due_on, p.state, p.since, p.until FROM (
-                SELECT demand_id, state, day AS since,
-                       lead(day) OVER (PARTITION BY demand_id ORDER BY id) AS until
-                FROM events
-                UNION ALL
-                SELECT demand_id, 'registered', NULL, min(day) FROM events GROUP BY demand_id) p
-            JOIN scoped s ON s.id = p.demand_id),
+            SELECT e.demand_id, e.state,
+                   CASE WHEN lag(e.at) OVER w IS NOT NULL THEN e.at END AS since, lead(e.at) OVER w AS until
+            FROM demand_event e {only}
+            WINDOW w AS (PARTITION BY e.demand_id ORDER BY e.at)),  -- the (demand_id, at) index's order
         counted AS (
-            SELECT m.first, p.unit_id,
-                   count(*) FILTER (WHERE p.raised_on >= m.first AND p.state = ANY(:solved)) AS solved,
-                   count(*) FILTER (WHERE p.state = ANY(:open) AND p.due_on < m.cutoff) AS overdue
-            FROM months m JOIN spans p ON coalesce(p.since, p.raised_on) <= m.cutoff
-                                      AND (p.until IS NULL OR p.until > m.cutoff)
+            SELECT m.first, s.unit_id,
+                   count(*) FILTER (WHERE s.raised_on >= m.first AND p.state = ANY(:solved)) AS solved,
+                   count(*) FILTER (WHERE p.state = ANY(:open) AND s.due_on < m.cutoff) AS overdue
+            FROM spans p JOIN scoped s ON s.id = p.demand_id
+            -- the months whose cutoff the span may hold on: from the one it starts in to the one it ends in
+            CROSS JOIN LATERAL generate_series(
+                date_trunc('month', coalesce(p.since AT TIME ZONE :zone, s.raised_on)),
+                date_trunc('month', coalesce(p.until AT TIME ZONE :zone, :last)), interval '1 month'
+            ) AS g(month)
+            JOIN months m ON m.first = g.month::date
+                         AND (p.since < m.ends OR (p.since IS NULL AND s.raised_on <= m.cutoff))
+                         AND (p.until IS NULL OR p.until >= m.ends)
             GROUP BY 1, 2),
         rated AS (
             SELECT m.first, s.unit_id, count(*) AS rated,
-                   count(*) FILTER (WHERE e.rating = ANY(:pleased)) AS pleased
-            FROM months m JOIN events e ON e.action = 'close' AND e.day BETWEEN m.first AND m.cutoff
+                   count(*) FILTER (WHERE e.detail->>'rating' = ANY(:pleased)) AS pleased
+            FROM months m JOIN demand_event e ON e.action = 'close' AND e.at >= m.starts AND e.at < m.ends
             JOIN scoped s ON s.id = e.demand_id GROUP BY 1, 2),
         raised AS (
             SELECT m.first, s.unit_id, count(*) AS raised
@@ -210,6 +213,7 @@ def trend(months: Sequence[Month], *, zone: str, township: int | None = None) ->
     values = {
         "firsts": [m.first for m in months],
         "cutoffs": [m.cutoff for m in months],
+        "last": months[-1].cutoff,
         "zone": zone,
         "township": township,
         "level": "village" if township is not None else "township",
@@ -218,3 +222,14 @@ def trend(months: Sequence[Month], *, zone: str, township: int | None = None) ->
         "pleased": list(PLEASED),
     }
     return _rows(sql, values)
+
+
+def version() -> tuple:
+    """Return what the figures depend on: the last event written and the county's statistics build."""
+    return tuple(
+        db.session.execute(
+            text("""
+            SELECT (SELECT max(id) FROM demand_event),
+                   (SELECT relfilenode FROM pg_class WHERE oid = to_regclass('natural_village_stats'))""")
+        ).one()
+    )
