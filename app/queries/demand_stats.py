@@ -177,7 +177,8 @@ def trend(months: Sequence[Month], *, zone: str, township: int | None = None) ->
             SELECT e.demand_id, e.state,
                    CASE WHEN lag(e.at) OVER w IS NOT NULL THEN e.at END AS since, lead(e.at) OVER w AS until
             FROM demand_event e {only}
-            WINDOW w AS (PARTITION BY e.demand_id ORDER BY e.at)),  -- the (demand_id, at) index's order
+            -- events written in one transaction tie on `at`: the id keeps their order
+            WINDOW w AS (PARTITION BY e.demand_id ORDER BY e.at, e.id)),
         counted AS (
             SELECT m.first, s.unit_id,
                    count(*) FILTER (WHERE s.raised_on >= m.first AND p.state = ANY(:solved)) AS solved,
