@@ -760,4 +760,19 @@ ZH = {
     "changed in the database directly": "直接修改数据库",
     "a date as YYYY-MM-DD": "日期，格式为 YYYY-MM-DD",
     "a date no later than today ({today})": "不晚于今天（{today}）的日期",
+    # --- dreport ---
+    "a month YYYY-MM from 2000 to this one": "月份格式应为 YYYY-MM，自2000年至本月",
+    "The monthly report names people: only readers of all its demands get it; see the dashboard.": (
+        "月度报告含群众姓名：只有可查看该地区全部诉求的用户可以获取，请查看领导看板。"
+    ),
+    "Monthly analysis report": "民情分析会报告",
+    "Month": "月份",
+    "Demand figures": "群众诉求办理情况",
+    "Rates over fewer than {n} demands or ratings are withheld for your role.": (
+        "不足{n}件诉求或评价的比率对您的角色不公开。"
+    ),
+    "Raised": "新增诉求",
+    "Solved share": "办结率",
+    "Satisfaction": "满意率",
+    "Overdue at month end": "月末超期",
 }

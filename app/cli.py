@@ -12,6 +12,7 @@ from . import accounts, i18n, localtime, logins, queries, versions
 from .extensions import db
 from .models import ROLES, AdminUnit, User
 from .queries import work as work_queries
+from .queries.demand_load import load_demands
 
 DEMO_USERS = (
     ("admin", "admin", "系统管理员"),
@@ -30,6 +31,7 @@ PASSWORD_HELP = "The password (asked for twice when not given)."
 @click.option("--if-empty", is_flag=True, help="Do nothing when a county is already loaded.")
 def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     """Generate a synthetic county and load it, replacing the current one (one transaction)."""
+    from geodata.demands import generate_demands
     from geodata.generator import generate_county
     from geodata.history import generate_history, with_years
     from geodata.work import generate_work
@@ -45,12 +47,14 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     county = generate_county(households=households, seed=seed)
     work = generate_work(county, seed=seed, as_of=localtime.today())
     history = generate_history(county, seed=seed)
+    demands = generate_demands(county, work, seed=seed, as_of=localtime.today(), zone=localtime.zone().key)
     generated = time.perf_counter()
     with versions.acting(None, "demo"):
         counts = queries.load_county(with_years(county, history))
         load_history(history, zone=localtime.zone())
         worked = work_queries.load_work(work)
         work_queries.link_users_to_cadres()
+        raised = load_demands(demands)
         db.session.commit()
     queries.analyze()
     work_queries.analyze()
@@ -58,7 +62,7 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     click.echo(
         f"Loaded {counts['households']:,} households in {counts['natural_villages']:,} natural villages "
         f"and {counts['admin_units']:,} administrative units, {worked['cadres']:,} cadres and "
-        f"{worked['visits']:,} visits in the year to today (seed {seed}): "
+        f"{worked['visits']:,} visits and {raised:,} demands in the year to today (seed {seed}): "
         f"generated in {generated - started:.1f} s, loaded in {time.perf_counter() - generated:.1f} s."
     )
 

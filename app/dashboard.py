@@ -12,7 +12,8 @@ import openpyxl
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from . import api, disclosure, indicators, params, queries
+from . import api, disclosure, indicators, localtime, params, queries
+from .demands import figures
 from .errors import AppError
 from .exports.cells import neutralise
 from .i18n import gettext as _
@@ -81,6 +82,10 @@ def dashboard():
         sort_url=lambda **change: url_for("dashboard.dashboard", **{**args, **change}),
         xlsx_url=url_for("dashboard.spreadsheet", **args),
         fmt=lambda ind, value: format_value(ind, value, lang),
+        demand_figures=figures.figures(
+            current_user, today=localtime.today(), zone=localtime.zone().key, township=choice["township"]
+        ),
+        share=lambda value, withheld: _("withheld") if withheld else "—" if value is None else f"{value:.1%}",
     )
 
 

@@ -4,6 +4,7 @@ import argparse
 
 from bench import (
     boundaries,
+    demand_report,
     demands,
     exports,
     foundation,
@@ -42,6 +43,7 @@ def main() -> None:
         pairing,
         demands,
         open311,
+        demand_report,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)

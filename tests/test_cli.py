@@ -21,6 +21,7 @@ def test_demo_replaces_the_county_and_keeps_cadres_villages(app, accounts):
     assert db.session.scalar(select(func.count()).select_from(Household)) == 400
     # A year of work comes with it (#11): cadres of the new villages, their visits up to today.
     assert re.search(r"[1-9][\d,]* cadres and [1-9][\d,]* visits", result.output), result.output
+    assert re.search(r"[1-9][\d,]* demands in the year", result.output), result.output  # #12
     last = db.session.execute(text("SELECT max(visited_on) FROM visit")).scalar_one()
     assert localtime.today() - datetime.timedelta(days=7) <= last <= localtime.today()
     cadre = db.session.scalar(select(User).where(User.username == accounts["cadre"][0]))

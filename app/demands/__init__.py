@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("demands", __name__, url_prefix="/demands")
 
-from . import tiles, views  # noqa: E402, F401  (their routes join `bp`)
+from . import report_views, tiles, views  # noqa: E402, F401  (their routes join `bp`)
