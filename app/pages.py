@@ -5,13 +5,13 @@ import json
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import audit, basemap, disclosure, fields, indicators, params, privacy, queries, tiles
+from . import area_maps, audit, basemap, disclosure, fields, indicators, params, privacy, queries, tiles
 from .demands import map as demand_map
 from .errors import AppError, not_found
 from .extensions import db
 from .i18n import LANGUAGES, Text, language
 from .i18n import gettext as _
-from .maps.choropleth import METHODS, format_value
+from .maps.choropleth import METHODS, classify, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
 from .queries import areas, pairing, places, work_lists
@@ -65,19 +65,28 @@ _CHILD_PAGE = {"county": "pages.area", "township": "pages.area", "village": "pag
 _MAP_LEVEL = {"county": "natural_village", "township": "village", "village": "natural_village"}
 
 
-def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outlines=None):
+def _render_area(area: dict, indicator, *, outlines: bool = False):
+    """Render a map page of `area`'s children (natural villages for the county) coloured by `indicator`.
+
+    The page carries the outlines once and the indicator's values; switching either select
+    fetches only the new values (app.area_maps) and the page classes and colours them itself.
+    """
     lang = language()
     method = params.choice(request.args, "classes", METHODS)
-    map_page, classes = area_map(
-        area,
-        areas_geojson,
-        indicator,
-        lang=lang,
-        method=method,
-        assets=local_assets(),
-        outlines=outlines,
-        minimap=queries.townships_geojson(precision=MINIMAP_PRECISION),
-        **_basemap(),
+    known = disclosure.scope(current_user)
+    values = area_maps.values(area, indicator, known)
+    shown = [v[0] if v else None for v in json.loads(values)["areas"].values()]
+    classes = classify(indicator, shown, method=method)
+    rows = areas.children_table(area, suppression=disclosure.for_scope(known))
+    layers = {
+        "mq-values": values,
+        "mq-rows": area_maps.rows_json(rows),
+        "mq-minimap": queries.townships_geojson(precision=MINIMAP_PRECISION),
+    }
+    if outlines:
+        layers["mq-outlines"] = area_maps.outlines(area)
+    map_page = area_map(
+        area, area_maps.shapes(area), layers=layers, lang=lang, assets=local_assets(), **_basemap()
     )
     map_level = _MAP_LEVEL[area["level"]]
     detail, _villages = privacy.household_scope(current_user)
@@ -90,6 +99,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         "min_zoom": current_app.config["TILE_POINT_MIN_ZOOM"],
         "card": _link("pages.household"),
     }
+    child_level = areas.CHILD_LEVEL[area["level"]]
     return render_template(
         "area.html",
         area=area,
@@ -97,13 +107,13 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         indicator=indicator,
         indicators=indicators.INDICATORS,
         map=map_page,
-        tooltip={"name": _(map_level), "households": _("Households"), "value": indicator.label(lang)},
+        switch=_switch(area, map_level, child_level, lang),
         map_level=map_level,
         map_link=_link("pages.natural_village" if map_level == "natural_village" else "pages.area"),
         row_link=_link(_CHILD_PAGE[area["level"]]),
         classes=classes,
-        rows=areas.children_table(area, suppression=suppression),
-        child_level=areas.CHILD_LEVEL[area["level"]],
+        rows=rows,
+        child_level=child_level,
         tiles=tile_layer,
         method=method,
         methods=METHODS,
@@ -111,6 +121,36 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         count=_count,
         withheld=_withheld(),
     )
+
+
+def _switch(area: dict, map_level: str, child_level: str, lang: str) -> dict:
+    """Return what the page's script needs to switch indicator and classes in place."""
+    return {
+        "values": url_for("area_maps.area_values", code=area["code"]),
+        "indicators": {
+            i.key: {
+                "label": i.label(lang),
+                "kind": i.kind,
+                "unit": i.unit_zh if lang == "zh" else i.unit_en,
+                "colors": list(i.colors),
+            }
+            for i in indicators.INDICATORS
+        },
+        "text": {
+            "name": _(map_level),
+            "households": _("Households"),
+            "legend": _("Legend"),
+            "no_data": _("No data"),
+            "count_of": _("count of " + map_level),
+            "withheld": _("withheld"),
+            "withheld_title": _withheld(),
+            "total": _("Total"),
+            "child_level": _(child_level),
+            "all": _("All households"),
+            "share": _("Share"),
+            "mean": _("Mean"),
+        },
+    }
 
 
 def _count(value) -> str:
@@ -138,15 +178,7 @@ def overview():
     county = queries.county()
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
-    county = areas.area(county["code"])
-    suppression = disclosure.for_user(current_user)
-    return _render_area(
-        county,
-        indicator,
-        queries.natural_villages_geojson(suppression=suppression, only=[indicator]),
-        suppression,
-        outlines=queries.townships_geojson(),
-    )
+    return _render_area(areas.area(county["code"]), indicator, outlines=True)
 
 
 @bp.get("/areas/<code>")
@@ -158,9 +190,7 @@ def area(code: str):
     unit = areas.area(params.code(code, what="township"))
     if unit is None or unit["level"] not in ("township", "village"):
         raise not_found("township or village", code)
-    suppression = disclosure.for_user(current_user)
-    areas_geojson = areas.children_geojson(unit, suppression=suppression, only=[indicator])
-    return _render_area(unit, indicator, areas_geojson, suppression)
+    return _render_area(unit, indicator)
 
 
 @bp.get("/natural-villages/<code>")

@@ -13,9 +13,6 @@ from branca.element import MacroElement
 from folium import plugins
 from folium.template import Template
 
-from ..indicators import Indicator
-from .choropleth import Classes, classify, format_value, value_of
-
 Files = tuple[tuple[str, str], ...]  # (name, URL) pairs, as Folium lists its JS and CSS
 
 
@@ -127,50 +124,20 @@ def bounds_of(area: dict) -> tuple[float, float, float, float]:
     return (area["west"], area["south"], area["east"], area["north"])
 
 
-def colour(data: dict, indicator: Indicator, *, lang: str, method: str = "quantile") -> Classes:
-    """Class the areas of a FeatureCollection by `indicator`; add `fill` and `value` to their properties."""
-    values = [value_of(indicator, f["properties"]) for f in data["features"]]
-    classes = classify(indicator, values, method=method)
-    for feature in data["features"]:
-        props = feature["properties"]
-        value = value_of(indicator, props)
-        props["fill"] = classes.color(value)
-        props["value"] = format_value(indicator, value, lang)
-        if indicator.kind == "share":
-            props["value"] = f"{props[indicator.key]} ({props['value']})"
-    return classes
-
-
 def area_map(
     area: dict,
-    areas: str,
-    indicator: Indicator,
+    shapes: str,
     *,
+    layers: dict[str, object],
     lang: str,
     assets: Assets,
-    method: str = "quantile",
-    outlines: str | None = None,
-    minimap: str | None = None,
     basemaps: list[str] = (),
     attribution: str = "",
-) -> tuple[MapPage, Classes]:
-    """Build a map of `areas` (GeoJSON text) coloured by `indicator`, fitted to `area`.
+) -> MapPage:
+    """Build a map fitted to `area` carrying its areas' outlines (GeoJSON text) and other `layers`.
 
-    Parameters
-    ----------
-    area
-        The area shown, with its bounds (a row from `queries.county()` or `queries.areas.area()`).
-    outlines
-        GeoJSON of outlines drawn with their names over the areas (the townships on the county map).
-    minimap
-        GeoJSON drawn in the corner overview map.
+    The page's script colours the areas (``mq-areas``) by the values it is given, so the outlines
+    travel once however often the reader switches the indicator.
     """
     fmap = base_map(bounds_of(area), assets=assets, basemaps=basemaps, attribution=attribution, lang=lang)
-    data = json.loads(areas)
-    classes = colour(data, indicator, lang=lang, method=method)
-    layers = {"mq-areas": data}
-    if outlines is not None:
-        layers["mq-outlines"] = outlines
-    if minimap is not None:
-        layers["mq-minimap"] = minimap
-    return page(fmap, layers), classes
+    return page(fmap, {"mq-areas": shapes, **layers})

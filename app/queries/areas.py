@@ -15,8 +15,6 @@ from ..privacy import Rule, Suppression
 from . import (
     POINT_PRECISION,
     POLYGON_PRECISION,
-    _json_object,
-    _natural_village_stats,
     _rollup,
     _values,
     household_fields,
@@ -26,22 +24,11 @@ from .disclosure import Hide, disclosure_params
 CHILD_LEVEL = {"county": "township", "township": "village", "village": "natural_village"}
 
 # Per parent level: the alias whose rows are the children (over natural_village nv,
-# admin_unit v, admin_unit t joined below), the children's condition, and the
-# households' condition that keeps the aggregate to the parent's own rows.
+# admin_unit v, admin_unit t joined below) and the children's condition.
 _CHILDREN = {
-    "county": ("t", "t.parent_id = :parent", ""),
-    "township": (
-        "v",
-        "v.parent_id = :parent",
-        """WHERE h.natural_village_id IN (
-               SELECT nv.id FROM natural_village nv JOIN admin_unit v ON v.id = nv.village_id
-               WHERE v.parent_id = :parent)""",
-    ),
-    "village": (
-        "nv",
-        "nv.village_id = :parent",
-        "WHERE h.natural_village_id IN (SELECT id FROM natural_village WHERE village_id = :parent)",
-    ),
+    "county": ("t", "t.parent_id = :parent"),
+    "township": ("v", "v.parent_id = :parent"),
+    "village": ("nv", "nv.village_id = :parent"),
 }
 
 
@@ -87,14 +74,14 @@ def lineage(unit: dict) -> list[dict]:
 
 
 def _children(unit: dict, only: Iterable[indicators.Indicator]) -> str:
-    """Return SQL for `unit`'s children with their geometry and rolled-up aggregates."""
-    alias, where, households = _CHILDREN[unit["level"]]
+    """Return SQL for `unit`'s children with their geometry and aggregates from the statistics view."""
+    alias, where = _CHILDREN[unit["level"]]
     return f"""
         SELECT {alias}.id, {alias}.code, {alias}.name, {alias}.geom, {_rollup("s", only)}
         FROM natural_village nv
         JOIN admin_unit v ON v.id = nv.village_id
         JOIN admin_unit t ON t.id = v.parent_id
-        LEFT JOIN ({_natural_village_stats(households, only)}) s ON s.natural_village_id = nv.id
+        LEFT JOIN natural_village_stats s ON s.natural_village_id = nv.id
         WHERE {where}
         GROUP BY {alias}.id"""
 
@@ -103,32 +90,6 @@ def _child_hide(unit: dict, suppression: Suppression, alias: str) -> Hide:
     """Return how the sensitive counts of `unit`'s children (rows of `alias`) are withheld."""
     level = "natural_village" if CHILD_LEVEL[unit["level"]] == "natural_village" else "unit"
     return Hide(suppression, f"{alias}.id", level)
-
-
-def children_geojson(
-    unit: dict, *, suppression: Suppression, only: Iterable[indicators.Indicator] = indicators.INDICATORS
-) -> str:
-    """Return `unit`'s children as a GeoJSON FeatureCollection with their indicator values.
-
-    Sensitive counts are withheld as `suppression` (the reader's) says.
-    """
-    only = list(only)
-    properties = [
-        ("code", "c.code"),
-        ("name", "c.name"),
-        *_values("c", only, hide=_child_hide(unit, suppression, "c")),
-    ]
-    sql = f"""
-        WITH c AS ({_children(unit, only)})
-        SELECT json_build_object(
-            'type', 'FeatureCollection',
-            'features', coalesce(json_agg(json_build_object(
-                'type', 'Feature', 'id', c.code,
-                'geometry', ST_AsGeoJSON(c.geom, {POLYGON_PRECISION})::json,
-                'properties', {_json_object(properties)}) ORDER BY c.code), '[]'::json))::text
-        FROM c"""
-    params = {"parent": unit["id"], **disclosure_params(suppression)}
-    return db.session.execute(text(sql), params).scalar_one()
 
 
 def children_table(unit: dict, *, suppression: Suppression) -> list[dict]:
@@ -208,8 +169,7 @@ def natural_village_stats(unit: dict, *, suppression: Suppression) -> dict:
     """Return every indicator's values over one natural village's households (withheld per `suppression`)."""
     hide = Hide(suppression, "CAST(:id AS integer)", "natural_village")
     values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
-    sql = f"""
-        SELECT {values} FROM ({_natural_village_stats("WHERE h.natural_village_id = :id")}) s"""
+    sql = f"SELECT {values} FROM natural_village_stats s WHERE s.natural_village_id = :id"
     params = {"id": unit["id"], **disclosure_params(suppression)}
     row = db.session.execute(text(sql), params).mappings().first()
     return dict(row) if row else {"households": 0}

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..privacy import Suppression
-from . import _natural_village_stats, _rollup, _values
+from . import _rollup, _values
 from .disclosure import Hide, disclosure_params
 
 LEVELS = ("township", "village", "natural_village")
@@ -53,7 +53,7 @@ def ranked(
             FROM natural_village nv
             JOIN admin_unit v ON v.id = nv.village_id
             JOIN admin_unit t ON t.id = v.parent_id
-            LEFT JOIN ({_natural_village_stats()}) s ON s.natural_village_id = nv.id
+            LEFT JOIN natural_village_stats s ON s.natural_village_id = nv.id
             WHERE CAST(:township AS integer) IS NULL OR t.id = :township
             GROUP BY {alias}.id)
         SELECT * FROM (SELECT x.code, x.name, x.township_name, x.village_name, {values} FROM x) ranked

@@ -1,0 +1,114 @@
+"""Coloured area maps, light at prefecture scale: outlines sent once, values per indicator as small JSON.
+
+A map page (the county overview, a township, a village) carries its areas' simplified outlines
+and the chosen indicator's values. Switching the indicator fetches ``/areas/<code>/values.json``
+(values keyed by area code, withheld for the reader as everywhere else); the page classes and
+colours them itself (static/js/minqing-map.js), so no switch reloads the page. Outlines and
+values are kept per process until the statistics are rebuilt, and the JSON carries an ETag of
+the data version and the reader's disclosure scope, so a browser revalidates it for free.
+"""
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, request
+from flask_login import current_user, login_required
+
+from . import disclosure, indicators, params
+from .errors import not_found
+from .queries import areas, map_areas
+from .queries.tiles import stats_version
+from .tiles import TileCache
+
+bp = Blueprint("area_maps", __name__)
+
+_KEPT = 64  # outlines and value documents kept per process
+
+
+def _cache() -> TileCache:
+    cache = current_app.extensions.get("area_maps")
+    if cache is None:
+        cache = current_app.extensions["area_maps"] = TileCache(_KEPT)
+    return cache
+
+
+def _kept(key: tuple, build):
+    """Return the cached value of `key` (which starts with what it depends on), building it when missing."""
+    cache = _cache()
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.put(key, value)
+    return value
+
+
+def shapes(unit: dict) -> str:
+    """Return the GeoJSON of the areas `unit`'s map colours (outlines, codes, names, households)."""
+    return _kept((stats_version(), "shapes", unit["code"]), lambda: map_areas.shapes(unit))
+
+
+def outlines(unit: dict) -> str:
+    """Return the townships' outlines simplified for `unit`'s map (the county's)."""
+    tolerance, decimals = map_areas.simplification(unit)
+    return _kept(
+        (stats_version(), "outlines", unit["code"]),
+        lambda: map_areas.outlines(tolerance=tolerance, decimals=decimals),
+    )
+
+
+def values(unit: dict, indicator: indicators.Indicator, known: tuple) -> str:
+    """Return the values document of `indicator` over `unit`'s map for a reader of disclosure scope `known`.
+
+    ``{"indicator": key, "areas": {code: [value, count]}}``: value is the share (or mean) the map
+    colours by, count the share's households (null for a mean); an area whose figures are withheld
+    for this reader is null.
+    """
+
+    def build() -> str:
+        rows = map_areas.values(unit, indicator, suppression=disclosure.for_scope(known))
+        document = {
+            "indicator": indicator.key,
+            "areas": {code: None if hid else [_number(v), _number(n)] for code, v, n, hid in rows},
+        }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    return _kept((stats_version(), "values", known, unit["code"], indicator.key), build)
+
+
+def _number(value):
+    """Return a NUMERIC from PostgreSQL as a JSON number (int when whole)."""
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def rows_json(rows: list[dict]) -> list[dict]:
+    """Return table rows with their numbers as JSON numbers."""
+    return [
+        {
+            k: _number(v) if k not in ("code", "name") and not isinstance(v, bool) else v
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+
+
+@bp.get("/areas/<code>/values.json")
+@login_required
+def area_values(code: str):
+    """One indicator's values over an area's map, keyed by area code, as the reader may see them."""
+    params.only(request.args, ("indicator",))
+    indicator = params.indicator(request.args)
+    unit = areas.area(params.code(code, what="township"))
+    if unit is None or unit["level"] not in ("county", "township", "village"):
+        raise not_found("county, township or village", code)
+    known = disclosure.scope(current_user)
+    body = values(unit, indicator, known)
+    tag = hashlib.sha256(body.encode()).hexdigest()[:24]
+    response = Response(body, mimetype="application/json")
+    response.set_etag(tag)
+    # Per reader (the scope decides what is withheld); revalidated against the data version.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Vary"] = "Cookie, Authorization"
+    return response.make_conditional(request)
