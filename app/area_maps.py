@@ -11,10 +11,10 @@ the data version and the reader's disclosure scope, so a browser revalidates it 
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from flask_login import current_user, login_required
 
-from . import disclosure, indicators, params
+from . import disclosure, indicators, params, queries
 from .errors import not_found
 from .queries import areas, map_areas
 from .queries.tiles import stats_version
@@ -22,7 +22,9 @@ from .tiles import TileCache
 
 bp = Blueprint("area_maps", __name__)
 
-_KEPT = 64  # outlines and value documents kept per process
+_KEPT = 64  # outlines, value documents and tables kept per process
+# Decimals of the corner overview's outlines: 1e-3 degree (about 100 m) is plenty at its scale.
+MINIMAP_PRECISION = 3
 
 
 def _cache() -> TileCache:
@@ -32,8 +34,19 @@ def _cache() -> TileCache:
     return cache
 
 
+def _version():
+    """Return the statistics' version, asked once per request."""
+    if "stats_version" not in g:
+        g.stats_version = stats_version()
+    return g.stats_version
+
+
 def _kept(key: tuple, build):
-    """Return the cached value of `key` (which starts with what it depends on), building it when missing."""
+    """Return the cached value of `key` for the data's version, building it when missing.
+
+    `key` holds everything else the value depends on (the area, the reader's disclosure scope …).
+    """
+    key = (_version(), *key)
     cache = _cache()
     value = cache.get(key)
     if value is None:
@@ -44,14 +57,14 @@ def _kept(key: tuple, build):
 
 def shapes(unit: dict) -> str:
     """Return the GeoJSON of the areas `unit`'s map colours (outlines, codes, names, households)."""
-    return _kept((stats_version(), "shapes", unit["code"]), lambda: map_areas.shapes(unit))
+    return _kept(("shapes", unit["code"]), lambda: map_areas.shapes(unit))
 
 
 def outlines(unit: dict) -> str:
     """Return the townships' outlines simplified for `unit`'s map (the county's)."""
     tolerance, decimals = map_areas.simplification(unit)
     return _kept(
-        (stats_version(), "outlines", unit["code"]),
+        ("outlines", unit["code"]),
         lambda: map_areas.outlines(tolerance=tolerance, decimals=decimals),
     )
 
@@ -72,7 +85,20 @@ def values(unit: dict, indicator: indicators.Indicator, known: tuple) -> str:
         }
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
-    return _kept((stats_version(), "values", known, unit["code"], indicator.key), build)
+    return _kept(("values", known, unit["code"], indicator.key), build)
+
+
+def minimap() -> str:
+    """Return the townships' outlines for the corner overview map."""
+    return _kept(("minimap",), lambda: queries.townships_geojson(precision=MINIMAP_PRECISION))
+
+
+def table(unit: dict, known: tuple) -> list[dict]:
+    """Return `unit`'s children table (`queries.areas.children_table`) for a reader of scope `known`."""
+    return _kept(
+        ("table", known, unit["code"]),
+        lambda: areas.children_table(unit, suppression=disclosure.for_scope(known)),
+    )
 
 
 def _number(value):

@@ -19,9 +19,6 @@ from .work_models import MEASURE_KINDS
 
 bp = Blueprint("pages", __name__)
 
-# Decimals of the corner overview's outlines: 1e-3 degree (about 100 m) is plenty at its scale.
-MINIMAP_PRECISION = 3
-
 
 def local_assets() -> Assets:
     """Return Leaflet and its plugins as served by this app, so the page works with no internet."""
@@ -77,11 +74,11 @@ def _render_area(area: dict, indicator, *, outlines: bool = False):
     values = area_maps.values(area, indicator, known)
     shown = [v[0] if v else None for v in json.loads(values)["areas"].values()]
     classes = classify(indicator, shown, method=method)
-    rows = areas.children_table(area, suppression=disclosure.for_scope(known))
+    rows = area_maps.table(area, known)
     layers = {
         "mq-values": values,
         "mq-rows": area_maps.rows_json(rows),
-        "mq-minimap": queries.townships_geojson(precision=MINIMAP_PRECISION),
+        "mq-minimap": area_maps.minimap(),
     }
     if outlines:
         layers["mq-outlines"] = area_maps.outlines(area)
@@ -113,6 +110,7 @@ def _render_area(area: dict, indicator, *, outlines: bool = False):
         row_link=_link(_CHILD_PAGE[area["level"]]),
         classes=classes,
         rows=rows,
+        wide_rows=_wide_rows(rows, lang),
         child_level=child_level,
         tiles=tile_layer,
         method=method,
@@ -151,6 +149,28 @@ def _switch(area: dict, map_level: str, child_level: str, lang: str) -> dict:
             "mean": _("Mean"),
         },
     }
+
+
+def _wide_rows(rows: list[dict], lang: str) -> list[dict]:
+    """Return the every-indicator table's rows with their cells formatted: (count, share), (mean, None), or
+    None where withheld."""
+
+    def cell(row: dict, ind) -> tuple | None:
+        if row.get(f"{ind.key}_suppressed"):
+            return None
+        if ind.kind == "share":
+            return _count(row[ind.key]), format_value(ind, row[f"{ind.key}_share"], lang)
+        return format_value(ind, row[ind.key], lang), None
+
+    return [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "households": f"{row['households']:,}",
+            "cells": [cell(row, ind) for ind in indicators.INDICATORS],
+        }
+        for row in rows
+    ]
 
 
 def _count(value) -> str:
@@ -207,7 +227,7 @@ def natural_village(code: str):
     flags = privacy.household_flags(detail)
     layers: dict[str, object] = {
         "mq-outline": areas.area_geojson(unit),
-        "mq-minimap": queries.townships_geojson(precision=MINIMAP_PRECISION),
+        "mq-minimap": area_maps.minimap(),
     }
     rules = None
     if detail is not privacy.Detail.AGGREGATE:
