@@ -41,7 +41,7 @@ def _version():
     return g.stats_version
 
 
-def _kept(key: tuple, build):
+def kept(key: tuple, build):
     """Return the cached value of `key` for the data's version, building it when missing.
 
     `key` holds everything else the value depends on (the area, the reader's disclosure scope …).
@@ -57,13 +57,13 @@ def _kept(key: tuple, build):
 
 def shapes(unit: dict) -> str:
     """Return the GeoJSON of the areas `unit`'s map colours (outlines, codes, names, households)."""
-    return _kept(("shapes", unit["code"]), lambda: map_areas.shapes(unit))
+    return kept(("shapes", unit["code"]), lambda: map_areas.shapes(unit))
 
 
 def outlines(unit: dict) -> str:
     """Return the townships' outlines simplified for `unit`'s map (the county's)."""
     tolerance, decimals = map_areas.simplification(unit)
-    return _kept(
+    return kept(
         ("outlines", unit["code"]),
         lambda: map_areas.outlines(tolerance=tolerance, decimals=decimals),
     )
@@ -85,17 +85,17 @@ def values(unit: dict, indicator: indicators.Indicator, known: tuple) -> str:
         }
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
-    return _kept(("values", known, unit["code"], indicator.key), build)
+    return kept(("values", known, unit["code"], indicator.key), build)
 
 
 def minimap() -> str:
     """Return the townships' outlines for the corner overview map."""
-    return _kept(("minimap",), lambda: queries.townships_geojson(precision=MINIMAP_PRECISION))
+    return kept(("minimap",), lambda: queries.townships_geojson(precision=MINIMAP_PRECISION))
 
 
 def table(unit: dict, known: tuple) -> list[dict]:
     """Return `unit`'s children table (`queries.areas.children_table`) for a reader of scope `known`."""
-    return _kept(
+    return kept(
         ("table", known, unit["code"]),
         lambda: areas.children_table(unit, suppression=disclosure.for_scope(known)),
     )
