@@ -619,4 +619,6 @@ ZH = {
     ),
     "Choose how satisfied the person is.": "请选择群众满意度。",
     "This place is not in your villages.": "该位置不在您负责的村。",
+    # --- light ---
+    "county, township or village": "县、乡镇或行政村",
 }
