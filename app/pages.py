@@ -12,7 +12,7 @@ from .extensions import db
 from .i18n import LANGUAGES, Text, language
 from .i18n import gettext as _
 from .maps.choropleth import METHODS, classify, format_value
-from .maps.page import Assets, area_map, base_map, bounds_of, page
+from .maps.page import Assets, area_frame, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
 from .queries import areas, pairing, places, work_lists
 from .work_models import MEASURE_KINDS
@@ -82,9 +82,11 @@ def _render_area(area: dict, indicator, *, outlines: bool = False):
     }
     if outlines:
         layers["mq-outlines"] = area_maps.outlines(area)
-    map_page = area_map(
-        area, area_maps.shapes(area), layers=layers, lang=lang, assets=local_assets(), **_basemap()
+    frame = area_maps.kept(
+        ("frame", area["code"], lang),
+        lambda: area_frame(area, lang=lang, assets=local_assets(), **_basemap()),
     )
+    map_page = frame.with_layers({"mq-areas": area_maps.shapes(area), **layers})
     map_level = _MAP_LEVEL[area["level"]]
     detail, _villages = privacy.household_scope(current_user)
     tile_layer = {

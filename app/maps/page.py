@@ -6,7 +6,7 @@ polygons, more than everything else on the page).
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import folium
 from branca.element import MacroElement
@@ -44,6 +44,10 @@ class MapPage:
     html: str
     script: str
     layers: dict[str, str]  # element id -> JSON text, safe inside <script type="application/json">
+
+    def with_layers(self, layers: dict[str, object]) -> "MapPage":
+        """Return this map carrying `layers` (values or JSON text) instead of its own."""
+        return replace(self, layers={key: script_json(value) for key, value in layers.items()})
 
 
 class MetricScale(MacroElement):
@@ -124,20 +128,13 @@ def bounds_of(area: dict) -> tuple[float, float, float, float]:
     return (area["west"], area["south"], area["east"], area["north"])
 
 
-def area_map(
-    area: dict,
-    shapes: str,
-    *,
-    layers: dict[str, object],
-    lang: str,
-    assets: Assets,
-    basemaps: list[str] = (),
-    attribution: str = "",
+def area_frame(
+    area: dict, *, lang: str, assets: Assets, basemaps: list[str] = (), attribution: str = ""
 ) -> MapPage:
-    """Build a map fitted to `area` carrying its areas' outlines (GeoJSON text) and other `layers`.
+    """Return the map of an area page fitted to `area`, without layers (`MapPage.with_layers` adds them).
 
-    The page's script colours the areas (``mq-areas``) by the values it is given, so the outlines
-    travel once however often the reader switches the indicator.
+    The frame depends only on the area and the language, so a page may keep it; its areas'
+    outlines (``mq-areas``) and values travel as layers coloured by the page's script.
     """
     fmap = base_map(bounds_of(area), assets=assets, basemaps=basemaps, attribution=attribution, lang=lang)
-    return page(fmap, {"mq-areas": shapes, **layers})
+    return page(fmap, {})
