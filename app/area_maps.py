@@ -1,21 +1,23 @@
-"""Coloured area maps, light at prefecture scale: outlines sent once, values per indicator as small JSON.
+"""Coloured area maps, light at prefecture scale: outlines fetched once, values per indicator as small JSON.
 
-A map page (the county overview, a township, a village) carries its areas' simplified outlines
-and the chosen indicator's values. Switching the indicator fetches ``/areas/<code>/values.json``
+A map page (the county overview, a township, a village) carries the chosen indicator's values;
+its areas' simplified outlines come from ``/areas/<code>/shapes.json?v=<data version>``, which a
+browser keeps until the data change. Switching the indicator fetches ``/areas/<code>/values.json``
 (values keyed by area code, withheld for the reader as everywhere else); the page classes and
-colours them itself (static/js/minqing-map.js), so no switch reloads the page. Outlines and
-values are kept per process until the statistics are rebuilt, and the JSON carries an ETag of
-the data version and the reader's disclosure scope, so a browser revalidates it for free.
+colours them itself (static/js/choropleth.js), so no switch reloads the page. Outlines, values and
+tables are kept per process until the statistics are rebuilt; the values carry an ETag, so a
+browser revalidates them for free.
 """
 
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request, url_for
 from flask_login import current_user, login_required
 
 from . import disclosure, indicators, params, queries
-from .errors import not_found
+from .errors import bad_parameter, not_found
+from .i18n import Text
 from .queries import areas, map_areas
 from .queries.tiles import stats_version
 from .tiles import TileCache
@@ -55,9 +57,14 @@ def kept(key: tuple, build):
     return value
 
 
-def shapes(unit: dict) -> str:
+def shapes(unit: dict) -> bytes:
     """Return the GeoJSON of the areas `unit`'s map colours (outlines, codes, names, households)."""
-    return kept(("shapes", unit["code"]), lambda: map_areas.shapes(unit))
+    return kept(("shapes", unit["code"]), lambda: map_areas.shapes(unit).encode())
+
+
+def shapes_url(unit: dict) -> str:
+    """Return the URL of `unit`'s outlines for the data as they are now (a browser may keep it)."""
+    return url_for("area_maps.area_shapes", code=unit["code"], v=_version())
 
 
 def outlines(unit: dict) -> str:
@@ -120,15 +127,39 @@ def rows_json(rows: list[dict]) -> list[dict]:
     ]
 
 
+def _unit(code: str) -> dict:
+    unit = areas.area(params.code(code, what="township"))
+    if unit is None or unit["level"] not in ("county", "township", "village"):
+        raise not_found("county, township or village", code)
+    return unit
+
+
+@bp.get("/areas/<code>/shapes.json")
+@login_required
+def area_shapes(code: str):
+    """The outlines of the areas an area's map colours, simplified for its first view.
+
+    With ``v`` the data version the page was made from, the browser keeps them: the URL changes with
+    the data. Outlines carry no indicator, so every reader gets the same.
+    """
+    params.only(request.args, ("v",))
+    version = request.args.get("v", "")
+    if version and not (version.isdigit() and len(version) <= 20):
+        raise bad_parameter("v", version, Text("the data version the page gives"))
+    unit = _unit(code)
+    response = Response(shapes(unit), mimetype="application/geo+json")
+    kept_for = "max-age=31536000, immutable" if version == str(_version()) else "no-cache"
+    response.headers["Cache-Control"] = f"private, {kept_for}"
+    return response
+
+
 @bp.get("/areas/<code>/values.json")
 @login_required
 def area_values(code: str):
     """One indicator's values over an area's map, keyed by area code, as the reader may see them."""
     params.only(request.args, ("indicator",))
     indicator = params.indicator(request.args)
-    unit = areas.area(params.code(code, what="township"))
-    if unit is None or unit["level"] not in ("county", "township", "village"):
-        raise not_found("county, township or village", code)
+    unit = _unit(code)
     known = disclosure.scope(current_user)
     body = values(unit, indicator, known)
     tag = hashlib.sha256(body.encode()).hexdigest()[:24]

@@ -621,4 +621,5 @@ ZH = {
     "This place is not in your villages.": "该位置不在您负责的村。",
     # --- light ---
     "county, township or village": "县、乡镇或行政村",
+    "the data version the page gives": "页面给出的数据版本",
 }

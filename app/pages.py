@@ -86,7 +86,7 @@ def _render_area(area: dict, indicator, *, outlines: bool = False):
         ("frame", area["code"], lang),
         lambda: area_frame(area, lang=lang, assets=local_assets(), **_basemap()),
     )
-    map_page = frame.with_layers({"mq-areas": area_maps.shapes(area), **layers})
+    map_page = frame.with_layers(layers)
     map_level = _MAP_LEVEL[area["level"]]
     detail, _villages = privacy.household_scope(current_user)
     tile_layer = {
@@ -127,6 +127,7 @@ def _switch(area: dict, map_level: str, child_level: str, lang: str) -> dict:
     """Return what the page's script needs to switch indicator and classes in place."""
     return {
         "values": url_for("area_maps.area_values", code=area["code"]),
+        "shapes": area_maps.shapes_url(area),
         "indicators": {
             i.key: {
                 "label": i.label(lang),

@@ -84,7 +84,8 @@ def test_a_leader_logs_in_and_the_map_draws_every_natural_village(page, server, 
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_selector(".leaflet-overlay-pane path")
+    # The outlines come as their own request (kept by the browser until the data change).
+    page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {len(county.natural_villages)}")
     drawn = page.locator(AREAS).count()
     assert drawn == len(county.natural_villages)
     assert page.locator(".mq-label").count() == len(county.admin_units.query("level == 'township'"))
@@ -124,6 +125,7 @@ def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts
     page.click(f".panel a[href^='/areas/{village}']")
     page.wait_for_url(f"**/areas/{village}*")
     natural_villages = county.natural_villages[county.natural_villages.village_code == village]
+    page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {len(natural_villages)}")
     assert page.locator(AREAS).count() == len(natural_villages)
     code = sorted(natural_villages.code)[0]
     page.click(f".panel a[href^='/natural-villages/{code}']")
@@ -233,7 +235,7 @@ def _legend(page) -> list[str]:
 
 def test_switching_indicator_and_classes_redraws_in_place(page, server, accounts, county):
     log_in(page, server, accounts, "leader")
-    page.wait_for_selector(AREAS)
+    page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {len(county.natural_villages)}")
     page.evaluate("window.mqStillHere = true")  # a reload or a navigation would forget it
     dibao = indicators.BY_KEY["dibao"]
     asked = []

@@ -14,6 +14,17 @@ def layer(page: str, element_id: str):
     return json.loads(match.group(1).replace("<\\/", "</")) if match else None
 
 
+def shapes_response(client, page: str):
+    """Return the response to the outlines a map page fetches (their URL is in the page's script)."""
+    response = client.get(re.search(r'"shapes": "([^"]+)"', page).group(1))
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    return response
+
+
+def shapes(client, page: str) -> dict:
+    return shapes_response(client, page).json
+
+
 def first(frame, column="code"):
     return sorted(frame[column])[0]
 
@@ -27,7 +38,7 @@ def test_a_township_shows_its_villages_and_links_down(client, login, county, tow
     login("leader")
     page = client.get(f"/areas/{township}?indicator=dibao").get_data(as_text=True)
     villages = county.admin_units[county.admin_units.parent_code == township]
-    features = layer(page, "mq-areas")["features"]
+    features = shapes(client, page)["features"]
     codes = [f["properties"]["code"] for f in features]
     assert sorted(codes) == sorted(villages.code)
     households = county.households[county.households.code.str.startswith(township[:9])]
@@ -46,7 +57,7 @@ def test_a_village_shows_its_natural_villages(client, login, county):
     village = cadre_village(county)
     page = client.get(f"/areas/{village}").get_data(as_text=True)
     expected = county.natural_villages[county.natural_villages.village_code == village]
-    codes = [f["properties"]["code"] for f in layer(page, "mq-areas")["features"]]
+    codes = [f["properties"]["code"] for f in shapes(client, page)["features"]]
     assert sorted(codes) == sorted(expected.code)
     for code in expected.code:
         assert f'href="/natural-villages/{code}?indicator=registered_poor&amp;classes=quantile"' in page

@@ -1,4 +1,5 @@
-// Area maps coloured in the page: the outlines arrive once, one indicator's values at a time
+// Area maps coloured in the page: the outlines arrive once (a URL the browser keeps until the data
+// change), one indicator's values at a time
 // (/areas/<code>/values.json, keyed by area code); classes are computed here as app/maps/choropleth.py
 // computes them for the page's first legend, so switching indicator or classes never reloads the page.
 (function () {
@@ -114,9 +115,10 @@
     return (number(v) + " " + indicator.unit).trim();
   }
 
-  // The map's areas coloured by one indicator; `options` carries the switch's URLs, registry and words.
-  // Returns the map's state: `show(indicator, classes)` redraws map, legend and table in place.
-  function choropleth(map, collection, values, options, rows) {
+  // The map's areas (fetched from options.switch.shapes) coloured by one indicator; `options` carries
+  // the switch's URLs, registry and words. Returns the map's state: `show(indicator, classes)` redraws
+  // map, legend and table in place.
+  function choropleth(map, values, options, rows) {
     window.MinqingMap.map = map;
     const sw = options.switch;
     const text = sw.text;
@@ -140,19 +142,28 @@
     }
 
     classes = classify(sw.indicators[state.indicator].colors, Object.values(state.areas).map((f) => (f ? f[0] : null)), state.classes);
-    const layer = L.geoJSON(collection, {
-      style,
-      onEachFeature: (feature, item) => {
-        item.bindTooltip(() => tooltip(feature.properties), { sticky: true });
-        item.on({
-          mouseover: (e) => e.target.setStyle({ weight: 2, color: "#000000" }).bringToFront(),
-          mouseout: (e) => layer.resetStyle(e.target),
-          click: () => { window.location.href = link(options.href, feature.properties.code) + "?" + query(); },
+    let layer = null;
+    const ready = fetch(sw.shapes, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(response.status + " " + response.url);
+        return response.json();
+      })
+      .then((collection) => {
+        layer = L.geoJSON(collection, {
+          style,
+          onEachFeature: (feature, item) => {
+            item.bindTooltip(() => tooltip(feature.properties), { sticky: true });
+            item.on({
+              mouseover: (e) => e.target.setStyle({ weight: 2, color: "#000000" }).bringToFront(),
+              mouseout: (e) => layer.resetStyle(e.target),
+              click: () => { window.location.href = link(options.href, feature.properties.code) + "?" + query(); },
+            });
+          },
         });
-      },
-    });
-    map.on("zoomend", () => layer.setStyle({ fillOpacity: opacity() }));
-    layer.addTo(map);
+        map.on("zoomend", () => layer.setStyle({ fillOpacity: opacity() }));
+        layer.addTo(map);
+        layer.bringToBack();
+      });
 
     function legend(indicator) {
       const section = document.getElementById("mq-legend");
@@ -199,7 +210,7 @@
     function draw() {
       const indicator = sw.indicators[state.indicator];
       classes = classify(indicator.colors, Object.values(state.areas).map((f) => (f ? f[0] : null)), state.classes);
-      layer.setStyle(style);
+      if (layer) layer.setStyle(style);
       legend(indicator);
       table(indicator);
       document.querySelectorAll("a[data-mq-href]").forEach((a) => { a.href = a.dataset.mqHref + "?" + query(); });
@@ -210,6 +221,7 @@
     // Show `indicator` classed by `classes`: a new indicator's values are one small request.
     async function show(indicator, method) {
       const ask = ++asked;
+      await ready;
       if (indicator !== state.indicator) {
         const response = await fetch(sw.values + "?indicator=" + encodeURIComponent(indicator), {
           credentials: "same-origin", headers: { Accept: "application/json" },
@@ -224,7 +236,7 @@
       draw();
     }
 
-    return { layer, query, show, draw };
+    return { ready, query, show, draw };
   }
 
   // Redraw in place when the form's selects change; if the values cannot be fetched, load the page.
