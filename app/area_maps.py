@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from . import disclosure, indicators, params, queries
 from .errors import bad_parameter, not_found
 from .i18n import Text
+from .maps.choropleth import Classes, classify
 from .queries import areas, map_areas
 from .queries.tiles import stats_version
 from .tiles import TileCache
@@ -25,8 +26,7 @@ from .tiles import TileCache
 bp = Blueprint("area_maps", __name__)
 
 _KEPT = 64  # outlines, value documents and tables kept per process
-# Decimals of the corner overview's outlines: 1e-3 degree (about 100 m) is plenty at its scale.
-MINIMAP_PRECISION = 3
+MINIMAP_PIXELS = 140  # the corner overview's width (static/js/minqing-map.js)
 
 
 def _cache() -> TileCache:
@@ -96,8 +96,23 @@ def values(unit: dict, indicator: indicators.Indicator, known: tuple) -> str:
 
 
 def minimap() -> str:
-    """Return the townships' outlines for the corner overview map."""
-    return kept(("minimap",), lambda: queries.townships_geojson(precision=MINIMAP_PRECISION))
+    """Return the townships' outlines for the corner overview map, simplified to its pixels."""
+
+    def build() -> str:
+        tolerance, decimals = map_areas.simplification(queries.county(), pixels=MINIMAP_PIXELS)
+        return map_areas.outlines(tolerance=tolerance, decimals=decimals)
+
+    return kept(("minimap",), build)
+
+
+def classes(unit: dict, indicator: indicators.Indicator, known: tuple, method: str) -> Classes:
+    """Return the classes of `indicator` over `unit`'s map as the reader sees the values."""
+
+    def build() -> Classes:
+        shown = json.loads(values(unit, indicator, known))["areas"].values()
+        return classify(indicator, [v[0] if v else None for v in shown], method=method)
+
+    return kept(("classes", known, unit["code"], indicator.key, method), build)
 
 
 def table(unit: dict, known: tuple) -> list[dict]:

@@ -11,7 +11,7 @@ from .errors import AppError, not_found
 from .extensions import db
 from .i18n import LANGUAGES, Text, language
 from .i18n import gettext as _
-from .maps.choropleth import METHODS, classify, format_value
+from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_frame, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
 from .queries import areas, pairing, places, work_lists
@@ -72,8 +72,7 @@ def _render_area(area: dict, indicator, *, outlines: bool = False):
     method = params.choice(request.args, "classes", METHODS)
     known = disclosure.scope(current_user)
     values = area_maps.values(area, indicator, known)
-    shown = [v[0] if v else None for v in json.loads(values)["areas"].values()]
-    classes = classify(indicator, shown, method=method)
+    classes = area_maps.classes(area, indicator, known, method)
     rows = area_maps.table(area, known)
     layers = {
         "mq-values": values,

@@ -31,10 +31,10 @@ _FROM = """natural_village nv
 VIEW_PIXELS = 1200
 
 
-def simplification(unit: dict) -> tuple[float, int]:
-    """Return the tolerance (degrees) and decimals that keep `unit`'s map at about one pixel."""
+def simplification(unit: dict, *, pixels: int = VIEW_PIXELS) -> tuple[float, int]:
+    """Return the tolerance (degrees) and decimals of about one pixel on a map of `unit` `pixels` wide."""
     span = max(unit["east"] - unit["west"], unit["north"] - unit["south"], 1e-6)
-    tolerance = span / VIEW_PIXELS
+    tolerance = span / pixels
     return tolerance, max(2, math.ceil(-math.log10(tolerance)))
 
 
