@@ -81,9 +81,10 @@ def _render_area(area: dict, indicator, *, outlines: bool = False):
     }
     if outlines:
         layers["mq-outlines"] = area_maps.outlines(area)
+    base = _basemap()  # in the key: the frame's tile layers are the configured basemap's
     frame = area_maps.kept(
-        ("frame", area["code"], lang),
-        lambda: area_frame(area, lang=lang, assets=local_assets(), **_basemap()),
+        ("frame", area["code"], lang, tuple(base["basemaps"]), base["attribution"]),
+        lambda: area_frame(area, lang=lang, assets=local_assets(), **base),
     )
     map_page = frame.with_layers(layers)
     map_level = _MAP_LEVEL[area["level"]]
