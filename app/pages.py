@@ -65,8 +65,8 @@ _MAP_LEVEL = {"county": "natural_village", "township": "village", "village": "na
 def _render_area(area: dict, indicator, *, outlines: bool = False):
     """Render a map page of `area`'s children (natural villages for the county) coloured by `indicator`.
 
-    The page carries the outlines once and the indicator's values; switching either select
-    fetches only the new values (app.area_maps) and the page classes and colours them itself.
+    The page carries the indicator's values and fetches its areas' outlines once (app.area_maps);
+    switching the indicator fetches only the new values, and the page classes and colours them itself.
     """
     lang = language()
     method = params.choice(request.args, "classes", METHODS)
@@ -155,8 +155,10 @@ def _switch(area: dict, map_level: str, child_level: str, lang: str) -> dict:
 
 
 def _wide_rows(rows: list[dict], lang: str) -> list[dict]:
-    """Return the every-indicator table's rows with their cells formatted: (count, share), (mean, None), or
-    None where withheld."""
+    """Return the every-indicator table's rows, formatted once: cells (count, share), (mean, None) or None.
+
+    None is a withheld cell; the template only places the text.
+    """
 
     def cell(row: dict, ind) -> tuple | None:
         if row.get(f"{ind.key}_suppressed"):
