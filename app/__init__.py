@@ -34,10 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import api, auth, dashboard, pages
+    from . import api, area_maps, auth, dashboard, pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(area_maps.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
 

@@ -775,4 +775,7 @@ ZH = {
     "Solved share": "办结率",
     "Satisfaction": "满意率",
     "Overdue at month end": "月末超期",
+    # --- light ---
+    "county, township or village": "县、乡镇或行政村",
+    "the data version the page gives": "页面给出的数据版本",
 }

@@ -12,7 +12,7 @@ import openpyxl
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from . import api, disclosure, indicators, localtime, params, queries
+from . import api, area_maps, disclosure, indicators, localtime, params, queries
 from .demands import figures
 from .errors import AppError
 from .exports.cells import neutralise
@@ -54,6 +54,14 @@ def _ranked(choice: dict, limit: int) -> list[dict]:
     )
 
 
+def _shown(choice: dict) -> list[dict]:
+    """Return the rows the page shows, kept per data version and disclosure scope (app.area_maps.kept)."""
+    township = choice["township"]["code"] if choice["township"] else None
+    key = ("ranked", disclosure.scope(current_user), choice["level"], choice["indicator"].key)
+    key += (choice["by"], choice["order"], township)
+    return area_maps.kept(key, lambda: _ranked(choice, ROWS_SHOWN))
+
+
 def _link(level: str, code: str, indicator: indicators.Indicator) -> str:
     endpoint = "pages.natural_village" if level == "natural_village" else "pages.area"
     return url_for(endpoint, code=code, indicator=indicator.key)
@@ -68,13 +76,13 @@ def dashboard():
     county = queries.county()
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
-    totals = areas.children_table(areas.area(county["code"]), suppression=disclosure.for_user(current_user))
+    totals = area_maps.table(areas.area(county["code"]), disclosure.scope(current_user))
     args = {k: v for k, v in request.args.items() if k in PARAMETERS}
     return render_template(
         "dashboard.html",
         choice=choice,
         totals=totals[-1],
-        rows=_ranked(choice, ROWS_SHOWN),
+        rows=_shown(choice),
         indicators=indicators.INDICATORS,
         townships=rankings.townships(),
         levels=rankings.LEVELS,

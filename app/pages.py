@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user, login_required
 
 from . import (
+    area_maps,
     audit,
     basemap,
     disclosure,
@@ -25,15 +26,12 @@ from .extensions import db
 from .i18n import LANGUAGES, Text, language
 from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
-from .maps.page import Assets, area_map, base_map, bounds_of, page
+from .maps.page import Assets, area_frame, base_map, bounds_of, page
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
 from .queries import areas, pairing, places, timeline
 from .work_models import MEASURE_KINDS
 
 bp = Blueprint("pages", __name__)
-
-# Decimals of the corner overview's outlines: 1e-3 degree (about 100 m) is plenty at its scale.
-MINIMAP_PRECISION = 3
 
 
 def local_assets() -> Assets:
@@ -84,20 +82,33 @@ def _as_of() -> tuple[datetime.date | None, datetime.datetime | None]:
     return day, localtime.end_of(day) if day else None
 
 
-def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outlines=None, as_of=None):
+def _render_area(area: dict, indicator, *, outlines: bool = False, as_of=None):
+    """Render a map page of `area`'s children (natural villages for the county) coloured by `indicator`.
+
+    The page carries the indicator's values and fetches its areas' outlines once (app.area_maps);
+    switching the indicator fetches only the new values, and the page classes and colours them itself.
+    `as_of` (a day) shows the households as they were at its end (#13).
+    """
     lang = language()
     method = params.choice(request.args, "classes", METHODS)
-    map_page, classes = area_map(
-        area,
-        areas_geojson,
-        indicator,
-        lang=lang,
-        method=method,
-        assets=local_assets(),
-        outlines=outlines,
-        minimap=queries.townships_geojson(precision=MINIMAP_PRECISION),
-        **_basemap(),
+    known = disclosure.scope(current_user)
+    moment = as_of and localtime.end_of(as_of)
+    values = area_maps.values(area, indicator, known, as_of=moment)
+    classes = area_maps.classes(area, indicator, known, method, as_of=moment)
+    rows = area_maps.table(area, known, as_of=moment)
+    layers = {
+        "mq-values": values,
+        "mq-rows": area_maps.rows_json(rows),
+        "mq-minimap": area_maps.minimap(),
+    }
+    if outlines:
+        layers["mq-outlines"] = area_maps.outlines(area)
+    base = _basemap()  # in the key: the frame's tile layers are the configured basemap's
+    frame = area_maps.kept(
+        ("frame", area["code"], lang, tuple(base["basemaps"]), base["attribution"]),
+        lambda: area_frame(area, lang=lang, assets=local_assets(), **base),
     )
+    map_page = frame.with_layers(layers)
     map_level = _MAP_LEVEL[area["level"]]
     detail, _villages = privacy.household_scope(current_user)
     tile_layer = {
@@ -110,6 +121,7 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         "card": _link("pages.household"),
     }
     demand_layer = demand_map.tiles_layer(request.args, lang=lang)
+    child_level = areas.CHILD_LEVEL[area["level"]]
     return render_template(
         "area.html",
         area=area,
@@ -117,13 +129,14 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         indicator=indicator,
         indicators=indicators.INDICATORS,
         map=map_page,
-        tooltip={"name": _(map_level), "households": _("Households"), "value": indicator.label(lang)},
+        switch=_switch(area, map_level, child_level, lang, as_of),
         map_level=map_level,
         map_link=_link("pages.natural_village" if map_level == "natural_village" else "pages.area"),
         row_link=_link(_CHILD_PAGE[area["level"]]),
         classes=classes,
-        rows=areas.children_table(area, suppression=suppression, as_of=as_of and localtime.end_of(as_of)),
-        child_level=areas.CHILD_LEVEL[area["level"]],
+        rows=rows,
+        wide_rows=_wide_rows(rows, lang),
+        child_level=child_level,
         tiles=tile_layer,
         demand_layer=demand_layer,
         method=method,
@@ -135,6 +148,62 @@ def _render_area(area: dict, indicator, areas_geojson: str, suppression, *, outl
         past=f"&as_of={as_of}" if as_of else "",  # a past view's links keep its day
         today=localtime.today(),
     )
+
+
+def _switch(area: dict, map_level: str, child_level: str, lang: str, as_of) -> dict:
+    """Return what the page's script needs to switch indicator and classes in place (in a past view)."""
+    return {
+        "values": url_for("area_maps.area_values", code=area["code"]),
+        "past": f"&as_of={as_of}" if as_of else "",  # a past view's values and links keep its day
+        "shapes": area_maps.shapes_url(area),
+        "indicators": {
+            i.key: {
+                "label": i.label(lang),
+                "kind": i.kind,
+                "unit": i.unit_zh if lang == "zh" else i.unit_en,
+                "colors": list(i.colors),
+            }
+            for i in indicators.INDICATORS
+        },
+        "text": {
+            "name": _(map_level),
+            "households": _("Households"),
+            "legend": _("Legend"),
+            "no_data": _("No data"),
+            "count_of": _("count of " + map_level),
+            "withheld": _("withheld"),
+            "withheld_title": _withheld(),
+            "total": _("Total"),
+            "child_level": _(child_level),
+            "all": _("All households"),
+            "share": _("Share"),
+            "mean": _("Mean"),
+        },
+    }
+
+
+def _wide_rows(rows: list[dict], lang: str) -> list[dict]:
+    """Return the every-indicator table's rows, formatted once: cells (count, share), (mean, None) or None.
+
+    None is a withheld cell; the template only places the text.
+    """
+
+    def cell(row: dict, ind) -> tuple | None:
+        if row.get(f"{ind.key}_suppressed"):
+            return None
+        if ind.kind == "share":
+            return _count(row[ind.key]), format_value(ind, row[f"{ind.key}_share"], lang)
+        return format_value(ind, row[ind.key], lang), None
+
+    return [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "households": f"{row['households']:,}",
+            "cells": [cell(row, ind) for ind in indicators.INDICATORS],
+        }
+        for row in rows
+    ]
 
 
 def _count(value) -> str:
@@ -159,20 +228,11 @@ def overview():
         return redirect(url_for("pages.mine"))
     params.only(request.args, ("indicator", "classes", "as_of", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
-    day, as_of = _as_of()
+    day, _ = _as_of()
     county = queries.county()
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
-    county = areas.area(county["code"])
-    suppression = disclosure.for_user(current_user)
-    return _render_area(
-        county,
-        indicator,
-        queries.natural_villages_geojson(suppression=suppression, only=[indicator], as_of=as_of),
-        suppression,
-        outlines=queries.townships_geojson(),
-        as_of=day,
-    )
+    return _render_area(areas.area(county["code"]), indicator, outlines=True, as_of=day)
 
 
 @bp.get("/areas/<code>")
@@ -181,13 +241,11 @@ def area(code: str):
     """A township or administrative village: its children coloured by the chosen indicator."""
     params.only(request.args, ("indicator", "classes", "as_of", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
-    day, as_of = _as_of()
+    day, _ = _as_of()
     unit = areas.area(params.code(code, what="township"))
     if unit is None or unit["level"] not in ("township", "village"):
         raise not_found("township or village", code)
-    suppression = disclosure.for_user(current_user)
-    areas_geojson = areas.children_geojson(unit, suppression=suppression, only=[indicator], as_of=as_of)
-    return _render_area(unit, indicator, areas_geojson, suppression, as_of=day)
+    return _render_area(unit, indicator, as_of=day)
 
 
 @bp.get("/natural-villages/<code>")
@@ -205,7 +263,7 @@ def natural_village(code: str):
     flags = privacy.household_flags(detail)
     layers: dict[str, object] = {
         "mq-outline": areas.area_geojson(unit),
-        "mq-minimap": queries.townships_geojson(precision=MINIMAP_PRECISION),
+        "mq-minimap": area_maps.minimap(),
     }
     rules = None
     if detail is not privacy.Detail.AGGREGATE:

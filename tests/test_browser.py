@@ -1,5 +1,6 @@
 """A real browser logs in and sees the county map draw, with no network beyond this machine."""
 
+import re
 import shutil
 import threading
 
@@ -83,7 +84,8 @@ def test_a_leader_logs_in_and_the_map_draws_every_natural_village(page, server, 
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_selector(".leaflet-overlay-pane path")
+    # The outlines come as their own request (kept by the browser until the data change).
+    page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {len(county.natural_villages)}")
     drawn = page.locator(AREAS).count()
     assert drawn == len(county.natural_villages)
     assert page.locator(".mq-label").count() == len(county.admin_units.query("level == 'township'"))
@@ -123,6 +125,7 @@ def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts
     page.click(f".panel a[href^='/areas/{village}']")
     page.wait_for_url(f"**/areas/{village}*")
     natural_villages = county.natural_villages[county.natural_villages.village_code == village]
+    page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {len(natural_villages)}")
     assert page.locator(AREAS).count() == len(natural_villages)
     code = sorted(natural_villages.code)[0]
     page.click(f".panel a[href^='/natural-villages/{code}']")
@@ -224,3 +227,48 @@ def test_the_county_map_is_not_blank(page, server, accounts, tmp_path):
     # An empty map is one grey; a drawn one has the ramp's fills, outlines and labels.
     assert colours is not None and len(colours) > 50
     assert max(count for count, _ in colours) < 0.8 * sum(count for count, _ in colours)
+
+
+def _legend(page) -> list[str]:
+    return page.locator("#mq-legend li").all_inner_texts()
+
+
+def test_switching_indicator_and_classes_redraws_in_place(page, server, accounts, county):
+    log_in(page, server, accounts, "leader")
+    page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {len(county.natural_villages)}")
+    page.evaluate("window.mqStillHere = true")  # a reload or a navigation would forget it
+    dibao = indicators.BY_KEY["dibao"]
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    with page.expect_request(lambda r: "/values.json?indicator=dibao" in r.url):
+        page.select_option("select[name=indicator]", "dibao")
+    page.wait_for_selector(f"text=图例: {dibao.zh}")
+    assert page.evaluate("window.mqStillHere") is True
+    assert page.url.endswith("/?indicator=dibao&classes=quantile")  # a reload shows the same map
+    assert dibao.zh in page.locator(".panel table.stats thead").inner_text()
+
+    def drawn_matches_the_server(method: str) -> None:
+        # The page's own classes are the ones the server draws for a fresh page of that choice.
+        fresh = page.evaluate(
+            """(url) => fetch(url).then((r) => r.text()).then((html) =>
+                 [...new DOMParser().parseFromString(html, "text/html").querySelectorAll("#mq-legend li")]
+                   .map((li) => li.innerText.replace(/\\s+/g, " ").trim()))""",
+            f"/?indicator=dibao&classes={method}",
+        )
+        assert [" ".join(t.split()) for t in _legend(page)] == fresh
+        counts = [int(n) for t in fresh for n in re.findall(r"\((\d+) 个自然寨\)", t)]
+        assert sum(counts) == len(county.natural_villages)
+        fills = page.evaluate(f"[...document.querySelectorAll({AREAS!r})].map((p) => p.getAttribute('fill'))")
+        assert len(fills) == len(county.natural_villages) and len(set(fills)) == len(counts)
+
+    drawn_matches_the_server("quantile")
+    before = len([u for u in asked if "values.json" in u])
+    quantiles = _legend(page)
+    page.select_option("select[name=classes]", "jenks")
+    page.wait_for_function(
+        "(old) => document.querySelector('#mq-legend li').innerText !== old", arg=quantiles[0]
+    )
+    assert len([u for u in asked if "values.json" in u]) == before  # classes need no request at all
+    assert page.evaluate("window.mqStillHere") is True and page.url.endswith("classes=jenks")
+    drawn_matches_the_server("jenks")
+    assert page.outside == []

@@ -14,6 +14,17 @@ def layer(page: str, element_id: str):
     return json.loads(match.group(1).replace("<\\/", "</")) if match else None
 
 
+def shapes_response(client, page: str):
+    """Return the response to the outlines a map page fetches (their URL is in the page's script)."""
+    response = client.get(re.search(r'"shapes": "([^"]+)"', page).group(1))
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    return response
+
+
+def shapes(client, page: str) -> dict:
+    return shapes_response(client, page).json
+
+
 def first(frame, column="code"):
     return sorted(frame[column])[0]
 
@@ -27,11 +38,15 @@ def test_a_township_shows_its_villages_and_links_down(client, login, county, tow
     login("leader")
     page = client.get(f"/areas/{township}?indicator=dibao").get_data(as_text=True)
     villages = county.admin_units[county.admin_units.parent_code == township]
-    features = layer(page, "mq-areas")["features"]
-    assert sorted(f["id"] for f in features) == sorted(villages.code)
+    features = shapes(client, page)["features"]
+    codes = [f["properties"]["code"] for f in features]
+    assert sorted(codes) == sorted(villages.code)
     households = county.households[county.households.code.str.startswith(township[:9])]
     assert sum(f["properties"]["households"] for f in features) == len(households)
-    assert sum(f["properties"]["dibao"] for f in features) == int(households.dibao.sum())
+    # The indicator's values travel apart from the outlines: [share, count] per village code.
+    values = layer(page, "mq-values")
+    assert values["indicator"] == "dibao" and sorted(values["areas"]) == sorted(codes)
+    assert sum(values["areas"][code][1] for code in codes) == int(households.dibao.sum())
     for code in villages.code:
         assert f'href="/areas/{code}?indicator=dibao&amp;classes=quantile"' in page
     assert re.search(r'<nav class="trail".*?<a href="/">民情县</a>', page, re.S)
@@ -42,7 +57,8 @@ def test_a_village_shows_its_natural_villages(client, login, county):
     village = cadre_village(county)
     page = client.get(f"/areas/{village}").get_data(as_text=True)
     expected = county.natural_villages[county.natural_villages.village_code == village]
-    assert sorted(f["id"] for f in layer(page, "mq-areas")["features"]) == sorted(expected.code)
+    codes = [f["properties"]["code"] for f in shapes(client, page)["features"]]
+    assert sorted(codes) == sorted(expected.code)
     for code in expected.code:
         assert f'href="/natural-villages/{code}?indicator=registered_poor&amp;classes=quantile"' in page
 
@@ -162,8 +178,8 @@ def test_each_classing_puts_every_area_in_one_class(client, login, county, metho
     page = client.get(f"/?indicator=dibao&classes={method}").get_data(as_text=True)
     counts = [int(n) for n in re.findall(r'<span class="n">\((\d+) 个自然寨\)</span>', page)]
     assert sum(counts) == len(county.natural_villages) and len(counts) >= 2
-    fills = {f["properties"]["fill"] for f in layer(page, "mq-areas")["features"]}
-    assert len(fills) == len(counts)
+    # The page colours them itself (tests/test_browser.py checks its classes match this legend).
+    assert len(layer(page, "mq-values")["areas"]) == len(county.natural_villages)
 
 
 def test_natural_breaks_differ_from_quantiles_on_skewed_data(client, login):

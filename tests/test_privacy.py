@@ -146,6 +146,13 @@ def _areas_layer(collection: dict | None, seen: Seen) -> None:
             assert (props[f"{LBC}_share"] is None) is (props[LBC] is None)
 
 
+def _values(document: dict | None, seen: Seen) -> None:
+    """Read a map's values of LBC (``{code: [share, count] or null when withheld}``) into `seen`."""
+    assert document is not None and document["indicator"] == LBC
+    for code, figures in document["areas"].items():
+        seen.counts[code] = None if figures is None else figures[1]
+
+
 def _household(props: dict, flags=()) -> dict:
     return {**props, "flags": set(props.get("flags") or ()) | set(flags)}
 
@@ -164,6 +171,9 @@ def pages(client, place: Place) -> Seen:
             continue
         page = response.get_data(as_text=True)
         _areas_layer(_layer(page, "mq-areas"), seen)
+        _values(_layer(page, "mq-values"), seen)
+        # What the page fetches when the reader switches to this indicator.
+        _values(_get(client, f"/areas/{code}/values.json?indicator={LBC}").json, seen)
         _tables(page, code, seen)
     for nv in (place.own_nv, place.foreign_nv, *place.zero_nvs):
         page = _get(client, f"/natural-villages/{nv}").get_data(as_text=True)

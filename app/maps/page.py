@@ -6,15 +6,12 @@ polygons, more than everything else on the page).
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import folium
 from branca.element import MacroElement
 from folium import plugins
 from folium.template import Template
-
-from ..indicators import Indicator
-from .choropleth import Classes, classify, format_value, value_of
 
 Files = tuple[tuple[str, str], ...]  # (name, URL) pairs, as Folium lists its JS and CSS
 
@@ -47,6 +44,10 @@ class MapPage:
     html: str
     script: str
     layers: dict[str, str]  # element id -> JSON text, safe inside <script type="application/json">
+
+    def with_layers(self, layers: dict[str, object]) -> "MapPage":
+        """Return this map carrying `layers` (values or JSON text) instead of its own."""
+        return replace(self, layers={key: script_json(value) for key, value in layers.items()})
 
 
 class MetricScale(MacroElement):
@@ -127,50 +128,13 @@ def bounds_of(area: dict) -> tuple[float, float, float, float]:
     return (area["west"], area["south"], area["east"], area["north"])
 
 
-def colour(data: dict, indicator: Indicator, *, lang: str, method: str = "quantile") -> Classes:
-    """Class the areas of a FeatureCollection by `indicator`; add `fill` and `value` to their properties."""
-    values = [value_of(indicator, f["properties"]) for f in data["features"]]
-    classes = classify(indicator, values, method=method)
-    for feature in data["features"]:
-        props = feature["properties"]
-        value = value_of(indicator, props)
-        props["fill"] = classes.color(value)
-        props["value"] = format_value(indicator, value, lang)
-        if indicator.kind == "share":
-            props["value"] = f"{props[indicator.key]} ({props['value']})"
-    return classes
+def area_frame(
+    area: dict, *, lang: str, assets: Assets, basemaps: list[str] = (), attribution: str = ""
+) -> MapPage:
+    """Return the map of an area page fitted to `area`, without layers (`MapPage.with_layers` adds them).
 
-
-def area_map(
-    area: dict,
-    areas: str,
-    indicator: Indicator,
-    *,
-    lang: str,
-    assets: Assets,
-    method: str = "quantile",
-    outlines: str | None = None,
-    minimap: str | None = None,
-    basemaps: list[str] = (),
-    attribution: str = "",
-) -> tuple[MapPage, Classes]:
-    """Build a map of `areas` (GeoJSON text) coloured by `indicator`, fitted to `area`.
-
-    Parameters
-    ----------
-    area
-        The area shown, with its bounds (a row from `queries.county()` or `queries.areas.area()`).
-    outlines
-        GeoJSON of outlines drawn with their names over the areas (the townships on the county map).
-    minimap
-        GeoJSON drawn in the corner overview map.
+    The frame depends only on the area and the language, so a page may keep it; its areas'
+    outlines (``mq-areas``) and values travel as layers coloured by the page's script.
     """
     fmap = base_map(bounds_of(area), assets=assets, basemaps=basemaps, attribution=attribution, lang=lang)
-    data = json.loads(areas)
-    classes = colour(data, indicator, lang=lang, method=method)
-    layers = {"mq-areas": data}
-    if outlines is not None:
-        layers["mq-outlines"] = outlines
-    if minimap is not None:
-        layers["mq-minimap"] = minimap
-    return page(fmap, layers), classes
+    return page(fmap, {})

@@ -16,20 +16,19 @@ from ..privacy import Rule, Suppression
 from . import (
     POINT_PRECISION,
     POLYGON_PRECISION,
-    _json_object,
-    _natural_village_stats,
     _rollup,
     _values,
     asof,
     household_fields,
+    stats,
 )
 from .disclosure import Hide, disclosure_params
 
 CHILD_LEVEL = {"county": "township", "township": "village", "village": "natural_village"}
 
 # Per parent level: the alias whose rows are the children (over natural_village nv,
-# admin_unit v, admin_unit t joined below), the children's condition, and the
-# households' condition that keeps the aggregate to the parent's own rows.
+# admin_unit v, admin_unit t joined below), the children's condition, and the households'
+# condition that keeps an as-of aggregate (computed from history) to the parent's own rows.
 _CHILDREN = {
     "county": ("t", "t.parent_id = :parent", ""),
     "township": (
@@ -88,16 +87,21 @@ def lineage(unit: dict) -> list[dict]:
     return chain
 
 
-def _children(unit: dict, only: Iterable[indicators.Indicator], as_of: datetime.datetime | None) -> str:
-    """Return SQL for `unit`'s children with their geometry and aggregates rolled up (as of `as_of`)."""
+def _children(
+    unit: dict, only: Iterable[indicators.Indicator], as_of: datetime.datetime | None = None
+) -> str:
+    """Return SQL for `unit`'s children with their geometry and aggregates rolled up.
+
+    From the statistics table, or computed from history as of `as_of` (app.queries.stats.source).
+    """
     alias, where, households = _CHILDREN[unit["level"]]
-    stats = _natural_village_stats(households, only, as_of=as_of)
+    source = stats.source(as_of, households, only)
     return f"""
         SELECT {alias}.id, {alias}.code, {alias}.name, {alias}.geom, {_rollup("s", only)}
         FROM natural_village nv
         JOIN admin_unit v ON v.id = nv.village_id
         JOIN admin_unit t ON t.id = v.parent_id
-        LEFT JOIN ({stats}) s ON s.natural_village_id = nv.id
+        LEFT JOIN {source} s ON s.natural_village_id = nv.id
         WHERE {where}
         GROUP BY {alias}.id"""
 
@@ -106,36 +110,6 @@ def _child_hide(unit: dict, suppression: Suppression, alias: str) -> Hide:
     """Return how the sensitive counts of `unit`'s children (rows of `alias`) are withheld."""
     level = "natural_village" if CHILD_LEVEL[unit["level"]] == "natural_village" else "unit"
     return Hide(suppression, f"{alias}.id", level)
-
-
-def children_geojson(
-    unit: dict,
-    *,
-    suppression: Suppression,
-    only: Iterable[indicators.Indicator] = indicators.INDICATORS,
-    as_of: datetime.datetime | None = None,
-) -> str:
-    """Return `unit`'s children as a GeoJSON FeatureCollection with their indicator values (as of `as_of`).
-
-    Sensitive counts are withheld as `suppression` (the reader's) says.
-    """
-    only = list(only)
-    properties = [
-        ("code", "c.code"),
-        ("name", "c.name"),
-        *_values("c", only, hide=_child_hide(unit, suppression, "c")),
-    ]
-    sql = f"""
-        WITH c AS ({_children(unit, only, as_of)})
-        SELECT json_build_object(
-            'type', 'FeatureCollection',
-            'features', coalesce(json_agg(json_build_object(
-                'type', 'Feature', 'id', c.code,
-                'geometry', ST_AsGeoJSON(c.geom, {POLYGON_PRECISION})::json,
-                'properties', {_json_object(properties)}) ORDER BY c.code), '[]'::json))::text
-        FROM c"""
-    params = {"parent": unit["id"], **disclosure_params(suppression)}
-    return db.session.execute(text(sql), params).scalar_one()
 
 
 def children_table(
@@ -227,9 +201,8 @@ def natural_village_stats(
     """
     hide = Hide(suppression, "CAST(:id AS integer)", "natural_village")
     values = ", ".join(f"{sql} AS {name}" for name, sql in _values("s", hide=hide))
-    stats = _natural_village_stats("WHERE h.natural_village_id = :id", as_of=as_of)
-    sql = f"""
-        SELECT {values} FROM ({stats}) s"""
+    source = stats.source(as_of, "WHERE h.natural_village_id = :id")
+    sql = f"SELECT {values} FROM {source} s WHERE s.natural_village_id = :id"
     params = {"id": unit["id"], **disclosure_params(suppression)}
     row = db.session.execute(text(sql), params).mappings().first()
     return dict(row) if row else {"households": 0}

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..privacy import Suppression
-from . import _natural_village_stats, _rollup, _values
+from . import _rollup, _values
 from .disclosure import Hide, disclosure_params
 
 LEVELS = ("township", "village", "natural_village")
@@ -20,8 +20,13 @@ LEVELS = ("township", "village", "natural_village")
 _ROWS = {
     "township": ("t", "NULL::text AS township_name, NULL::text AS village_name"),
     "village": ("v", "min(t.name) AS township_name, NULL::text AS village_name"),
-    "natural_village": ("nv", "min(t.name) AS township_name, min(v.name) AS village_name"),
+    "natural_village": ("nv", "t.name AS township_name, v.name AS village_name"),
 }
+_FROM = """FROM natural_village nv
+            JOIN admin_unit v ON v.id = nv.village_id
+            JOIN admin_unit t ON t.id = v.parent_id
+            LEFT JOIN natural_village_stats s ON s.natural_village_id = nv.id"""
+_TOWNSHIP = "(CAST(:township AS integer) IS NULL OR t.id = :township)"
 
 
 def ranked(
@@ -47,18 +52,22 @@ def ranked(
     hide = Hide(suppression, "x.id", "natural_village" if level == "natural_village" else "unit")
     values = ", ".join(f"{sql} AS {name}" for name, sql in _values("x", hide=hide))
     key = f"{indicator.key}_share" if by_share and indicator.kind == "share" else indicator.key
+    direction = "DESC" if descending else "ASC"
+    order = f"{dict(_values('x', [indicator], hide=hide))[key]} {direction} NULLS LAST, x.code"
+    if level == "natural_village":
+        # A natural village's row of the statistics view is its aggregates: nothing to roll up, and
+        # the ordering reads only the columns it needs (NOT MATERIALIZED).
+        areas = f"NOT MATERIALIZED (SELECT nv.id, nv.code, nv.name, {where}, s.* {_FROM} WHERE {_TOWNSHIP})"
+    else:
+        areas = f"""(SELECT {alias}.id, {alias}.code, {alias}.name, {where}, {_rollup("s")}
+            {_FROM} WHERE {_TOWNSHIP} GROUP BY {alias}.id)"""
+    # Ordered on the one value first; every indicator's values only for the rows shown.
     sql = f"""
-        WITH x AS (
-            SELECT {alias}.id, {alias}.code, {alias}.name, {where}, {_rollup("s")}
-            FROM natural_village nv
-            JOIN admin_unit v ON v.id = nv.village_id
-            JOIN admin_unit t ON t.id = v.parent_id
-            LEFT JOIN ({_natural_village_stats()}) s ON s.natural_village_id = nv.id
-            WHERE CAST(:township AS integer) IS NULL OR t.id = :township
-            GROUP BY {alias}.id)
-        SELECT * FROM (SELECT x.code, x.name, x.township_name, x.village_name, {values} FROM x) ranked
-        ORDER BY {key} {"DESC" if descending else "ASC"} NULLS LAST, code
-        LIMIT :limit"""
+        WITH x AS {areas},
+        top AS (SELECT x.id FROM x ORDER BY {order} LIMIT :limit)
+        SELECT x.code, x.name, x.township_name, x.village_name, {values}
+        FROM x JOIN top ON top.id = x.id
+        ORDER BY {order}"""
     params = {"township": township, "limit": limit, **disclosure_params(suppression)}
     return [dict(r) for r in db.session.execute(text(sql), params).mappings()]
 

@@ -26,6 +26,17 @@ STATE = "natural_village_stats_state"  # one row: the version
 LOCK_CLASS = 4490
 
 
+def source(as_of=None, where: str = "", only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
+    """Return the statistics as a table expression: the table now, or computed as of moment `as_of`.
+
+    A past view's aggregates come from the households' versions (app.queries.asof) over the
+    households `where` keeps (a ``WHERE`` on ``h``), since the table holds only today's.
+    """
+    if as_of is None:
+        return TABLE
+    return f"({_natural_village_stats(where, only, as_of=as_of)})"
+
+
 def household_indicators() -> list[indicators.Indicator]:
     """Return the indicators that read household columns only (what migrations before 0008_work can build)."""
     return [i for i in indicators.INDICATORS if i.reads == "household"]

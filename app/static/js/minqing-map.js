@@ -20,32 +20,15 @@
     return template.replace("{code}", encodeURIComponent(code));
   }
 
-  // Areas filled with properties.fill; hover shows `labels` ([property, label] pairs); a click opens `href`.
-  // Fills fade from zoom `fadeFrom` on, so household points drawn beneath them stay clear.
-  function choropleth(map, collection, labels, href, fadeFrom) {
-    window.MinqingMap.map = map;
-    const opacity = () => (fadeFrom && map.getZoom() >= fadeFrom ? 0.3 : 0.8);
-    const layer = L.geoJSON(collection, {
-      style: (f) => ({ fillColor: f.properties.fill, fillOpacity: opacity(), color: "#ffffff", weight: 0.5 }),
-      onEachFeature: (feature, item) => {
-        item.bindTooltip('<table class="mq-tip">' + rows(feature.properties, labels) + "</table>", { sticky: true });
-        item.on({
-          mouseover: (e) => e.target.setStyle({ weight: 2, color: "#000000" }).bringToFront(),
-          mouseout: (e) => layer.resetStyle(e.target),
-          click: () => { window.location.href = link(href, feature.properties.code); },
-        });
-      },
-    });
-    map.on("zoomend", () => layer.setStyle({ fillOpacity: opacity() }));
-    return layer.addTo(map);
-  }
-
-  // Outlines with a name at properties.label_x/label_y linking to `href`; the lines never take the mouse.
-  function outlines(map, collection, href) {
+  // Outlines with a name at properties.label_x/label_y linking to `href` (and `query()`, the map's
+  // indicator and classes, kept current by the switch in choropleth.js); the lines never take the mouse.
+  function outlines(map, collection, href, query) {
     const group = L.layerGroup().addTo(map);
     L.geoJSON(collection, { style: { fill: false, color: "#333333", weight: 2 }, interactive: false }).addTo(group);
     for (const f of collection.features) {
-      const html = '<a href="' + escape(link(href, f.properties.code)) + '">' + escape(f.properties.name) + "</a>";
+      const to = link(href, f.properties.code);
+      const html = '<a href="' + escape(to + "?" + query()) + '" data-mq-href="' + escape(to) + '">' +
+        escape(f.properties.name) + "</a>";
       L.marker([f.properties.label_y, f.properties.label_x], {
         icon: L.divIcon({ className: "mq-label", html: html, iconSize: null }),
       }).addTo(group);
@@ -288,6 +271,7 @@
   }
 
   window.MinqingMap = {
-    choropleth, outlines, village, households, householdTiles, pairing, statusPoints, minimap, demands, demandTiles, data,
+    outlines, village, households, householdTiles, pairing, statusPoints, minimap, demands, demandTiles, data,
+    escape, link,
   };
 })();
