@@ -144,9 +144,16 @@ def test_a_township_map_as_of_a_past_day_counts_the_households_as_they_were(clie
     then = then[then.index.str.startswith(code[:9])]
     now = client.get(f"/areas/{code}?indicator=lifted").get_data(as_text=True)
     page = client.get(f"/areas/{code}?indicator=lifted&as_of={AS_OF}").get_data(as_text=True)
-    lifted = sum(f["properties"]["lifted"] for f in layer(page, "mq-areas")["features"])
+
+    def counted(html: str) -> int:  # the map's values: {code: [share, count]}
+        return sum(v[1] for v in layer(html, "mq-values")["areas"].values() if v)
+
+    lifted = counted(page)
     assert lifted == int((then == "lifted").sum())
-    assert lifted < sum(f["properties"]["lifted"] for f in layer(now, "mq-areas")["features"])
+    assert lifted < counted(now)
+    # Switching the indicator in a past view asks for the past values (the page does not reload).
+    switched = client.get(f"/areas/{code}/values.json?indicator=lifted&as_of={AS_OF}").json["areas"]
+    assert sum(v[1] for v in switched.values() if v) == lifted
     assert "截至 2022-06-30" in page and "截至 2022" not in now
     # The table's total is the past one too, and its links keep the day.
     total = re.search(r'<tr class="total">.*?</tr>', page, re.S).group(0)

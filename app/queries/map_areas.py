@@ -52,7 +52,7 @@ def shapes(unit: dict) -> str:
     sql = f"""
         WITH a AS (
             SELECT {alias}.code, {alias}.name, {alias}.geom, coalesce(sum(s.households), 0) AS households
-            FROM {_FROM}
+            FROM {_FROM.format(stats=stats.TABLE)}
             WHERE {where}
             GROUP BY {alias}.id)
         SELECT json_build_object(
