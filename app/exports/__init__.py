@@ -269,6 +269,9 @@ def _write_one(
     elif fmt == "geojson":
         options = {"layer_options": {"DESCRIPTION": _describe(metadata), "RFC7946": "NO"}}
     elif fmt == "shp":
+        # A shapefile has dates but no times: a moment is written as text, in the county's zone.
+        for column in frame.columns[frame.dtypes.map(lambda t: isinstance(t, pd.DatetimeTZDtype))]:
+            frame[column] = frame[column].dt.tz_convert(localtime.zone()).dt.strftime("%Y-%m-%d %H:%M:%S")
         frame = frame.rename(columns=shapefile_names(list(frame.columns.drop(frame.geometry.name))))
         options = {"encoding": "UTF-8"}
     elif fmt == "kml":
