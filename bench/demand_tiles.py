@@ -48,10 +48,10 @@ def _line(label: str, times: list[float], peer: list[float]) -> None:
 def run(*, households: int, demands: int, repeat: int) -> None:
     from app import create_app
     from app.extensions import db
-    from app.privacy import Suppression
     from app.queries import demand_tiles, tiles
     from app.queries.demand_tiles import MapFilters
     from app.queries.demands import kinds
+    from app.suppression import Suppression
 
     url = database.fresh(SUFFIX)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16)})

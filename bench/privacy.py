@@ -57,7 +57,7 @@ def run(*, households: int, repeat: int, url: str | None = None) -> None:
 
 def decision(app, gis, *, repeat: int) -> None:
     """Time the small-count decision for `gis`; say how much it withholds."""
-    from app import disclosure, privacy
+    from app import disclosure, privacy, suppression
     from app.extensions import db
     from app.queries import disclosure as disclosure_queries
 
@@ -65,7 +65,7 @@ def decision(app, gis, *, repeat: int) -> None:
     known = privacy.known_villages(gis)
     k = app.config["DISCLOSURE_MIN_COUNT"]
     read = _timed(disclosure_queries.counts, repeat)
-    decide = _timed(lambda: privacy.suppress(rows, known=known, min_count=k), repeat)
+    decide = _timed(lambda: suppression.suppress(rows, known=known, min_count=k), repeat)
     shown = disclosure.for_user(gis).shown["left_behind_children"]
     units = db.session.execute(text("SELECT count(*) FROM admin_unit")).scalar_one()
     print(f"# Privacy (#10): {len(rows):,} natural villages, k = {k}, median of {repeat} runs")

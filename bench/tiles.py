@@ -44,8 +44,9 @@ def run(*, households: int, repeat: int) -> None:
     from app import create_app, queries
     from app.auth import create_token, create_user
     from app.extensions import db
-    from app.privacy import UNSUPPRESSED, Detail, field_rules
+    from app.privacy import Detail, field_rules
     from app.queries import tiles as tile_queries
+    from app.suppression import UNSUPPRESSED
     from tests.conftest import log_in
 
     url = database_url()

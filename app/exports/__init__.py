@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import decimal
-import functools
 import pathlib
 import re
 import shutil
@@ -27,15 +25,26 @@ from collections.abc import Callable
 
 import geopandas
 import pandas as pd
-import pyogrio
 import shapely
 
-from .. import audit, disclosure, fields, localtime
+from .. import audit, disclosure, localtime
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
 from . import demands, households, styles, work
-from .cells import neutralised
+from .writers import (
+    FORMATS,
+    SHEETS,
+    Format,
+    describe,
+    field_table,
+    shapefile_names,
+    spatial,
+    write_csv,
+    write_one,
+)
+
+__all__ = ["FORMATS", "SHEETS", "Format", "shapefile_names"]  # what views, the CLI and tests read here
 
 LAYERS = ("townships", "villages", "natural_villages", "households", *work.LAYERS, demands.LAYER)
 # How the export page names each layer and format (keys of the i18n catalogue).
@@ -55,77 +64,11 @@ TITLES = {
     "kml": "KML (Ovi Map, Google Earth)",
     "xlsx": "XLSX (Excel table)",
 }
-# XLSX sheet names: the layers as people call them.
-SHEETS = {
-    "townships": "乡镇",
-    "villages": "行政村",
-    "natural_villages": "自然寨",
-    "households": "农户",
-    "pairings": "结对帮扶",
-    "visits": "走访",
-    "demands": "群众诉求",
-}
 ALL = "all"
 
 
-@dataclasses.dataclass(frozen=True)
-class Format:
-    """An output format: GDAL driver, file extension, media type, and whether one file holds many layers."""
-
-    driver: str | None
-    extension: str
-    media_type: str
-    multi_layer: bool = False
-    tabular: bool = False
-
-
-FORMATS = {
-    "gpkg": Format("GPKG", "gpkg", "application/geopackage+sqlite3", multi_layer=True),
-    "shp": Format("ESRI Shapefile", "zip", "application/zip", multi_layer=True),
-    "geojson": Format("GeoJSON", "geojson", "application/geo+json"),
-    "csv": Format(None, "csv", "text/csv", tabular=True),
-    "kml": Format("KML", "kml", "application/vnd.google-earth.kml+xml"),
-    "xlsx": Format(
-        "XLSX",
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        multi_layer=True,
-        tabular=True,
-    ),
-}
 GK_ZONES = range(4534, 4555)  # CGCS2000 3-degree Gauss-Kruger CM 75E … 135E
 CRS_NAMES = ("CRS84", "EPSG:4490", *(f"EPSG:{code}" for code in GK_ZONES))
-
-# Words shortened so Shapefile (dBase) field names fit in 10 characters.
-_WORDS = {
-    "registered": "reg",
-    "share": "sh",
-    "left": "l",
-    "behind": "b",
-    "children": "chld",
-    "elderly": "eld",
-    "empty": "e",
-    "nest": "n",
-    "natural": "n",
-    "village": "vil",
-    "disabled": "dis",
-    "members": "mem",
-    "dilapidated": "dilap",
-    "house": "hse",
-    "migrant": "mig",
-    "workers": "wrk",
-    "income": "inc",
-    "per": "p",
-    "capita": "cap",
-    "family": "fam",
-    "planning": "plan",
-    "township": "twp",
-    "households": "hh",
-    "poverty": "pov",
-    "status": "st",
-    "parent": "par",
-    "number": "no",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,25 +93,6 @@ def parse_crs(value: str | None) -> Crs:
     if match and (int(match.group(1)) == SRID or int(match.group(1)) in GK_ZONES):
         return Crs(int(match.group(1)), f"EPSG:{match.group(1)}")
     raise ValueError(f"crs={value!r}: one of CRS84, EPSG:4490, EPSG:4534 … EPSG:4554 expected")
-
-
-def shapefile_names(columns: list[str]) -> dict[str, str]:
-    """Return column → a unique dBase field name of at most 10 characters, the same for the same columns."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for column in columns:
-        short = column
-        if len(short) > 10:
-            short = "_".join(_WORDS.get(word, word) for word in column.split("_"))
-        if len(short) > 10:
-            short = short.replace("_", "")[:10]
-        base, n = short, 1
-        while short.lower() in taken:
-            suffix = str(n)
-            short, n = base[: 10 - len(suffix)] + suffix, n + 1
-        taken.add(short.lower())
-        names[column] = short
-    return names
 
 
 # --- reading the layers -----------------------------------------------------
@@ -232,89 +156,6 @@ def layer_frame(layer: str, *, user, crs: Crs, as_of: households.AsOf = None) ->
 
 
 # --- writing ----------------------------------------------------------------
-
-
-def _tabular(frame: geopandas.GeoDataFrame) -> pd.DataFrame:
-    """Return a layer as a plain table: points keep their coordinate columns, polygons get WKT."""
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    if len(frame) and not (frame.geom_type == "Point").all():
-        table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
-    return table
-
-
-def _spatial(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
-    """Return a layer for a GIS format: coordinate columns are in the geometry already."""
-    return frame.drop(columns=[c for c in ("lon", "lat", "x", "y") if c in frame.columns])
-
-
-def _write_one(
-    frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[str, str], *, lang: str
-) -> None:
-    """Write one layer to `path` (adding it to the file when the format holds many); XLSX reads in `lang`."""
-    spec = FORMATS[fmt]
-    if fmt == "csv":
-        _write_csv(_tabular(frame), path)
-        return
-    if fmt == "xlsx":
-        # GDAL writes text as shared strings, which Excel never evaluates; the quote guards a later copy.
-        name = SHEETS[layer] if lang == "zh" else layer
-        pyogrio.write_dataframe(_sheet(frame, layer, lang), path, layer=name, driver="XLSX")
-        return
-    frame = _spatial(frame)
-    options: dict = {}
-    # GDAL cannot tell an empty layer's geometry type by itself.
-    empty = {"geometry_type": "Point"} if frame.empty and layer in fields.POINT_LAYERS else {}
-    if fmt == "gpkg":
-        options = {"dataset_metadata": metadata if not path.exists() else None, "layer_metadata": metadata}
-    elif fmt == "geojson":
-        options = {"layer_options": {"DESCRIPTION": _describe(metadata), "RFC7946": "NO"}}
-    elif fmt == "shp":
-        # A shapefile has dates but no times: a moment is written as text, in the county's zone.
-        for column in frame.columns[frame.dtypes.map(lambda t: isinstance(t, pd.DatetimeTZDtype))]:
-            frame[column] = frame[column].dt.tz_convert(localtime.zone()).dt.strftime("%Y-%m-%d %H:%M:%S")
-        frame = frame.rename(columns=shapefile_names(list(frame.columns.drop(frame.geometry.name))))
-        options = {"encoding": "UTF-8"}
-    elif fmt == "kml":
-        name = next(c for c in ("name", "code", "household_code") if c in frame)
-        options = {"dataset_options": {"NameField": name}}
-    pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver, **options, **empty)
-
-
-def _sheet(frame: geopandas.GeoDataFrame, layer: str, lang: str) -> pd.DataFrame:
-    """Return a layer as a sheet people read in `lang`: headers, numbers as numbers, 是/否, no WKT.
-
-    Points keep their two coordinate columns; polygons get their centroid's instead.
-    Values read as the importer reads them, so an exported household sheet re-imports.
-    """
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    if len(frame) and not (frame.geom_type == "Point").all():
-        centres = shapely.centroid(frame.geometry.values)
-        names = ("lon", "lat") if frame.crs.is_geographic else ("x", "y")
-        table[names[0]], table[names[1]] = shapely.get_x(centres), shapely.get_y(centres)
-    for name in table.columns:
-        column = table[name]
-        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-            column = column.map(functools.partial(_cell, name, lang))
-            if column.map(type).eq(decimal.Decimal).any():  # numeric(…) from PostgreSQL
-                column = pd.to_numeric(column)
-            table[name] = column
-    return neutralised(table).rename(columns={c: fields.column_label(layer, c, lang) for c in table.columns})
-
-
-def _cell(field: str, lang: str, value):
-    """Return a value as a sheet shows it: 是/否, the poverty status and a visit's kind in words."""
-    if isinstance(value, bool) or (field in fields.WORDS and isinstance(value, str)):
-        return fields.display(field, value, lang)
-    return value
-
-
-def _write_csv(table: pd.DataFrame, path: pathlib.Path) -> None:
-    """Write `table` as CSV that Excel opens as UTF-8 (the BOM) and runs no formula from."""
-    neutralised(table).to_csv(path, index=False, encoding="utf-8-sig")
-
-
-def _describe(metadata: dict[str, str]) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in metadata.items())
 
 
 def export(
@@ -383,8 +224,8 @@ def export(
                 paths, fmt, metadata, user=user, crs=target, lang=lang, progress=progress, as_of=moment
             )
             if fmt == "shp":
-                _write_csv(_field_table(columns), folder / "fields.csv")
-            (folder / "README.txt").write_text(_describe(metadata) + "\n", encoding="utf-8")
+                write_csv(field_table(columns), folder / "fields.csv")
+            (folder / "README.txt").write_text(describe(metadata) + "\n", encoding="utf-8")
             result = folder / f"{stem}.zip"
             with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as archive:
                 for member in sorted(folder.iterdir()):
@@ -434,22 +275,14 @@ def _write_layers(
             )
         elif fmt == "geojson" and name == "households":
             counts[name] = households.write_geojson(
-                user, path, srid=crs.srid, crs_label=crs.label, description=_describe(metadata), as_of=as_of
+                user, path, srid=crs.srid, crs_label=crs.label, description=describe(metadata), as_of=as_of
             )
         else:
             frame = layer_frame(name, user=user, crs=crs, as_of=as_of)
-            _write_one(frame, path, name, fmt, metadata, lang=lang)
+            write_one(frame, path, name, fmt, metadata, lang=lang)
             counts[name] = len(frame)
-            columns[name] = list(_spatial(frame).columns.drop(frame.geometry.name))
+            columns[name] = list(spatial(frame).columns.drop(frame.geometry.name))
             del frame
         if progress:
             progress(name, done, len(paths))
     return counts, columns
-
-
-def _field_table(columns: dict[str, list[str]]) -> pd.DataFrame:
-    """Return the Shapefile field-name mapping of every layer (layer, field, shapefile_field)."""
-    rows = []
-    for name, names in columns.items():
-        rows += [(name, c, s) for c, s in shapefile_names(names).items()]
-    return pd.DataFrame(rows, columns=["layer", "field", "shapefile_field"])

@@ -16,7 +16,8 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..models import SRID
-from ..privacy import Rule, Suppression
+from ..privacy import Rule
+from ..suppression import Suppression
 from .disclosure import Hide, disclosure_params, published_sql
 
 # Decimal places of degrees in GeoJSON: 1e-5 deg is about 1 m, enough for a

@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from .. import indicators
 from ..extensions import db
-from ..privacy import Rule, Suppression
+from ..privacy import Rule
+from ..suppression import Suppression
 from . import (
     POINT_PRECISION,
     POLYGON_PRECISION,

@@ -1,6 +1,6 @@
 """Small-count suppression in SQL: the counts it decides on, and the clause that withholds.
 
-`counts` reads what `app.privacy.suppress` decides on from the `natural_village_stats` view,
+`counts` reads what `app.suppression.suppress` decides on from the `natural_village_stats` table,
 which every bulk write rebuilds, so a decision costs one scan of a few thousand rows; natural
 villages without households come with zero counts. `published_sql` turns the decision into the
 condition every statement that publishes a sensitive count applies.
@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from .. import indicators
 from ..extensions import db
-from ..privacy import NaturalVillageCounts, Suppression
+from ..suppression import NaturalVillageCounts, Suppression
 
 
 def counts() -> list[NaturalVillageCounts]:
@@ -70,7 +70,7 @@ def disclosure_params(suppression: Suppression) -> dict:
 def published_sql(alias: str, indicator: indicators.Indicator, hide: Hide | None) -> str:
     """Return SQL that says whether the count of sensitive `indicator` in `alias` may be published.
 
-    `privacy.suppress` decided the areas; the small-count rule is applied here again to the very
+    `suppression.suppress` decided the areas; the small-count rule is applied here again to the very
     numbers published, so a count below the threshold never leaves even if the two disagree.
     """
     if hide is None:

@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..models import SRID
-from ..privacy import Rule, Suppression
+from ..privacy import Rule
+from ..suppression import Suppression
 from . import _natural_village_stats, _values, asof, household_fields
 from .disclosure import Hide, disclosure_params
 from .work_layers import Layer

@@ -18,7 +18,8 @@ from .. import indicators
 from ..extensions import db
 from ..models import SRID, Household
 from ..ogc import cql2 as p
-from ..privacy import Rule, Suppression
+from ..privacy import Rule
+from ..suppression import Suppression
 from . import (
     POINT_PRECISION,
     POLYGON_PRECISION,

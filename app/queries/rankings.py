@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from .. import indicators
 from ..extensions import db
-from ..privacy import Suppression
+from ..suppression import Suppression
 from . import _rollup, _values
 from .disclosure import Hide, disclosure_params
 

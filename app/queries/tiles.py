@@ -14,7 +14,7 @@ from sqlalchemy import text
 from .. import indicators
 from ..extensions import db
 from ..models import SRID
-from ..privacy import Suppression
+from ..suppression import Suppression
 from . import _rollup, _values
 from .disclosure import Hide, disclosure_params
 
