@@ -619,4 +619,19 @@ ZH = {
     ),
     "Choose how satisfied the person is.": "请选择群众满意度。",
     "This place is not in your villages.": "该位置不在您负责的村。",
+    # --- members ---
+    "work file members": "家庭成员表",
+    (
+        "Member forms: one row per person under the head's row (户编号, 姓名, 与户主关系, 性别, 身份证号, "
+        "出生日期, 是否残疾, 是否在校生, 是否外出务工, 务工地点, 是否留守儿童, 是否参保), or one row per "
+        "household with numbered columns (成员1姓名, 成员1与户主关系, 成员1身份证号, …). A household's "
+        "members are replaced."
+    ): (
+        "家庭成员表：每人一行，户主行在前（户编号、姓名、与户主关系、性别、身份证号、出生日期、是否残疾、是否在校生、"
+        "是否外出务工、务工地点、是否留守儿童、是否参保）；或每户一行，成员按编号分列（成员1姓名、成员1与户主关系、"
+        "成员1身份证号……）。导入后该户的成员整体替换。"
+    ),
+    "Import household members FILE (户编号, 姓名, 与户主关系, 身份证号, …; a row per person or household).": (
+        "导入家庭成员表 FILE（户编号、姓名、与户主关系、身份证号……；每人一行或每户一行）。"
+    ),
 }

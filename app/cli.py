@@ -11,6 +11,7 @@ from sqlalchemy import select
 from . import accounts, i18n, localtime, logins, queries
 from .extensions import db
 from .models import ROLES, AdminUnit, User
+from .queries import members as member_queries
 from .queries import work as work_queries
 
 DEMO_USERS = (
@@ -31,6 +32,7 @@ PASSWORD_HELP = "The password (asked for twice when not given)."
 def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     """Generate a synthetic county and load it, replacing the current one (one transaction)."""
     from geodata.generator import generate_county
+    from geodata.members import generate_members
     from geodata.work import generate_work
 
     if if_empty and queries.county() is not None:
@@ -40,9 +42,11 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
     started = time.perf_counter()
     county = generate_county(households=households, seed=seed)
+    members = generate_members(county.households, seed=seed)
     work = generate_work(county, seed=seed, as_of=localtime.today())
     generated = time.perf_counter()
     counts = queries.load_county(county)
+    member_queries.replace_members(members)
     worked = work_queries.load_work(work)
     work_queries.link_users_to_cadres()
     db.session.commit()
@@ -51,7 +55,8 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     db.session.commit()
     click.echo(
         f"Loaded {counts['households']:,} households in {counts['natural_villages']:,} natural villages "
-        f"and {counts['admin_units']:,} administrative units, {worked['cadres']:,} cadres and "
+        f"and {counts['admin_units']:,} administrative units, {len(members):,} members, "
+        f"{worked['cadres']:,} cadres and "
         f"{worked['visits']:,} visits in the year to today (seed {seed}): "
         f"generated in {generated - started:.1f} s, loaded in {time.perf_counter() - generated:.1f} s."
     )

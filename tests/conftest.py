@@ -22,8 +22,10 @@ from app import create_app, queries
 from app.auth import create_user
 from app.config import Defaults
 from app.extensions import db
+from app.queries.members import replace_members
 from app.queries.work import link_users_to_cadres, load_work
 from geodata.generator import generate_county
+from geodata.members import generate_members
 from geodata.work import generate_work
 
 TEST_HOUSEHOLDS = 3000
@@ -106,6 +108,7 @@ def app(database_url, county, work, accounts, job_results):
     with app.app_context():
         flask_migrate.upgrade()
         queries.load_county(county)
+        replace_members(generate_members(county.households, seed=TEST_SEED))  # the families (#13)
         load_work(work)
         db.session.commit()
         queries.analyze()

@@ -206,12 +206,22 @@ def _check_ids(sheet: _Sheet, out: pd.DataFrame, today: datetime.date) -> None:
     if "id_number" not in sheet.index_of:
         return
     values = sheet.values("id_number").str.upper()
-    mangled = values.str.fullmatch(EXCEL_NUMBER).to_numpy(bool)
-    sheet.flag(mangled, "id_number", EXCEL_ID)
-    problems = id_problems(values.where(~mangled, ""), today=today)
-    reasons = [None if p is None else _id_reason(v, p) for v, p in zip(values, problems, strict=True)]
+    reasons = id_reasons(values, today=today)
     sheet.flag(np.array([r is not None for r in reasons], dtype=bool), "id_number", reasons)
     out["id_number"] = values.where(values != "", None).to_numpy()
+
+
+def id_reasons(values: pd.Series, *, today: datetime.date) -> list[Reason | None]:
+    """Return what is wrong with each (upper-cased) ID number in both languages, None where valid or empty.
+
+    Excel's lost digits first, then length, characters, birth date and check character.
+    """
+    mangled = values.str.fullmatch(EXCEL_NUMBER).to_numpy(bool)
+    problems = id_problems(values.where(~mangled, ""), today=today)
+    return [
+        EXCEL_ID if bad else None if p is None else _id_reason(v, p)
+        for v, p, bad in zip(values, problems, mangled, strict=True)
+    ]
 
 
 def _id_reason(value: str, problem: str) -> Reason:
