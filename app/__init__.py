@@ -74,6 +74,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(demands.bp)
 
+    from . import member_views
+
+    app.register_blueprint(member_views.bp)
+
     from . import audit, errors, front, i18n, jobs, localtime
 
     front.register(app)

@@ -13,8 +13,9 @@ from .i18n import LANGUAGES, Text, language
 from .i18n import gettext as _
 from .maps.choropleth import METHODS, format_value
 from .maps.page import Assets, area_map, base_map, bounds_of, page
+from .models import RELATIONS
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
-from .queries import areas, pairing, places, work_lists
+from .queries import areas, members, pairing, places, work_lists
 from .work_models import MEASURE_KINDS
 
 bp = Blueprint("pages", __name__)
@@ -247,6 +248,9 @@ def household(code: str):
         measures=pairing.measures(record["id"]),
         enter_measures=privacy.may_enter_measures(current_user, record["village_id"]),
         kinds=MEASURE_KINDS,
+        members=members.members_of(record["id"], rules),
+        edit_members=privacy.may_edit_members(current_user, record["village_id"]),
+        relations=RELATIONS,
     )
 
 

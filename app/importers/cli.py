@@ -215,7 +215,8 @@ WORK_FILES = (
     ),
     (
         "members",
-        "Import household members FILE (户编号, 姓名, 与户主关系, 身份证号, …; a row per person or household).",
+        "Import household members FILE (户编号, 姓名, 与户主关系, 身份证号, …; "
+        "a row per person or household).",
         import_members,
         True,
         "{r.inserted} members of {r.updated} households",

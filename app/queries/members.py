@@ -88,10 +88,13 @@ def members_of(household_id: int, rules: Mapping[str, Rule]) -> list[dict] | Non
     """
     if rules.get("members", Rule.SHOW) is not Rule.SHOW:
         return None
-    fields = ["m.id", "m.relation", "m.sex", "m.birth_date", "m.student", "m.insured"]
+    fields = ["m.id", "m.relation", "m.sex", "m.student", "m.insured"]
+    fields.append("date_part('year', age(current_date, m.birth_date))::int AS age")
     for field, column in (("head_name", "m.name"), ("id_number", "m.id_number")):
         if (sql := personal_sql(field, rules, column)) is not None:
             fields.append(f"{sql} AS {column[2:]}")
+    if rules["id_number"] is Rule.SHOW:  # a birth date is digits 7-14 of the ID number, which a mask hides
+        fields.append("m.birth_date")
     for flag, household_column in FLAG_COLUMNS.items():
         if rules.get(household_column, Rule.SHOW) is Rule.SHOW:
             fields.append(f"m.{flag}")
