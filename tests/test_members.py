@@ -185,17 +185,7 @@ def test_a_village_cadre_adds_changes_and_removes_a_member_and_the_counts_follow
 
 def counts(app, code) -> dict:
     with app.app_context():
-        return dict(
-            db.session.execute(
-                text(
-                    "SELECT members, left_behind_children, disabled_members, migrant_workers FROM household "
-                    "WHERE code = :c"
-                ),
-                {"c": code},
-            )
-            .mappings()
-            .one()
-        )
+        return counts_of(code)
 
 
 @pytest.mark.parametrize(
@@ -236,3 +226,161 @@ def test_only_admins_and_the_villages_cadres_edit_members(client, login, county,
     token = csrf_token(client.get("/").get_data(as_text=True)) if role else None
     refused = client.post(f"/households/{code}/members", data={"csrf_token": token, "name": "某"})
     assert refused.status_code == 403
+
+
+# --- imports: layout (b), problems, the web page, the command line ---------------------------
+
+
+def layout_b(code_1, code_2):
+    """One row per household, its members in numbered columns (the head in 户主 columns)."""
+    header = ["户编号", "户主姓名", "户主身份证号"]
+    for n in (1, 2):
+        header += [f"成员{n}姓名", f"成员{n}与户主关系", f"成员{n}身份证号", f"成员{n}是否外出务工"]
+    return [
+        header,
+        [
+            code_1,
+            "罗大山",
+            id_number("19700101", 11),
+            "潘桂英",
+            "妻子",
+            id_number("19720202", 22),
+            N,
+            "罗小军",
+            "儿子",
+            id_number("19950303", 33),
+            Y,
+        ],
+        [code_2, "石老三", id_number("19500505", 55), "", "", "", "", "", "", "", ""],
+    ]
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_form_with_a_row_per_household_and_numbered_columns_imports(tmp_path):
+    code_1, code_2 = households()
+    result = import_members(write(tmp_path / "成员.xlsx", layout_b(code_1, code_2)), today=TODAY)
+    assert result.problems == [] and (result.inserted, result.updated) == (4, 2)
+    assert counts_of(code_1) == {
+        "members": 3,
+        "left_behind_children": 0,
+        "disabled_members": 0,
+        "migrant_workers": 1,
+    }
+    assert counts_of(code_2)["members"] == 1
+
+
+def counts_of(code) -> dict:
+    return dict(
+        db.session.execute(
+            text(
+                "SELECT members, left_behind_children, disabled_members, migrant_workers FROM household "
+                "WHERE code = :c"
+            ),
+            {"c": code},
+        )
+        .mappings()
+        .one()
+    )
+
+
+@pytest.mark.usefixtures("app_context")
+def test_re_importing_replaces_a_households_members_and_a_household_file_cannot_contradict_them(tmp_path):
+    code_1, code_2 = households()
+    import_members(write(tmp_path / "a.xlsx", layout_a(code_1, code_2)), today=TODAY)
+    rows = layout_a(code_1, code_2)
+    del rows[3:7]  # the head of household 1 alone, then household 2
+    assert import_members(write(tmp_path / "b.xlsx", rows), today=TODAY).inserted == 2
+    assert counts_of(code_1) == {
+        "members": 1,
+        "left_behind_children": 0,
+        "disabled_members": 0,
+        "migrant_workers": 0,
+    }
+    # The household's counts are the members', whoever writes them.
+    db.session.execute(
+        text("UPDATE household SET members = 7, migrant_workers = 3 WHERE code = :c"), {"c": code_1}
+    )
+    assert counts_of(code_1)["members"] == 1 and counts_of(code_1)["migrant_workers"] == 0
+
+
+def bad_form(code_1, code_2, code_3):
+    rows = layout_a(code_1, code_2)
+    rows[3][5] = "1962-01-02"  # row 4, 吴秀英: not the ID number's 1962-01-01
+    rows[4][4] = wrong_check(rows[4][4])  # row 5, 杨明's ID number
+    rows[4][8] = rows[5][8] = N  # 杨明 and 龙芳 at home: their son (row 7) is no left-behind child
+    rows.append(["", "杨二", "户主", "男", id_number("19700101", 71), "", N, N, N, "", N, Y])  # row 9
+    rows.append(["", "某人", "表哥", "男", id_number("19900101", 77), "", N, N, N, "", N, Y])  # row 10
+    rows.append(
+        ["52269999999999999", "无此户", "户主", "男", id_number("19800101", 99), "", N, N, N, "", N, Y]
+    )
+    rows.append([code_3, "好户主", "户主", "女", id_number("19810101", 82), "", N, N, N, "", N, Y])  # row 12
+    return rows
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_bad_form_is_refused_whole_each_problem_by_row_and_column(tmp_path):
+    codes = households(3)
+    before = db.session.execute(text("SELECT count(*) FROM member")).scalar_one()
+    result = import_members(write(tmp_path / "坏表.xlsx", bad_form(*codes)), today=TODAY)
+    assert not result.written
+    found = {(p.row, p.column): p.text("zh") for p in result.problems}
+    assert "出生日期与身份证号中的出生日期（1962-01-01）不一致" in found[(4, "出生日期")]
+    assert "校验" in found[(5, "身份证号")]
+    assert "父母均在家" in found[(7, "是否留守儿童")]
+    assert found[(8, "与户主关系")] == found[(9, "与户主关系")] == "同一户有两个户主"
+    assert "与户主关系应为" in found[(10, "与户主关系")]
+    assert found[(11, "户编号")].startswith("户编号不存在")
+    assert db.session.execute(text("SELECT count(*) FROM member")).scalar_one() == before
+    # Valid households only: the last one is written; the others are skipped whole.
+    partly = import_members(write(tmp_path / "坏表.xlsx", bad_form(*codes)), today=TODAY, valid_only=True)
+    assert partly.written and (partly.inserted, partly.updated) == (1, 1)
+    assert partly.rejected == 9 and counts_of(codes[2])["members"] == 1
+
+
+@pytest.fixture
+def uploads(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_FOLDER", str(tmp_path / "uploads"))
+
+
+@pytest.mark.usefixtures("uploads")
+@pytest.mark.parametrize("layout", [layout_a, layout_b])
+def test_an_admin_imports_a_member_form_on_the_web_page(app, client, login, tmp_path, layout):
+    from tests.test_jobs import run_worker
+
+    with app.app_context():
+        code_1, code_2 = households()
+    path = write(tmp_path / "家庭成员.xlsx", layout(code_1, code_2))
+    login("admin")
+    form = client.get("/work/import").get_data(as_text=True)
+    assert "家庭成员表" in form
+    with open(path, "rb") as f:
+        data = {"csrf_token": csrf_token(form), "kind": "members", "file": (f, path.name)}
+        sent = client.post("/work/import", data=data, content_type="multipart/form-data")
+    assert sent.status_code == 303
+    run_worker(app)
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "家庭成员.xlsx" in page
+    with app.app_context():
+        assert counts_of(code_2)["members"] == 1
+        assert counts_of(code_1)["members"] == (5 if layout is layout_a else 3)
+
+
+def test_the_command_line_imports_a_form_and_prints_each_problem(app, tmp_path):
+    with app.app_context():
+        code_1, code_2, code_3 = households(3)
+        runner = app.test_cli_runner()
+        bad = runner.invoke(
+            args=[
+                "import",
+                "members",
+                str(write(tmp_path / "b.xlsx", bad_form(code_1, code_2, code_3))),
+                "--zh",
+            ]
+        )
+        assert bad.exit_code == 1 and "同一户有两个户主" in bad.output and "Nothing imported" in bad.output
+        good = runner.invoke(
+            args=["import", "members", str(write(tmp_path / "g.xlsx", layout_a(code_1, code_2)))]
+        )
+        assert good.exit_code == 0, good.output
+        assert "6 members of 2 households" in good.output
+        assert counts_of(code_1)["members"] == 5

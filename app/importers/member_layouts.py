@@ -106,6 +106,8 @@ def read_people(header: list[str], table: list[list[str]], header_row: int) -> P
         for field in PERSON_FIELDS:
             part[field] = raw[indexes[field]].to_numpy() if field in indexes else ""
         filled = part[[f for f in PERSON_FIELDS if f in indexes]].ne("").any(axis=1)
+        if slot == "户主":  # the head's own columns: the relation goes without saying
+            part["relation"] = part.relation.replace("", "户主")
         parts.append(part[filled.to_numpy()])
     layout = "b" if any(slot for slot in slots) else "a"
     if not parts:
