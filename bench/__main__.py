@@ -10,6 +10,7 @@ from bench import (
     hardening,
     imports,
     load,
+    members,
     ogc,
     ogc_work,
     pairing,
@@ -40,6 +41,7 @@ def main() -> None:
         work,
         pairing,
         demands,
+        members,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)

@@ -76,7 +76,8 @@ class _Family:
     def child(self, parent_age: float, *, young: bool = False, grand: bool = False) -> dict:
         boy = self.rnd.random() < 0.53
         relation = ("grandson" if boy else "granddaughter") if grand else ("son" if boy else "daughter")
-        age = self.rnd.uniform(1, 15.5) if young else parent_age - self.rnd.uniform(21, 32)
+        # A young child is under 14 on AS_OF, so still under 16 (a left-behind child) for a while after.
+        age = self.rnd.uniform(1, 13.5) if young else parent_age - self.rnd.uniform(21, 32)
         return self.add(relation, age)
 
 
@@ -88,8 +89,7 @@ def _household_people(rnd: random.Random, h: dict) -> list[dict]:
     away: list[dict] = []
     children: list[dict] = []
     if left and age >= 45:  # grandparents raise the children of a son working away
-        son = family.child(age)
-        son["age"] = max(son["age"], 22 + rnd.uniform(0, 8))
+        son = family.add("son", max(age - rnd.uniform(21, 32), 22 + rnd.uniform(0, 8)))
         away.append(son)
         if migrants >= 2 and len(family.people) < n - left:
             away.append(family.add("daughter_in_law", son["age"] + rnd.uniform(-3, 2)))

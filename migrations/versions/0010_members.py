@@ -4,10 +4,11 @@ Household counts that members determine (members, left_behind_children,
 disabled_members, migrant_workers) are derived from the household's member rows
 by the database, in the writing transaction, wherever a household has members:
 
-- a statement trigger on `member` touches the households a statement changed, and
+- a statement trigger on `member` recomputes the households a statement changed
+  (one UPDATE, set-based, whatever the statement's size), and
 - a row trigger on `household` (BEFORE UPDATE OF those counts) puts the derived
-  counts back into the row, so a household import or a hand-written UPDATE
-  cannot make them disagree with the members either.
+  counts back into a row written directly, so a household import or a hand-written
+  UPDATE cannot make them disagree with the members either.
 
 Triggers rather than a Python function called by every writer: the importers,
 the card's forms, the demo loader and psql all write these tables, and only the
@@ -34,17 +35,25 @@ RELATIONS = (
     "father", "mother", "grandfather", "grandmother", "sibling", "other",
 )
 
+# member_counts is the one definition of the derived counts; the statement trigger applies it to every
+# household a statement touched in one UPDATE, the row trigger to a household written directly (a
+# household import, psql). The row trigger skips the statement trigger's own UPDATE (trigger depth).
 FUNCTIONS = """
+CREATE FUNCTION member_counts(ids int[]) RETURNS TABLE (
+    household_id int, members int, left_behind_children int, disabled_members int, migrant_workers int)
+LANGUAGE sql STABLE AS $$
+    SELECT household_id, count(*)::int,
+           (count(*) FILTER (WHERE left_behind_child))::int,
+           (count(*) FILTER (WHERE disabled))::int,
+           (count(*) FILTER (WHERE migrant_worker))::int
+    FROM member WHERE household_id IN (SELECT unnest(ids)) GROUP BY household_id
+$$;
 CREATE FUNCTION household_members_derived() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     counted record;
 BEGIN
-    SELECT count(*) AS members,
-           count(*) FILTER (WHERE left_behind_child) AS left_behind_children,
-           count(*) FILTER (WHERE disabled) AS disabled_members,
-           count(*) FILTER (WHERE migrant_worker) AS migrant_workers
-    INTO counted FROM member WHERE household_id = NEW.id;
-    IF counted.members > 0 THEN
+    SELECT * INTO counted FROM member_counts(ARRAY[NEW.id]);
+    IF FOUND THEN
         NEW.members := counted.members;
         NEW.left_behind_children := counted.left_behind_children;
         NEW.disabled_members := counted.disabled_members;
@@ -54,18 +63,23 @@ BEGIN
 END $$;
 CREATE TRIGGER household_members_derived
     BEFORE UPDATE OF members, left_behind_children, disabled_members, migrant_workers ON household
-    FOR EACH ROW EXECUTE FUNCTION household_members_derived();
+    FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION household_members_derived();
 
+CREATE FUNCTION members_apply(ids int[]) RETURNS void LANGUAGE sql AS $$
+    UPDATE household h SET members = c.members, left_behind_children = c.left_behind_children,
+        disabled_members = c.disabled_members, migrant_workers = c.migrant_workers
+    FROM member_counts(ids) c
+    WHERE h.id = c.household_id AND (h.members, h.left_behind_children, h.disabled_members, h.migrant_workers)
+        IS DISTINCT FROM (c.members, c.left_behind_children, c.disabled_members, c.migrant_workers)
+$$;
 CREATE FUNCTION member_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Naming `members` fires household_members_derived, the one place the counts are computed.
     IF TG_OP = 'INSERT' THEN
-        UPDATE household SET members = members WHERE id IN (SELECT household_id FROM new_rows);
+        PERFORM members_apply(ARRAY(SELECT DISTINCT household_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE household SET members = members WHERE id IN (SELECT household_id FROM old_rows);
+        PERFORM members_apply(ARRAY(SELECT DISTINCT household_id FROM old_rows));
     ELSE
-        UPDATE household SET members = members
-        WHERE id IN (SELECT household_id FROM new_rows UNION SELECT household_id FROM old_rows);
+        PERFORM members_apply(ARRAY(SELECT household_id FROM new_rows UNION SELECT household_id FROM old_rows));
     END IF;
     RETURN NULL;
 END $$;
@@ -91,9 +105,9 @@ def upgrade():
 
 def downgrade():
     op.execute("DROP TRIGGER member_inserted ON member; DROP TRIGGER member_deleted ON member; "
-               "DROP TRIGGER member_updated ON member; DROP FUNCTION member_changed(); "
+               "DROP TRIGGER member_updated ON member; DROP FUNCTION member_changed(), members_apply(int[]); "
                "DROP TRIGGER household_members_derived ON household; "
-               "DROP FUNCTION household_members_derived()")
+               "DROP FUNCTION household_members_derived(), member_counts(int[])")
     op.drop_constraint(op.f('ck_member_relation'), 'member', type_='check')
     op.drop_column('member', 'insured')
     op.drop_column('member', 'student')
