@@ -3,6 +3,7 @@
 import datetime
 import re
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
@@ -384,3 +385,35 @@ def test_the_command_line_imports_a_form_and_prints_each_problem(app, tmp_path):
         assert good.exit_code == 0, good.output
         assert "6 members of 2 households" in good.output
         assert counts_of(code_1)["members"] == 5
+
+
+# --- the generator ---------------------------------------------------------------------------
+
+
+def test_generated_families_agree_with_their_households_counts(county):
+    from app.importers.household_checks import id_problems
+    from geodata.generator import AS_OF
+    from geodata.members import generate_members
+
+    h = county.households.set_index("code")
+    m = generate_members(county.households, seed=3)
+    people = m.groupby("household_code")
+    assert (people.size() == h.members).all()
+    for flag, column in (
+        ("left_behind_child", "left_behind_children"),
+        ("disabled", "disabled_members"),
+        ("migrant_worker", "migrant_workers"),
+    ):
+        assert (people[flag].sum() == h[column]).all(), column
+    heads = m[m.relation == "head"].set_index("household_code")
+    assert heads.index.is_unique and len(heads) == len(h)
+    assert (heads.id_number == h.id_number).all() and (heads.name == h.head_name).all()
+    assert m.id_number.is_unique and not any(id_problems(m.id_number, today=AS_OF))
+    age = (pd.to_datetime(AS_OF) - pd.to_datetime(m.birth_date)).dt.days / 365.2425
+    left = m[m.left_behind_child]
+    assert (age[left.index] < 14).all()
+    # A left-behind child's household has someone working away.
+    assert people.migrant_worker.sum()[left.household_code].gt(0).all()
+    empty_nest = m[m.household_code.isin(h.index[h.empty_nest_elderly])]
+    assert (age[empty_nest.index] >= 60).all()
+    assert m[m.migrant_worker].migrant_place.notna().all() and m[~m.migrant_worker].migrant_place.isna().all()
