@@ -417,3 +417,27 @@ def test_generated_families_agree_with_their_households_counts(county):
     empty_nest = m[m.household_code.isin(h.index[h.empty_nest_elderly])]
     assert (age[empty_nest.index] >= 60).all()
     assert m[m.migrant_worker].migrant_place.notna().all() and m[~m.migrant_worker].migrant_place.isna().all()
+
+
+def code_on_every_row(code_1, code_2):
+    rows = layout_a(code_1, code_2)
+    for row in rows[3:7]:
+        row[0] = code_1
+    return rows
+
+
+def code_on_its_own_row(code_1, code_2):
+    rows = layout_a(code_1, code_2)
+    for i in (7, 2):  # a header row carrying only the household code above each head's row
+        rows.insert(i, [rows[i][0]] + [""] * 11)
+        rows[i + 1][0] = ""
+    return rows
+
+
+@pytest.mark.usefixtures("app_context")
+@pytest.mark.parametrize("layout", [code_on_every_row, code_on_its_own_row])
+def test_a_household_code_may_be_repeated_or_stand_on_its_own_row(tmp_path, layout):
+    code_1, code_2 = households()
+    result = import_members(write(tmp_path / "成员.xlsx", layout(code_1, code_2)), today=TODAY)
+    assert result.problems == [] and (result.inserted, result.updated) == (6, 2)
+    assert counts_of(code_1)["members"] == 5

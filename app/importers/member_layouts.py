@@ -99,7 +99,10 @@ def read_people(header: list[str], table: list[list[str]], header_row: int) -> P
         if (found := person_field(h)) is not None and found[1] not in slots.get(found[0], {}):
             slots.setdefault(found[0], {})[found[1]] = i
             columns[found] = h
+    layout = "b" if any(slot for slot in slots) else "a"
     codes = raw[code_index]
+    if layout == "a":  # the head's row carries the code; the rows below it are its members
+        codes = codes.replace("", np.nan).ffill().fillna("")
     parts = []
     for slot, indexes in slots.items():
         part = pd.DataFrame({"row": rows, "household_code": codes.to_numpy(), "slot": slot})
@@ -109,7 +112,6 @@ def read_people(header: list[str], table: list[list[str]], header_row: int) -> P
         if slot == "户主":  # the head's own columns: the relation goes without saying
             part["relation"] = part.relation.replace("", "户主")
         parts.append(part[filled.to_numpy()])
-    layout = "b" if any(slot for slot in slots) else "a"
     if not parts:
         frame = pd.DataFrame(columns=["row", "household_code", "slot", *PERSON_FIELDS])
     else:
@@ -124,14 +126,10 @@ def scattered(people: People) -> pd.Series:
 
     In layout (a) a household is one run of rows (the code filled down from the head's row); a
     code found again further down is a second household with the same code. In layout (b) a
-    household is one row. Codes are filled down first: in layout (a) only.
+    household is one row.
     """
     f = people.frame
-    if people.layout == "a":
-        f["household_code"] = f.household_code.replace("", np.nan).ffill().fillna("")
-        run = (f.household_code != f.household_code.shift()).cumsum()
-    else:
-        run = f.row
+    run = (f.household_code != f.household_code.shift()).cumsum() if people.layout == "a" else f.row
     runs = pd.DataFrame({"code": f.household_code, "run": run}).drop_duplicates()
     twice = runs.code[runs.code.duplicated()].unique()
     return f.household_code.isin(twice) & (f.household_code != "")
