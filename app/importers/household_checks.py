@@ -262,12 +262,12 @@ def _check_categories(sheet: _Sheet, out: pd.DataFrame) -> None:
     """Check the yes/no columns and the poverty status against the words cadres use."""
     for field in BOOLEAN_FIELDS:
         if field in sheet.index_of:
-            values = _lookup(sheet.values(field), BOOLEANS)
+            values = lookup(sheet.values(field), BOOLEANS)
             reason = ("是/否 (yes/no, Y/N, 1/0) expected", "应填 是 或 否（也可填 Y/N、1/0）")
             sheet.flag(values.isna().to_numpy(), field, reason)
             out[field] = values.fillna(False).astype(bool).to_numpy()
     if "poverty_status" in sheet.index_of:
-        values = _lookup(sheet.values("poverty_status"), POVERTY)
+        values = lookup(sheet.values("poverty_status"), POVERTY)
         reason = (
             "one of 脱贫户, 监测户, 建档立卡户, 一般户 expected",
             "应为 脱贫户、监测户、建档立卡户、一般户 之一",
@@ -300,7 +300,7 @@ def _check_numbers(sheet: _Sheet, out: pd.DataFrame) -> None:
         out[field] = pd.array(numbers, dtype="Int64")
 
 
-def _lookup(values: pd.Series, table: dict) -> pd.Series:
+def lookup(values: pd.Series, table: dict) -> pd.Series:
     """Map `values` through `table`, trying upper case only for the few that miss (y, yes, true…)."""
     mapped = values.map(table)
     missing = mapped.isna()

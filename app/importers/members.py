@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..queries import members as sql
 from ..queries.tiles import refresh_stats
-from .household_checks import BOOLEANS, Reason, id_reasons
+from .household_checks import BOOLEANS, Reason, id_reasons, lookup
 from .households import ImportResult
 from .member_layouts import LABELS, People, is_header, read_people, scattered
 from .problems import Problem
@@ -92,8 +92,7 @@ class _Checked:
 def _yes_no(c: _Checked) -> dict[str, pd.Series]:
     flags = {}
     for field in FLAGS:
-        values = c.f[field].map(BOOLEANS)
-        values = values.where(values.notna(), c.f[field].str.upper().map(BOOLEANS))
+        values = lookup(c.f[field], BOOLEANS)
         c.flag(values.isna(), field, ("是/否 (yes/no) expected", "应填 是 或 否"))
         flags[field] = values.fillna(False).astype(bool)
     return flags
@@ -142,7 +141,7 @@ def _check_people(c: _Checked, *, today: datetime.date) -> pd.DataFrame:
     valid_id = (ids != "") & pd.Series([r is None for r in reasons], index=f.index)
     born = _born(c, ids, valid_id)
     sex_of_id = pd.Series(np.where(ids.str.slice(16, 17).isin(list("13579")), "M", "F"), index=f.index)
-    sex = f.sex.str.upper().map(SEXES)
+    sex = lookup(f.sex, SEXES)
     c.flag((f.sex != "") & sex.isna(), "sex", ("男 or 女 expected", "性别应为 男 或 女"))
     wrong = sex.notna() & valid_id & (sex != sex_of_id)
     c.flag(
