@@ -65,7 +65,9 @@ class _Family:
     def add(self, relation: str, age: float, *, sex: str | None = None) -> dict:
         if sex is None:
             sex = "F" if relation in FEMALE_RELATIONS else "M" if relation != "spouse" else "F"
-        person = {"relation": relation, "sex": sex, "age": max(0.1, min(age, 99.0))}
+        if age < 0.5:  # a child the parents' ages leave no room for: a baby, on a day of its own
+            age = self.rnd.uniform(0.5, 4)
+        person = {"relation": relation, "sex": sex, "age": min(age, 99.0)}
         self.people.append(person)
         return person
 
@@ -170,12 +172,20 @@ class _Numbers:
 
     def number(self, born: datetime.date, sex: str) -> str:
         stem = f"{COUNTY_CODE[:6]}{born:%Y%m%d}"
-        sequence = self.rnd.randrange(0, 499) * 2 + (1 if sex == "M" else 2)
-        while f"{stem}{sequence:03d}" in self.taken:
-            sequence = (sequence + 2) % 1000 or (1 if sex == "M" else 2)
-        first17 = f"{stem}{sequence:03d}"
+        first = 1 if sex == "M" else 2
+        start = self.rnd.randrange(0, 499)
+        for step in range(499):
+            first17 = f"{stem}{(start + step) % 499 * 2 + first:03d}"
+            if first17 not in self.taken:
+                break
+        else:  # every number of the day is taken: born the day before
+            return self.number(born - datetime.timedelta(days=1), sex)
         self.taken.add(first17)
         return first17 + check_digit(first17)
+
+
+def _born(id_number: str) -> datetime.date:
+    return datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
 def generate_members(households: pd.DataFrame, *, seed: int) -> pd.DataFrame:
@@ -195,7 +205,7 @@ def generate_members(households: pd.DataFrame, *, seed: int) -> pd.DataFrame:
         ]
     ]
     for h in frame.itertuples(index=False):
-        born = datetime.date(int(h.id_number[6:10]), int(h.id_number[10:12]), int(h.id_number[12:14]))
+        born = _born(h.id_number)
         head = {**h._asdict(), "sex": h.head_sex, "age": (AS_OF - born).days / 365.2425}
         surname, spouse_surname = h.head_name[0], rnd.choices(surnames, weights)[0]
         for p in _household_people(rnd, head):
@@ -204,6 +214,7 @@ def generate_members(households: pd.DataFrame, *, seed: int) -> pd.DataFrame:
             else:
                 birth = AS_OF - datetime.timedelta(days=int(p["age"] * 365.2425))
                 id_number = numbers.number(birth, p["sex"])
+                birth = _born(id_number)  # a day earlier when the day's numbers ran out
                 family_name = (
                     spouse_surname if p["relation"] in ("spouse", "daughter_in_law", "mother") else surname
                 )
