@@ -306,3 +306,15 @@ def test_a_household_code_may_be_repeated_or_stand_on_its_own_row(tmp_path, layo
     result = import_members(write(tmp_path / "成员.xlsx", layout(code_1, code_2)), today=TODAY)
     assert result.problems == [] and (result.inserted, result.updated) == (6, 2)
     assert counts_of(code_1)["members"] == 5
+
+
+def test_when_a_days_id_numbers_run_out_the_next_is_a_day_earlier():
+    import random
+
+    from geodata.members import _Numbers
+
+    numbers = _Numbers(random.Random(1), set())
+    day = datetime.date(2020, 5, 17)
+    made = [numbers.number(day, "M") for _ in range(500)]
+    assert len(set(made)) == 500 and all(int(n[16]) % 2 for n in made)
+    assert {n[6:14] for n in made[:499]} == {"20200517"} and made[499][6:14] == "20200516"
