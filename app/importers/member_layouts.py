@@ -90,8 +90,7 @@ def read_people(header: list[str], table: list[list[str]], header_row: int) -> P
     code_index = next((i for i, h in enumerate(header) if normalise(h) in CODE_HEADERS), None)
     if code_index is None:
         return None
-    raw = pd.DataFrame(table, columns=range(len(header)), dtype=str).fillna("")
-    raw = raw.apply(lambda column: column.str.strip())
+    raw = pd.DataFrame(table, columns=range(len(header)), dtype=str).fillna("")  # cells come stripped
     rows = np.arange(header_row + 1, header_row + 1 + len(raw))
     slots: dict[str, dict[str, int]] = {}
     columns: dict[tuple[str, str], str] = {("", "household_code"): header[code_index]}
