@@ -197,7 +197,7 @@ def generate_members(households: pd.DataFrame, *, seed: int) -> pd.DataFrame:
     rnd = random.Random(seed)
     numbers = _Numbers(rnd, set(households["id_number"]))
     surnames, weights = list(SURNAMES), list(SURNAMES.values())
-    columns = {c: [] for c in COLUMNS}
+    rows = []
     frame = households[
         [
             *("code", "head_name", "head_sex", "id_number", "members", "wubao", "empty_nest_elderly"),
@@ -220,19 +220,7 @@ def generate_members(households: pd.DataFrame, *, seed: int) -> pd.DataFrame:
                 )
                 pool = GIVEN_FEMALE if p["sex"] == "F" else GIVEN_MALE
                 name = family_name + rnd.choice(pool) + (rnd.choice(pool) if rnd.random() < 0.6 else "")
-            for column, value in (
-                ("household_code", h.code),
-                ("name", name),
-                ("id_number", id_number),
-                ("relation", p["relation"]),
-                ("sex", p["sex"]),
-                ("birth_date", birth),
-                ("disabled", p["disabled"]),
-                ("left_behind_child", p["left_behind_child"]),
-                ("migrant_worker", p["migrant_worker"]),
-                ("migrant_place", p["migrant_place"]),
-                ("student", p["student"]),
-                ("insured", p["insured"]),
-            ):
-                columns[column].append(value)
-    return pd.DataFrame(columns)
+            rows.append(
+                (h.code, name, id_number, p["relation"], p["sex"], birth, *(p[f] for f in COLUMNS[6:]))
+            )
+    return pd.DataFrame.from_records(rows, columns=COLUMNS)
