@@ -82,6 +82,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(photos.bp)
 
+    from . import member_views
+
+    app.register_blueprint(member_views.bp)
+
     from . import audit, errors, front, i18n, jobs, localtime, versions
 
     front.register(app)

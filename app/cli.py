@@ -11,6 +11,7 @@ from sqlalchemy import select
 from . import accounts, i18n, localtime, logins, queries, versions
 from .extensions import db
 from .models import ROLES, AdminUnit, User
+from .queries import members as member_queries
 from .queries import work as work_queries
 from .queries.demand_load import load_demands
 
@@ -34,6 +35,7 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     from geodata.demands import generate_demands
     from geodata.generator import generate_county
     from geodata.history import generate_history, with_years
+    from geodata.members import generate_members
     from geodata.work import generate_work
 
     from .queries.asof import load_history
@@ -45,12 +47,14 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     seed = current_app.config["DEMO_SEED"] if seed is None else seed
     started = time.perf_counter()
     county = generate_county(households=households, seed=seed)
+    members = generate_members(county.households, seed=seed)
     work = generate_work(county, seed=seed, as_of=localtime.today())
     history = generate_history(county, seed=seed)
     demands = generate_demands(county, work, seed=seed, as_of=localtime.today(), zone=localtime.zone().key)
     generated = time.perf_counter()
     with versions.acting(None, "demo"):
         counts = queries.load_county(with_years(county, history))
+        member_queries.replace_members(members)
         load_history(history, zone=localtime.zone())
         worked = work_queries.load_work(work)
         work_queries.link_users_to_cadres()
@@ -61,8 +65,9 @@ def demo(households: int | None, seed: int | None, if_empty: bool) -> None:
     db.session.commit()
     click.echo(
         f"Loaded {counts['households']:,} households in {counts['natural_villages']:,} natural villages "
-        f"and {counts['admin_units']:,} administrative units, {worked['cadres']:,} cadres and "
-        f"{worked['visits']:,} visits and {raised:,} demands in the year to today (seed {seed}): "
+        f"and {counts['admin_units']:,} administrative units, {len(members):,} members, "
+        f"{worked['cadres']:,} cadres and {worked['visits']:,} visits and {raised:,} demands "
+        f"in the year to today (seed {seed}): "
         f"generated in {generated - started:.1f} s, loaded in {time.perf_counter() - generated:.1f} s."
     )
 

@@ -120,25 +120,50 @@ class Household(db.Model):
     poverty_lifted_year: Mapped[int | None] = mapped_column(SmallInteger)
 
 
+# A member's relation to the head of the household, in the order a card lists them (#13).
+RELATIONS = (
+    "head",
+    "spouse",
+    "son",
+    "daughter",
+    "daughter_in_law",
+    "son_in_law",
+    "grandson",
+    "granddaughter",
+    "father",
+    "mother",
+    "grandfather",
+    "grandmother",
+    "sibling",
+    "other",
+)
+
+
 class Member(db.Model):
-    """One person of a household, for files that list members; household flags may derive from these."""
+    """One person of a household (#13). Where a household has members, its member count and the
+    counts of left-behind children, disabled members and migrant workers are derived from them by the
+    database (migration 0010_members), whoever writes."""
 
     __tablename__ = "member"
     __table_args__ = (
         CheckConstraint("id_number ~ '^[0-9]{17}[0-9X]$'", name="id_number_format"),
         CheckConstraint("sex IN ('M', 'F')", name="sex"),
+        CheckConstraint(f"relation IN ({', '.join(repr(r) for r in RELATIONS)})", name="relation"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(32))
     id_number: Mapped[str | None] = mapped_column(String(18))
-    relation: Mapped[str | None] = mapped_column(String(16))  # 户主, 配偶, 子女, …
+    relation: Mapped[str | None] = mapped_column(String(16))  # one of RELATIONS
     sex: Mapped[str | None] = mapped_column(String(1))
     birth_date: Mapped[datetime | None] = mapped_column(db.Date)
     disabled: Mapped[bool] = mapped_column(server_default=false())
     left_behind_child: Mapped[bool] = mapped_column(server_default=false())
     migrant_worker: Mapped[bool] = mapped_column(server_default=false())
+    migrant_place: Mapped[str | None] = mapped_column(String(64))  # where a migrant worker works
+    student: Mapped[bool] = mapped_column(server_default=false())
+    insured: Mapped[bool] = mapped_column(server_default=false())  # 参保: in the health insurance
 
 
 class Role(db.Model):

@@ -26,8 +26,9 @@ from .i18n import LANGUAGES, Text, language
 from .i18n import gettext as _
 from .maps.choropleth import format_value
 from .maps.page import Assets, base_map, bounds_of, page
+from .models import RELATIONS
 from .printing.render import DEFAULT_INDICATORS as PRINT_DEFAULTS
-from .queries import areas, pairing, places, timeline
+from .queries import areas, members, pairing, places, timeline
 from .work_models import MEASURE_KINDS
 
 bp = Blueprint("pages", __name__)
@@ -193,6 +194,9 @@ def household(code: str):
         kinds=MEASURE_KINDS,
         versions=versions,
         as_of=day,
+        members=members.members_of(record["id"], rules),
+        edit_members=privacy.may_edit_members(current_user, record["village_id"]),
+        relations=RELATIONS,
     )
 
 

@@ -184,6 +184,11 @@ def may_enter_measures(user, village_id: int) -> bool:
     return role == "admin" or (role == "cadre" and village_id in user.village_ids)
 
 
+def may_edit_members(user, village_id: int) -> bool:
+    """Say whether `user` may add, change or remove members of households in village `village_id` (#13)."""
+    return household_detail(user, village_id) is Detail.FULL
+
+
 def may_read_cadres(user, village_id: int) -> bool:
     """Say whether `user` may read village `village_id`'s cadre register (names, phones, patches).
 

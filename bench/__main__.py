@@ -11,6 +11,7 @@ from bench import (
     hardening,
     imports,
     load,
+    members,
     ogc,
     ogc_work,
     open311,
@@ -44,6 +45,7 @@ def main() -> None:
         demands,
         open311,
         demand_report,
+        members,
         hardening,
     ):
         module.run(households=args.households, repeat=args.repeat)

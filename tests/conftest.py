@@ -24,9 +24,11 @@ from app.auth import create_user
 from app.config import Defaults
 from app.extensions import db
 from app.queries.asof import load_history
+from app.queries.members import replace_members
 from app.queries.work import link_users_to_cadres, load_work
 from geodata.generator import generate_county
 from geodata.history import generate_history, with_years
+from geodata.members import generate_members
 from geodata.work import generate_work
 
 TEST_HOUSEHOLDS = 3000
@@ -110,6 +112,7 @@ def app(database_url, county, work, accounts, job_results):
         flask_migrate.upgrade()
         history = generate_history(county, seed=TEST_SEED)
         queries.load_county(with_years(county, history))
+        replace_members(generate_members(county.households, seed=TEST_SEED))  # the families (#13)
         load_history(history, zone=ZoneInfo(app.config["TIME_ZONE"]))
         load_work(work)
         db.session.commit()

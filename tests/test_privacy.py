@@ -190,11 +190,28 @@ def pages(client, place: Place) -> Seen:
         card = _get(client, f"/households/{code}")
         if card.status_code == 200:
             labels = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", card.get_data(as_text=True))
-            seen.households[code] = _household({LABEL_FIELDS.get(k, k): v for k, v in labels})
+            record = {LABEL_FIELDS.get(k, k): v for k, v in labels}
+            seen.households[code] = _household(record, _members(card.get_data(as_text=True), record))
     search = _get(client, f"/search?q={place.households.index[0][:12]}").get_data(as_text=True)
     for code, name in re.findall(r'href="/households/(\w+)">\w+</a> ([^·<]*)·', search):
         seen.households.setdefault(code, _household({"code": code, "head_name": name.strip()}))
     return seen
+
+
+# The members table of a card (#13): what its flag words give away.
+MEMBER_FLAGS = {"留守儿童": LBC, "外出务工": "migrant_workers"}
+
+
+def _members(card: str, record: dict) -> set[str]:
+    """Add what a card's members table tells to `record` (its count, the ID numbers); return its flags."""
+    if 'id="household-members"' not in card:
+        return set()
+    table = card[card.index('id="household-members"') :]
+    table = table[: table.index("</table>")]
+    record["members"] = str(table.count("data-relation="))
+    record["member_id_numbers"] = re.findall(r'class="member-id">([^<]*)<', table)
+    words = " ".join(re.findall(r'class="member-flags">(.*?)</td>', table, re.S))
+    return {flag for word, flag in MEMBER_FLAGS.items() if word in words}
 
 
 def api(client, place: Place) -> Seen:
@@ -593,8 +610,9 @@ def check_household(principal: str, code: str, record: dict, place: Place) -> No
     name, id_number = record.get("head_name"), record.get("id_number")
     if name and principal == "gis":
         assert re.fullmatch(r".\*", name), (code, name)
-    if id_number and principal == "leader":
-        assert id_number[4:14] == "*" * 10, (code, id_number)
+    for number in (id_number, *record.get("member_id_numbers", ())):
+        if number and principal == "leader":
+            assert number[4:14] == "*" * 10, (code, number)
     address = record.get("address")
     assert address is None or principal != "gis", code
     assert str(row.id_number) not in json.dumps(record, default=str) or principal in ("admin", "cadre")

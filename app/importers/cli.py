@@ -16,6 +16,7 @@ from ..i18n import language_option
 from . import households as importer
 from .cadres import import_register
 from .measures import import_measures
+from .members import import_members
 from .visits import import_visits
 
 
@@ -212,6 +213,14 @@ WORK_FILES = (
         import_measures,
         True,
         "{r.inserted} new measures, {r.updated} updated, {r.unchanged} unchanged",
+    ),
+    (
+        "members",
+        "Import household members FILE (户编号, 姓名, 与户主关系, 身份证号, …; "
+        "a row per person or household).",
+        import_members,
+        True,
+        "{r.inserted} members of {r.updated} households",
     ),
     (
         "cadres",

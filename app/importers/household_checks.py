@@ -206,12 +206,22 @@ def _check_ids(sheet: _Sheet, out: pd.DataFrame, today: datetime.date) -> None:
     if "id_number" not in sheet.index_of:
         return
     values = sheet.values("id_number").str.upper()
-    mangled = values.str.fullmatch(EXCEL_NUMBER).to_numpy(bool)
-    sheet.flag(mangled, "id_number", EXCEL_ID)
-    problems = id_problems(values.where(~mangled, ""), today=today)
-    reasons = [None if p is None else _id_reason(v, p) for v, p in zip(values, problems, strict=True)]
+    reasons = id_reasons(values, today=today)
     sheet.flag(np.array([r is not None for r in reasons], dtype=bool), "id_number", reasons)
     out["id_number"] = values.where(values != "", None).to_numpy()
+
+
+def id_reasons(values: pd.Series, *, today: datetime.date) -> list[Reason | None]:
+    """Return what is wrong with each (upper-cased) ID number in both languages, None where valid or empty.
+
+    Excel's lost digits first, then length, characters, birth date and check character.
+    """
+    mangled = values.str.fullmatch(EXCEL_NUMBER).to_numpy(bool)
+    problems = id_problems(values.where(~mangled, ""), today=today)
+    return [
+        EXCEL_ID if bad else None if p is None else _id_reason(v, p)
+        for v, p, bad in zip(values, problems, mangled, strict=True)
+    ]
 
 
 def _id_reason(value: str, problem: str) -> Reason:
@@ -252,12 +262,12 @@ def _check_categories(sheet: _Sheet, out: pd.DataFrame) -> None:
     """Check the yes/no columns and the poverty status against the words cadres use."""
     for field in BOOLEAN_FIELDS:
         if field in sheet.index_of:
-            values = _lookup(sheet.values(field), BOOLEANS)
+            values = lookup(sheet.values(field), BOOLEANS)
             reason = ("是/否 (yes/no, Y/N, 1/0) expected", "应填 是 或 否（也可填 Y/N、1/0）")
             sheet.flag(values.isna().to_numpy(), field, reason)
             out[field] = values.fillna(False).astype(bool).to_numpy()
     if "poverty_status" in sheet.index_of:
-        values = _lookup(sheet.values("poverty_status"), POVERTY)
+        values = lookup(sheet.values("poverty_status"), POVERTY)
         reason = (
             "one of 脱贫户, 监测户, 建档立卡户, 一般户 expected",
             "应为 脱贫户、监测户、建档立卡户、一般户 之一",
@@ -290,7 +300,7 @@ def _check_numbers(sheet: _Sheet, out: pd.DataFrame) -> None:
         out[field] = pd.array(numbers, dtype="Int64")
 
 
-def _lookup(values: pd.Series, table: dict) -> pd.Series:
+def lookup(values: pd.Series, table: dict) -> pd.Series:
     """Map `values` through `table`, trying upper case only for the few that miss (y, yes, true…)."""
     mapped = values.map(table)
     missing = mapped.isna()

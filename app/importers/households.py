@@ -26,8 +26,7 @@ from ..queries import imports as sql
 from .household_checks import Reason, check
 from .household_columns import FIELDS, HEADERS, LABELS, REQUIRED, is_header, recognise
 from .problems import Problem
-from .problems import Refused as _Refused
-from .spreadsheets import UNZIP_RATIO_LIMIT, read_table, visible
+from .spreadsheets import UNZIP_RATIO_LIMIT, read_into, visible
 
 __all__ = [
     "FIELDS",
@@ -313,15 +312,10 @@ def _read(
     noting why in ``result.problems``: an unreadable file, a required column
     missing or (when `need_rows`) no data rows.
     """
-    try:
-        header_row, header, rows = read_table(
-            path, result.file, max_bytes=max_bytes, problems=result.problems, is_header=is_header
-        )
-    except _Refused as refused:
-        result.problems.append(refused.problem)
+    if (read := read_into(result, path, max_bytes=max_bytes, is_header=is_header)) is None:
         return None
-    result.header = header
-    fields, result.ignored_columns = recognise(header, mapping)
+    header_row, rows = read
+    fields, result.ignored_columns = recognise(result.header, mapping)
     result.columns = fields
     missing = [f for f in REQUIRED if f not in fields.values()]
     for field in missing:

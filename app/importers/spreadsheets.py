@@ -93,6 +93,23 @@ def read_table(
     return index + 1, header, rows
 
 
+def read_into(result, path: pathlib.Path, *, max_bytes: int, is_header: Callable[[str], bool]):
+    """Read `path` as `read_table` does into an import's `result` (its ``header``, ``problems``).
+
+    Returns (header row number, data rows), or None after noting in ``result.problems`` why the
+    file as a whole cannot be read.
+    """
+    try:
+        header_row, header, rows = read_table(
+            path, result.file, max_bytes=max_bytes, problems=result.problems, is_header=is_header
+        )
+    except Refused as refused:
+        result.problems.append(refused.problem)
+        return None
+    result.header = header
+    return header_row, rows
+
+
 def _read_cells(path: pathlib.Path, file: str, *, max_bytes: int) -> tuple[list[list[str]], dict]:
     """Return the first sheet's rows as text and its formula cells; refuse files too big, empty or unknown."""
     if not path.exists():

@@ -37,8 +37,8 @@ WORK_TABLES = ("photo", "household_work", "visit", "measure", "pairing", "cadre_
 DEMAND_TABLES = ("demand_event", "demand")
 
 _MASK_SQL = {
-    "head_name": "left(head_name, 1) || '*'",
-    "id_number": "left(id_number, 4) || '**********' || right(id_number, 4)",
+    "head_name": "left({c}, 1) || '*'",
+    "id_number": "left({c}, 4) || '**********' || right({c}, 4)",
 }
 
 
@@ -256,15 +256,24 @@ def household_fields(rules: dict[str, Rule]) -> list[tuple[str, str]]:
     """
     fields = [("code", "code")]
     for field in ("head_name", "id_number", "address"):
-        rule = rules[field]
-        if rule is Rule.SHOW:
-            fields.append((field, field))
-        elif rule is Rule.MASK:
-            fields.append((field, _MASK_SQL[field]))
+        if (sql := personal_sql(field, rules, field)) is not None:
+            fields.append((field, sql))
     for column in HOUSEHOLD_COLUMNS:
         if rules.get(column, Rule.SHOW) is Rule.SHOW:
             fields.append((column, column))
     return fields
+
+
+def personal_sql(field: str, rules: dict[str, Rule], column: str) -> str | None:
+    """Return SQL for personal `field` (head_name, id_number, address) read from `column` as `rules`
+    say: the column, its masked value, or None when omitted. A member's name and ID number follow the
+    head's rules (#13)."""
+    rule = rules[field]
+    if rule is Rule.SHOW:
+        return column
+    if rule is Rule.MASK:
+        return _MASK_SQL[field].format(c=column)
+    return None
 
 
 def flags_sql(flags: Iterable[indicators.Indicator]) -> str:

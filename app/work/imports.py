@@ -19,11 +19,12 @@ from ..i18n import gettext as _
 from ..importers.cadres import import_register
 from ..importers.households import ImportResult
 from ..importers.measures import import_measures
+from ..importers.members import import_members
 from ..importers.views import upload_folder, uploaded
 from ..importers.visits import import_visits
 from . import bp
 
-KINDS = ("visits", "cadres", "measures")
+KINDS = ("visits", "cadres", "measures", "members")
 
 
 def _admin() -> None:
@@ -40,6 +41,8 @@ def import_work(kind: str, path: pathlib.Path, *, job, user, progress: jobs.Prog
         outcome = import_visits(path, today=today, max_bytes=max_bytes, created_by=user.id, **options)
     elif kind == "measures":
         outcome = import_measures(path, today=today, max_bytes=max_bytes, updated_by=user.id, **options)
+    elif kind == "members":
+        outcome = import_members(path, today=today, max_bytes=max_bytes, **options)
     else:
         outcome = import_register(path, max_bytes=max_bytes, **options)
     progress(4, 4)

@@ -8,7 +8,7 @@ written twice in one statement moment keeps only its last version. Households
 also get the year they were registered poor and the year they were lifted out.
 
 Revision ID: 0011_history
-Revises: 0015_photos
+Revises: 0010_members
 Create Date: 2026-12-07
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_history'
-down_revision = '0015_photos'
+down_revision = '0010_members'
 branch_labels = None
 depends_on = None
 

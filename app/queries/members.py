@@ -1,0 +1,142 @@
+"""Household members (#13): replace households' members in bulk, read them as the privacy rules allow,
+and add, change or remove one from the card.
+
+Every write goes to the `member` table only; the household counts that members
+determine follow by the database's triggers (migration 0010_members).
+"""
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import text
+
+from ..extensions import db
+from ..models import RELATIONS
+from ..privacy import Rule
+from . import _copy, personal_sql
+
+STAGE = "stage_member"
+# Member columns and their staging types, in the order files and frames carry them.
+COLUMNS = {
+    "name": "text",
+    "id_number": "text",
+    "relation": "text",
+    "sex": "text",
+    "birth_date": "date",
+    "disabled": "boolean",
+    "left_behind_child": "boolean",
+    "migrant_worker": "boolean",
+    "migrant_place": "text",
+    "student": "boolean",
+    "insured": "boolean",
+}
+# The household columns a member's flags reveal, and so follow: a reader who may not see the
+# household's count does not see the members' flags either (nor, for `members`, the list at all).
+FLAG_COLUMNS = {
+    "left_behind_child": "left_behind_children",
+    "migrant_worker": "migrant_workers",
+    "migrant_place": "migrant_workers",
+    "disabled": "disabled_members",
+}
+_ORDER = f"array_position(ARRAY[{', '.join(repr(r) for r in RELATIONS)}]::text[], m.relation::text)"
+
+
+def households(codes: Iterable[str]) -> dict[str, dict]:
+    """Return household code → its id and administrative village id, for the `codes` that exist."""
+    rows = db.session.execute(
+        text("""
+        SELECT h.code, h.id, nv.village_id FROM household h
+        JOIN natural_village nv ON nv.id = h.natural_village_id WHERE h.code = ANY(:codes)"""),
+        {"codes": sorted(set(codes))},
+    ).mappings()
+    return {r["code"]: {"id": r["id"], "village_id": r["village_id"]} for r in rows}
+
+
+def replace_members(frame) -> dict[str, int]:
+    """Replace the members of every household `frame` names (``household_code`` + COLUMNS) with its rows.
+
+    Returns the number of households whose members were replaced and of members written.
+    """
+    session = db.session
+    definitions = ", ".join(f"{c} {t}" for c, t in COLUMNS.items())
+    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    session.execute(text(f"CREATE TEMP TABLE {STAGE} (household_code text, {definitions})"))
+    cursor = session.connection().connection.cursor()
+    _copy(cursor, STAGE, frame[["household_code", *COLUMNS]])
+    replaced = session.execute(
+        text(f"""
+        WITH gone AS (
+            DELETE FROM member WHERE household_id IN (
+                SELECT h.id FROM household h WHERE h.code IN (SELECT household_code FROM {STAGE}))
+            RETURNING household_id)
+        SELECT count(DISTINCT household_id) FROM gone""")
+    ).scalar_one()
+    columns = ", ".join(COLUMNS)
+    written = session.execute(
+        text(f"""
+        INSERT INTO member (household_id, {columns})
+        SELECT h.id, {", ".join("s." + c for c in COLUMNS)}
+        FROM {STAGE} s JOIN household h ON h.code = s.household_code""")
+    ).rowcount
+    session.execute(text(f"DROP TABLE {STAGE}"))
+    return {"replaced": replaced, "members": written}
+
+
+def members_of(household_id: int, rules: Mapping[str, Rule]) -> list[dict] | None:
+    """Return a household's members, head first, names and ID numbers as the head's `rules` say.
+
+    None when the rules omit the household's member count (the list would give it away).
+    """
+    if rules.get("members", Rule.SHOW) is not Rule.SHOW:
+        return None
+    fields = ["m.id", "m.relation", "m.sex", "m.student", "m.insured"]
+    fields.append("date_part('year', age(current_date, m.birth_date))::int AS age")
+    for field, column in (("head_name", "m.name"), ("id_number", "m.id_number")):
+        if (sql := personal_sql(field, rules, column)) is not None:
+            fields.append(f"{sql} AS {column[2:]}")
+    if rules["id_number"] is Rule.SHOW:  # a birth date is digits 7-14 of the ID number, which a mask hides
+        fields.append("m.birth_date")
+    for flag, household_column in FLAG_COLUMNS.items():
+        if rules.get(household_column, Rule.SHOW) is Rule.SHOW:
+            fields.append(f"m.{flag}")
+    rows = db.session.execute(
+        text(f"""
+        SELECT {", ".join(fields)} FROM member m WHERE m.household_id = :id
+        ORDER BY {_ORDER}, m.birth_date NULLS LAST, m.id"""),
+        {"id": household_id},
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+def save_member(household_id: int, values: Mapping, *, member_id: int | None = None) -> int | None:
+    """Add a member to the household, or change its member `member_id`; return the member's id.
+
+    None when `member_id` is no member of this household.
+    """
+    if member_id is None:
+        columns = ", ".join(COLUMNS)
+        statement = f"""INSERT INTO member (household_id, {columns})
+            VALUES (:household_id, {", ".join(":" + c for c in COLUMNS)}) RETURNING id"""
+    else:
+        assignments = ", ".join(f"{c} = :{c}" for c in COLUMNS)
+        statement = f"""UPDATE member SET {assignments}
+            WHERE id = :member_id AND household_id = :household_id RETURNING id"""
+    params = {**{c: values.get(c) for c in COLUMNS}, "household_id": household_id, "member_id": member_id}
+    return db.session.execute(text(statement), params).scalar()
+
+
+def remove_member(household_id: int, member_id: int) -> bool:
+    """Remove member `member_id` of the household; say whether there was one."""
+    removed = db.session.execute(
+        text("DELETE FROM member WHERE id = :member_id AND household_id = :household_id"),
+        {"member_id": member_id, "household_id": household_id},
+    )
+    return removed.rowcount > 0
+
+
+def heads(household_id: int, *, besides: int | None = None) -> int:
+    """Count the household's members recorded as its head, leaving out member `besides`."""
+    return db.session.execute(
+        text("""SELECT count(*) FROM member WHERE household_id = :id AND relation = 'head'
+                AND id IS DISTINCT FROM :besides"""),
+        {"id": household_id, "besides": besides},
+    ).scalar_one()
