@@ -18,7 +18,7 @@ from .i18n import Text
 from .importers.household_checks import id_reasons
 from .models import RELATIONS
 from .queries import members as sql
-from .queries.tiles import refresh_stats
+from .queries import stats
 
 bp = Blueprint("members", __name__, url_prefix="/households")
 
@@ -92,9 +92,9 @@ def member_values(form, *, today: datetime.date) -> dict:
 
 
 def _saved(code: str, action: str, **detail):
-    """Audit the change, rebuild the statistics the counts feed, commit, and go back to the card."""
+    """Audit the change, refresh the statistics the counts feed, commit, and go back to the card."""
     audit.record(action, code, **detail)
-    refresh_stats()
+    stats.refresh_households(codes=[code])  # its natural village's counts on every map, tile and layer
     db.session.commit()
     return redirect(url_for("pages.household", code=code, _anchor="members"), code=303)
 

@@ -264,15 +264,15 @@ def test_a_member_row_is_versioned_too(app_context, county):
     with versions.acting(None, "cli:test"):
         member = db.session.execute(
             text("""INSERT INTO member (household_id, name, relation, sex)
-                    VALUES (:h, '王小花', '子女', 'F') RETURNING id"""),
+                    VALUES (:h, '王小花', 'daughter', 'F') RETURNING id"""),
             {"h": household},
         ).scalar_one()
-        db.session.execute(text("UPDATE member SET relation = '孙子女' WHERE id = :m"), {"m": member})
+        db.session.execute(text("UPDATE member SET relation = 'granddaughter' WHERE id = :m"), {"m": member})
     rows = db.session.execute(
         text("SELECT relation, source, upper_inf(valid) FROM member_history WHERE id = :m ORDER BY valid"),
         {"m": member},
     ).all()
-    assert [tuple(r) for r in rows] == [("子女", "cli:test", False), ("孙子女", "cli:test", True)]
+    assert [tuple(r) for r in rows] == [("daughter", "cli:test", False), ("granddaughter", "cli:test", True)]
 
 
 def test_a_natural_village_as_of_a_past_day_draws_its_households_as_they_were(client, login, county, history):

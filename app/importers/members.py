@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..queries import members as sql
-from ..queries.tiles import refresh_stats
+from ..queries import stats
 from .household_checks import BOOLEANS, Reason, id_reasons, lookup
 from .households import ImportResult
 from .member_layouts import LABELS, People, is_header, read_people, scattered
@@ -267,5 +267,5 @@ def import_members(
     counts = sql.replace_members(good)
     result.inserted, result.updated, result.written = counts["members"], good.household_code.nunique(), True
     if result.inserted:
-        refresh_stats()  # the derived household counts on tiles and OGC layers
+        stats.refresh()  # the derived household counts on tiles and OGC layers
     return result

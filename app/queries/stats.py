@@ -113,11 +113,11 @@ def refresh(natural_village_ids: Iterable[int] | None = None) -> None:
     )
 
 
-def refresh_households(household_ids: Iterable[int]) -> None:
-    """Refresh the statistics of the natural villages of these households (after a web write)."""
+def refresh_households(household_ids: Iterable[int] = (), *, codes: Iterable[str] = ()) -> None:
+    """Refresh the statistics of the natural villages of these households, by id or code (a web write)."""
     found = db.session.execute(
-        text("SELECT DISTINCT natural_village_id FROM household WHERE id = ANY(:ids)"),
-        {"ids": list(household_ids)},
+        text("SELECT DISTINCT natural_village_id FROM household WHERE id = ANY(:ids) OR code = ANY(:codes)"),
+        {"ids": list(household_ids), "codes": list(codes)},
     ).scalars()
     refresh(list(found))
 
