@@ -835,4 +835,7 @@ ZH = {
     "the ID number's, {sex}": "应与身份证号一致（{sex}）",
     "a left-behind child is under 16": "留守儿童应未满16周岁",
     "the household has a head already": "该户已有户主",
+    # --- since ---
+    "Change since": "比较日期",
+    "since {date}": "较 {date}",
 }

@@ -23,7 +23,7 @@ from .queries import areas, rankings
 
 bp = Blueprint("dashboard", __name__)
 
-PARAMETERS = ("level", "indicator", "by", "order", "township")
+PARAMETERS = ("level", "indicator", "by", "order", "township", "since")
 ROWS_SHOWN = 100
 ROWS_DOWNLOADED = 20_000  # more than a prefecture's natural villages
 SHARE_FORMAT = "0.0%"
@@ -76,12 +76,19 @@ def dashboard():
     county = queries.county()
     if county is None:
         raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
-    totals = area_maps.table(areas.area(county["code"]), disclosure.scope(current_user))
+    unit, known = areas.area(county["code"]), disclosure.scope(current_user)
+    totals = area_maps.table(unit, known)
+    # "What changed since D": the same totals over the households as they were at D's end (#13).
+    since = params.as_of(request.args, today=localtime.today(), name="since")
+    then = area_maps.table(unit, known, as_of=localtime.end_of(since))[-1] if since else None
     args = {k: v for k, v in request.args.items() if k in PARAMETERS}
     return render_template(
         "dashboard.html",
         choice=choice,
         totals=totals[-1],
+        since=since,
+        then=then,
+        today=localtime.today(),
         rows=_shown(choice),
         indicators=indicators.INDICATORS,
         townships=rankings.townships(),

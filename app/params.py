@@ -85,9 +85,9 @@ def phone(value: str, *, name: str = "cadre") -> str:
     return value
 
 
-def as_of(args: Mapping[str, str], *, today: datetime.date) -> datetime.date | None:
-    """Return `?as_of=YYYY-MM-DD` (a past day, or `today`); None when absent or empty (a cleared field)."""
-    value = args.get("as_of")
+def as_of(args: Mapping[str, str], *, today: datetime.date, name: str = "as_of") -> datetime.date | None:
+    """Return `?as_of=YYYY-MM-DD` (or `name`: a past day, or `today`); None when absent or empty."""
+    value = args.get(name)
     if not value:
         return None
     try:
@@ -95,7 +95,7 @@ def as_of(args: Mapping[str, str], *, today: datetime.date) -> datetime.date | N
     except ValueError:
         day = None
     if day is None:
-        raise bad_parameter("as_of", value, Text("a date as YYYY-MM-DD"))
+        raise bad_parameter(name, value, Text("a date as YYYY-MM-DD"))
     if day > today:
-        raise bad_parameter("as_of", value, Text("a date no later than today ({today})", today=today))
+        raise bad_parameter(name, value, Text("a date no later than today ({today})", today=today))
     return day

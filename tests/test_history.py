@@ -287,3 +287,15 @@ def test_a_natural_village_as_of_a_past_day_draws_its_households_as_they_were(cl
     assert "截至 2022-06-30" in page and f"/households/{{code}}?as_of={AS_OF}" in page
     lifted = re.search(r'<tr><td>已脱贫户</td>\s*<td class="num">(\d+)</td>', page).group(1)
     assert int(lifted) == sum(status == "已脱贫户" for status in drawn.values())
+
+
+def test_the_dashboard_says_how_each_total_changed_since_a_chosen_day(client, login, county, history):
+    login("leader")
+    then = statuses_on(history, AS_OF)
+    now = county.households.set_index("code").poverty_status
+    html = client.get(f"/dashboard?since={AS_OF}").get_data(as_text=True)
+    card = re.search(r'<li data-indicator="lifted">(.*?)</li>', html, re.S).group(1)
+    change = int((now == "lifted").sum()) - int((then == "lifted").sum())
+    assert f"较 {AS_OF}: {change:+,}" in card and change > 0
+    assert client.get("/dashboard?since=2099-01-01").status_code == 400
+    assert "since" in client.get("/dashboard?since=yesterday").get_data(as_text=True)
