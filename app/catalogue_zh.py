@@ -838,4 +838,5 @@ ZH = {
     # --- since ---
     "Change since": "比较日期",
     "since {date}": "较 {date}",
+    "One-page summary (PDF)": "一页概况（PDF）",
 }

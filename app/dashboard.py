@@ -7,18 +7,22 @@ drill-down's, withheld for the reader exactly as the maps withhold them.
 """
 
 import io
+from datetime import UTC, datetime
 
 import openpyxl
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from . import api, area_maps, disclosure, indicators, localtime, params, queries
+from . import api, area_maps, audit, disclosure, indicators, localtime, params, queries
 from .demands import figures
 from .errors import AppError
 from .exports.cells import neutralise
+from .extensions import db
 from .i18n import gettext as _
 from .i18n import language
 from .maps.choropleth import format_value
+from .printing import summary as printing_summary
+from .printing.documents import printed_by
 from .queries import areas, rankings
 
 bp = Blueprint("dashboard", __name__)
@@ -96,6 +100,7 @@ def dashboard():
         link=lambda code: _link(choice["level"], code, choice["indicator"]),
         sort_url=lambda **change: url_for("dashboard.dashboard", **{**args, **change}),
         xlsx_url=url_for("dashboard.spreadsheet", **args),
+        pdf_url=url_for("dashboard.summary", **args),
         fmt=lambda ind, value: format_value(ind, value, lang),
         demand_figures=figures.figures(
             current_user, today=localtime.today(), zone=localtime.zone().key, township=choice["township"]
@@ -153,3 +158,74 @@ def spreadsheet():
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- the one-page summary (#13) ------------------------------------------------------------
+
+
+def _total_row(ind: indicators.Indicator, now: dict, then: dict | None, lang: str) -> dict:
+    """Return one indicator's line of the summary: its count and share (or mean), and its change."""
+    fmt = lambda value: format_value(ind, value, lang)  # noqa: E731
+    withheld = now.get(f"{ind.key}_suppressed") or (then or {}).get(f"{ind.key}_suppressed")
+    if ind.kind == "share":
+        count = "不公开" if now.get(f"{ind.key}_suppressed") else f"{now[ind.key]:,}"
+        value = "—" if now.get(f"{ind.key}_suppressed") else fmt(now[f"{ind.key}_share"])
+        change = "" if then is None else "不公开" if withheld else f"{now[ind.key] - then[ind.key]:+,}"
+    else:
+        count, value = "", fmt(now[ind.key])
+        change = "" if then is None else f"{fmt(then[ind.key])} → {value}"
+    return {"label": ind.label(lang), "count": count, "value": value, "change": change}
+
+
+def _ranked_row(n: int, row: dict, choice: dict, lang: str) -> dict:
+    ind = choice["indicator"]
+    parent = " · ".join(p for p in (row.get("township_name"), row.get("village_name")) if p)
+    if row.get(f"{ind.key}_suppressed"):
+        value = "不公开"
+    elif ind.kind == "share":
+        value = f"{row[ind.key]:,} ({format_value(ind, row[f'{ind.key}_share'], lang)})"
+    else:
+        value = format_value(ind, row[ind.key], lang)
+    households = f"{row['households']:,}"
+    return {"rank": str(n), "name": row["name"], "parent": parent, "households": households, "value": value}
+
+
+@bp.get("/dashboard.pdf")
+@login_required
+def summary():
+    """The county's (or a township's) figures on one A4 page: totals, their change, the ranking."""
+    choice = _choices(request.args)
+    lang = language()
+    county = queries.county()
+    if county is None:
+        raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
+    unit = areas.area(choice["township"]["code"] if choice["township"] else county["code"])
+    known, today = disclosure.scope(current_user), localtime.today()
+    since = params.as_of(request.args, today=today, name="since")
+    now = area_maps.table(unit, known)[-1]
+    then = area_maps.table(unit, known, as_of=localtime.end_of(since))[-1] if since else None
+    demand = figures.figures(
+        current_user, today=today, zone=localtime.zone().key, township=choice["township"]
+    )
+    order = "前" if choice["order"] == "desc" else "后"
+    body = printing_summary.summary_pdf(
+        {
+            "heading": f"{unit['name']} 概况 Summary",
+            "subtitle": f"截至 {today}" + (f" · 变化较 {since}" if since else "") + " · "
+            f"{choice['indicator'].label(lang)}排名{order}{printing_summary.RANKED}位的{_(choice['level'])}",
+            "data_date": today,
+            "totals": [_total_row(ind, now, then, lang) for ind in indicators.INDICATORS],
+            "ranking_title": f"{choice['indicator'].label(lang)} · {_(choice['level'])} {_('Rankings')}",
+            "ranking": [
+                _ranked_row(n, row, choice, lang)
+                for n, row in enumerate(_ranked(choice, printing_summary.RANKED), start=1)
+            ],
+            "demands": printing_summary.demand_lines(demand),
+        },
+        printed_by=printed_by(current_user),
+        printed_at=datetime.now(UTC).astimezone(localtime.zone()),
+    )
+    audit.record("print_summary", unit["code"], since=str(since) if since else None)
+    db.session.commit()
+    name = f"{unit['name']}-概况-{today}.pdf"
+    return send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=False, download_name=name)

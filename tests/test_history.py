@@ -299,3 +299,28 @@ def test_the_dashboard_says_how_each_total_changed_since_a_chosen_day(client, lo
     assert f"较 {AS_OF}: {change:+,}" in card and change > 0
     assert client.get("/dashboard?since=2099-01-01").status_code == 400
     assert "since" in client.get("/dashboard?since=yesterday").get_data(as_text=True)
+
+
+def test_the_one_page_summary_prints_the_totals_their_change_and_the_ranking(
+    client, login, county, history, tmp_path
+):
+    import subprocess
+
+    login("leader")
+    html = client.get(f"/dashboard?since={AS_OF}&level=village&indicator=lifted").get_data(as_text=True)
+    link = re.search(r'id="summary-pdf" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    (tmp_path / "summary.pdf").write_bytes(response.data)
+    pages = subprocess.run(["pdfinfo", tmp_path / "summary.pdf"], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+1\n", pages)
+    text = subprocess.run(
+        ["pdftotext", "-layout", tmp_path / "summary.pdf", "-"], capture_output=True, text=True
+    ).stdout
+    then = statuses_on(history, AS_OF)
+    now = county.households.set_index("code").poverty_status
+    change = int((now == "lifted").sum()) - int((then == "lifted").sum())
+    assert "概况" in text and "已脱贫户" in text and f"{change:+,}" in text
+    first = re.search(r"<tr[^>]*>\s*<td[^>]*>1</td>\s*<td[^>]*><a [^>]*>([^<]+)</a>", html)
+    if first:  # the page's first village is the print's first too
+        assert first.group(1) in text

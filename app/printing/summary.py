@@ -1,0 +1,98 @@
+"""The leaders' one-page summary (概况, #13) as an A4 PDF: every indicator's total, its change since a
+chosen day, and the areas ranked first by the chosen indicator.
+
+Drawn with the village maps' page furniture (`frame`: the font, title band, and the footer with who
+printed it and when in the county's zone) and `roster`'s ruled tables, from the figures the
+dashboard shows the same reader (withheld counts stay withheld).
+"""
+
+import io
+
+from reportlab.lib.units import mm
+
+from . import frame, roster
+from .frame import MARGIN, TITLE_HEIGHT, Page
+
+SIZE = frame.page_size("A4", "portrait")
+ROW = 5.6 * mm
+TEXT = 8.0
+RANKED = 15  # areas listed under the ranking
+
+_TOTAL_COLUMNS = (
+    roster.Column("指标 Indicator", 0, "label", weight=1.0),
+    roster.Column("户数 Households", 28, "count"),
+    roster.Column("占比/均值 Share or mean", 34, "value"),
+    roster.Column("变化 Change", 40, "change"),
+)
+_RANKED_COLUMNS = (
+    roster.Column("名次 No.", 14, "rank"),
+    roster.Column("名称 Name", 0, "name", weight=1.0),
+    roster.Column("所属 In", 0, "parent", weight=1.0),
+    roster.Column("户数 Households", 26, "households"),
+    roster.Column("数值 Value", 34, "value"),
+)
+
+
+def _widths(columns) -> list[tuple[roster.Column, float]]:
+    width = SIZE[0] - 2 * MARGIN
+    fixed = sum(c.width * mm for c in columns)
+    weights = sum(c.weight for c in columns) or 1
+    return [(c, c.width * mm if c.weight == 0 else (width - fixed) * c.weight / weights) for c in columns]
+
+
+def _table(canvas, rows: list[dict], columns, *, top: float) -> float:
+    """Draw a ruled table; return the y under it."""
+    roster._table(canvas, rows, _widths(columns), top=top, row_height=ROW, size=TEXT)
+    return top - roster.HEADER_HEIGHT - len(rows) * ROW
+
+
+def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
+    """Render `summary` on one A4 page.
+
+    Parameters
+    ----------
+    summary
+        ``heading``, ``subtitle``, ``data_date``, ``totals`` (rows of label, count, value, change),
+        ``ranking_title`` and ``ranking`` (rows of rank, name, parent, households, value), and
+        ``demands`` (lines of label and value, or empty).
+    """
+    buffer = io.BytesIO()
+    canvas = frame.new_canvas(buffer, heading=summary["heading"], printed_by=printed_by)
+    page = Page(printed_by, printed_at, summary["data_date"], total=1)
+    frame.title(canvas, SIZE, summary["heading"], summary["subtitle"])
+    y = SIZE[1] - MARGIN - TITLE_HEIGHT - 4 * mm
+    frame.text(canvas, MARGIN, y, "各项指标 Every indicator", size=10)
+    y = _table(canvas, summary["totals"], _TOTAL_COLUMNS, top=y - 2.5 * mm) - 7 * mm
+    if summary["demands"]:
+        frame.text(canvas, MARGIN, y, "群众诉求（本月）Demands this month", size=10)
+        for n, (label, value) in enumerate(summary["demands"]):
+            column, row = divmod(n, 2)
+            x = MARGIN + column * (SIZE[0] - 2 * MARGIN) / 2
+            frame.text(canvas, x, y - 5.5 * mm - row * 4.8 * mm, f"{label}：{value}", size=8.5)
+        y -= 5.5 * mm + 2 * 4.8 * mm + 4 * mm
+    frame.text(canvas, MARGIN, y, summary["ranking_title"], size=10)
+    _table(canvas, summary["ranking"][:RANKED], _RANKED_COLUMNS, top=y - 2.5 * mm)
+    frame.footer(canvas, SIZE, page)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def demand_lines(figures: dict | None) -> list[tuple[str, str]]:
+    """Return this month's demand figures of the dashboard (`app.demands.figures`) as (label, value)."""
+    from .demand_report import percent  # app.demands imports the printing package: imported late
+
+    if not figures or not figures.get("months"):
+        return []
+    month = figures["months"][-1]
+
+    def rate(key: str) -> str:
+        withheld = month[f"{key.removesuffix('_share')}_withheld"]
+        return "不公开 withheld" if withheld else percent(month[key])
+
+    return [
+        ("本月新增诉求 Raised this month", str(month["raised"])),
+        ("逾期未办结 Overdue", str(month["overdue"])),
+        ("办结率 Solved share", rate("solved_share")),
+        ("满意率 Satisfaction", rate("satisfaction")),
+    ]
