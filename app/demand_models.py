@@ -131,3 +131,23 @@ class DemandEvent(db.Model):
     note: Mapped[str] = mapped_column(Text, server_default="")
     # The action's particulars: the assignee of an assignment, the rating of a closing.
     detail: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class DemandTally(db.Model):
+    """How many demands each natural village has per kind, state and (while open) due day.
+
+    Kept by row triggers on `demand` (migration 0018_demand_tally), so the county-zoom demand tiles
+    add up a few rows per natural village instead of counting every demand. A demand no longer
+    open is tallied without its due day (``-infinity``), so the answered and closed, which are most,
+    fold into one row per kind and state.
+    """
+
+    __tablename__ = "demand_tally"
+
+    natural_village_id: Mapped[int] = mapped_column(
+        ForeignKey("natural_village.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

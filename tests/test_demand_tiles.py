@@ -161,3 +161,32 @@ def test_a_bad_filter_is_a_400_naming_it(client, login, query, named):
 
 def test_anonymous_readers_get_no_demand_tiles(client, county):
     assert client.get("/demands/tiles/9/420/220.mvt").status_code in (302, 401)
+
+
+def test_the_tally_the_county_tiles_add_up_follows_every_change_of_state(app, client, login, county):
+    """Registered, moved on, answered and closed through the web: the tally equals a count of demands."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    households = county.households.sort_values("code")
+    code = households[households.code.str.startswith(cadre_village(county))].code.iloc[2]
+    login("cadre")
+    first, second = registered(client, code, kind="water"), registered(client, code, kind="roads")
+    steps = [("accept", {}), ("assign", {"assignee_kind": "department", "assignee": "县水务局"})]
+    for action, fields in [*steps, ("progress", {}), ("answer", {"note": "已修复"})]:
+        assert act(client, first, action, **fields).status_code == 302, action
+    log_out(client)
+    tally = """SELECT natural_village_id, kind, state, sum(n) FROM demand_tally WHERE n <> 0 GROUP BY 1, 2, 3
+               ORDER BY 1, 2, 3"""
+    counted = (
+        """SELECT natural_village_id, kind, state, count(*) FROM demand GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+    )
+    with app.app_context():
+        assert db.session.execute(text(tally)).all() == db.session.execute(text(counted)).all()
+        states = dict(
+            db.session.execute(
+                text("SELECT id, state FROM demand WHERE id IN (:a, :b)"), {"a": first, "b": second}
+            ).all()
+        )
+    assert states == {first: "answered", second: "registered"}

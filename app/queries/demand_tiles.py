@@ -64,12 +64,13 @@ def version() -> int:
     return db.session.execute(text("SELECT coalesce(max(id), 0) FROM demand_event")).scalar_one()
 
 
-def _kind_columns(kinds: list[str]) -> tuple[str, dict]:
+def _kind_columns(kinds: list[str], n: str) -> tuple[str, dict]:
+    """Return the per-kind counts (each row counting `n` demands) and their parameters."""
     columns, values = [], {}
-    for n, key in enumerate(kinds):
+    for i, key in enumerate(kinds):
         if re.fullmatch(r"[a-z][a-z0-9_]{0,30}", key):  # an attribute name; the catalogue's keys are
-            columns.append(f', count(*) FILTER (WHERE d.kind = :kind_{n}) AS "kind_{key}"')
-            values[f"kind_{n}"] = key
+            columns.append(f', coalesce(sum({n}) FILTER (WHERE d.kind = :kind_{i}), 0) AS "kind_{key}"')
+            values[f"kind_{i}"] = key
     return "".join(columns), values
 
 
@@ -96,7 +97,11 @@ def tile(
         Whether readable villages get points instead of counts (high zoom).
     """
     where, values = filters.where()
-    kind_columns, kind_values = _kind_columns(kinds)
+    # Without a date or assignee filter the counts add up the tally (a few rows per natural village,
+    # kept by triggers) instead of counting every demand.
+    tallied = filters.since is None and filters.until is None and filters.assignee is None
+    source, n = ("demand_tally", "d.n") if tallied else ("demand", "1")
+    kind_columns, kind_values = _kind_columns(kinds, n)
     exact = "true" if readable is None else "nv.village_id = ANY(:readable)"
     # Counts for every natural village in the tile, except readable ones when they come as points.
     counted = f"NOT ({exact})" if points else "true"
@@ -115,13 +120,14 @@ def tile(
                {", ".join(published(c) for c in COUNTS)}{kinds_out}
         FROM (
             SELECT nv.id, nv.code, nv.name, ST_PointOnSurface(nv.geom) AS pt, {exact} AS exact,
-                   count(*) AS demands, count(*) FILTER (WHERE {OPEN}) AS open,
-                   count(*) FILTER (WHERE {OPEN} AND d.due_on < :today) AS overdue{kind_columns}
+                   sum({n}) AS demands, coalesce(sum({n}) FILTER (WHERE {OPEN}), 0) AS open,
+                   coalesce(sum({n}) FILTER (WHERE {OPEN} AND d.due_on < :today), 0) AS overdue{kind_columns}
             FROM natural_village nv
             JOIN bounds b ON nv.geom && b.geo
-            JOIN demand d ON d.natural_village_id = nv.id
+            JOIN {source} d ON d.natural_village_id = nv.id
             WHERE {counted} AND {where}
-            GROUP BY nv.id) c, bounds b"""
+            GROUP BY nv.id
+            HAVING sum({n}) > 0) c, bounds b"""
     demand_points = f"""
         SELECT {_mvt_geom("d.geom")} AS geom, d.id, d.id AS fid, d.state, d.kind,
                ({OPEN} AND d.due_on < :today) AS overdue

@@ -233,13 +233,26 @@ def listing(f: Filters, *, limit: int = LIST_LIMIT) -> list[dict]:
 
 
 def counts(f: Filters) -> list[dict]:
-    """Return how many demands match `f` per state and kind, and how many of them are overdue."""
+    """Return how many demands match `f` per state and kind, and how many of them are overdue.
+
+    A reader of every village adds up the tally (kept by triggers, a few rows per natural village)
+    instead of counting every demand; a scoped reader's count also takes demands assigned to it.
+    """
     where, values = _where(f)
+    if f.villages is None:
+        n, source = (
+            "d.n",
+            """demand_tally d JOIN natural_village nv ON nv.id = d.natural_village_id
+                               JOIN admin_unit v ON v.id = nv.village_id""",
+        )
+    else:
+        n, source = "1", "demand d JOIN admin_unit v ON v.id = d.village_id"
     sql = f"""
-        SELECT d.state, k.label_zh AS kind_zh, k.label_en AS kind_en, count(*) AS demands,
-               count(*) FILTER (WHERE {OPEN} AND d.due_on < :today) AS overdue
-        FROM demand d JOIN demand_kind k ON k.key = d.kind JOIN admin_unit v ON v.id = d.village_id
-        WHERE {where} GROUP BY d.state, k.label_zh, k.label_en, k.position ORDER BY d.state, k.position"""
+        SELECT d.state, k.label_zh AS kind_zh, k.label_en AS kind_en, sum({n}) AS demands,
+               coalesce(sum({n}) FILTER (WHERE {OPEN} AND d.due_on < :today), 0) AS overdue
+        FROM {source} JOIN demand_kind k ON k.key = d.kind
+        WHERE {where} GROUP BY d.state, k.label_zh, k.label_en, k.position HAVING sum({n}) > 0
+        ORDER BY d.state, k.position"""
     return [dict(r) for r in db.session.execute(text(sql), values).mappings()]
 
 
