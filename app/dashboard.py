@@ -71,25 +71,33 @@ def _link(level: str, code: str, indicator: indicators.Indicator) -> str:
     return url_for(endpoint, code=code, indicator=indicator.key)
 
 
+def _totals(township: dict | None) -> tuple[dict, dict, object, dict | None]:
+    """Return the area (the county, or `township`), its totals now, ``?since=`` and its totals then.
+
+    "What changed since D": the same totals over the households as they were at D's end (#13).
+    """
+    county = queries.county()
+    if county is None:
+        raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
+    unit = areas.area(township["code"] if township else county["code"])
+    known = disclosure.scope(current_user)
+    since = params.as_of(request.args, today=localtime.today(), name="since")
+    then = area_maps.table(unit, known, as_of=localtime.end_of(since))[-1] if since else None
+    return unit, area_maps.table(unit, known)[-1], since, then
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
     """County totals, then the areas of one level ranked by one indicator."""
     choice = _choices(request.args)
     lang = language()
-    county = queries.county()
-    if county is None:
-        raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
-    unit, known = areas.area(county["code"]), disclosure.scope(current_user)
-    totals = area_maps.table(unit, known)
-    # "What changed since D": the same totals over the households as they were at D's end (#13).
-    since = params.as_of(request.args, today=localtime.today(), name="since")
-    then = area_maps.table(unit, known, as_of=localtime.end_of(since))[-1] if since else None
+    _unit, totals, since, then = _totals(None)
     args = {k: v for k, v in request.args.items() if k in PARAMETERS}
     return render_template(
         "dashboard.html",
         choice=choice,
-        totals=totals[-1],
+        totals=totals,
         since=since,
         then=then,
         today=localtime.today(),
@@ -196,14 +204,8 @@ def summary():
     """The county's (or a township's) figures on one A4 page: totals, their change, the ranking."""
     choice = _choices(request.args)
     lang = language()
-    county = queries.county()
-    if county is None:
-        raise AppError(503, "NoData", _("No county is loaded yet. Run: flask --app app demo"))
-    unit = areas.area(choice["township"]["code"] if choice["township"] else county["code"])
-    known, today = disclosure.scope(current_user), localtime.today()
-    since = params.as_of(request.args, today=today, name="since")
-    now = area_maps.table(unit, known)[-1]
-    then = area_maps.table(unit, known, as_of=localtime.end_of(since))[-1] if since else None
+    unit, now, since, then = _totals(choice["township"])
+    today = localtime.today()
     demand = figures.figures(
         current_user, today=today, zone=localtime.zone().key, township=choice["township"]
     )

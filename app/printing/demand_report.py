@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..demands.lifecycle import STATE_COLOURS
 from . import drawing, frame, furniture, roster
-from .frame import BOUNDARY, BOUNDARY_FILL, FOOTER_HEIGHT, INK, MARGIN, NEIGHBOUR, TITLE_HEIGHT, Page
+from .frame import BOUNDARY, BOUNDARY_FILL, FOOTER_HEIGHT, INK, MARGIN, NEIGHBOUR, TITLE_HEIGHT, Page, percent
 from .mapview import plan_view
 
 STATE_ZH = {
@@ -57,18 +57,6 @@ def title(report: dict) -> str:
     return " · ".join(p for p in parts if p) + f"  民情分析会报告 {month.year}年{month.month}月"
 
 
-def percent(value) -> str:
-    """Return a share as a percentage with one decimal, a dash when there is none."""
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _widths(columns) -> list[tuple[roster.Column, float]]:
-    width = SIZE[0] - 2 * MARGIN
-    fixed = sum(c.width * mm for c in columns)
-    weights = sum(c.weight for c in columns) or 1
-    return [(c, c.width * mm if c.weight == 0 else (width - fixed) * c.weight / weights) for c in columns]
-
-
 def _rows_per_page(top: float) -> int:
     return int((top - MARGIN - FOOTER_HEIGHT - roster.HEADER_HEIGHT - 6 * mm) // ROW)
 
@@ -95,9 +83,10 @@ def report_pdf(report: dict, *, printed_by: str, printed_at) -> bytes:
 
 
 def _table(canvas: Canvas, rows, columns, *, top: float) -> float:
-    """Draw a ruled table with `roster`'s look; return the y under it."""
-    roster._table(canvas, rows, _widths(columns), top=top, row_height=ROW, size=TEXT)
-    return top - roster.HEADER_HEIGHT - len(rows) * ROW
+    """Draw a ruled table with `roster`'s look across the page; return the y under it."""
+    return roster.table(
+        canvas, rows, roster.widths(columns, SIZE[0] - 2 * MARGIN), top=top, row_height=ROW, size=TEXT
+    )
 
 
 def _overdue_row(row: dict) -> dict:

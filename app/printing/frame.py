@@ -93,6 +93,11 @@ def text(canvas: Canvas, x: float, y: float, value: str, *, size: float, colour=
         canvas.drawString(x, y, value)
 
 
+def percent(value) -> str:
+    """Return a share as a percentage with one decimal, a dash when there is none."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
 def fit_text(value: str, width: float, size: float) -> float:
     """Return a font size not above `size` at which `value` fits in `width` points."""
     actual = pdfmetrics.stringWidth(value, font(), size)

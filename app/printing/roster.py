@@ -84,11 +84,15 @@ def columns_for(households: Sequence[dict], width: float) -> list[tuple[Column, 
         for c in _DATA
         if c.field in ("number", "flags") or any(h.get(c.field) not in (None, "") for h in households)
     ]
-    chosen += _BLANK
-    fixed = sum(c.width * mm for c in chosen)
-    weights = sum(c.weight for c in chosen)
+    return widths([*chosen, *_BLANK], width)
+
+
+def widths(columns: Sequence[Column], width: float) -> list[tuple[Column, float]]:
+    """Return `columns` with their widths in points: fixed ones in mm, the others share what is left."""
+    fixed = sum(c.width * mm for c in columns)
+    weights = sum(c.weight for c in columns) or 1
     spare = max(width - fixed, 0)
-    return [(c, c.width * mm if c.weight == 0 else spare * c.weight / weights) for c in chosen]
+    return [(c, c.width * mm if c.weight == 0 else spare * c.weight / weights) for c in columns]
 
 
 def _cell(household: dict, column: Column) -> str:
@@ -122,15 +126,16 @@ def draw(
         frame.title(canvas, size, heading, subtitle)
         top = size[1] - MARGIN - TITLE_HEIGHT
         chunk = households[part * per_page : (part + 1) * per_page]
-        _table(canvas, chunk, columns, top=top, row_height=ROW_HEIGHTS[paper], size=TEXT_SIZES[paper])
+        table(canvas, chunk, columns, top=top, row_height=ROW_HEIGHTS[paper], size=TEXT_SIZES[paper])
         below = top - HEADER_HEIGHT - len(chunk) * ROW_HEIGHTS[paper] - 3.5 * mm
         frame.text(canvas, MARGIN, below, _flag_key(keys), size=TEXT_SIZES[paper] - 1)
         frame.footer(canvas, size, page)
         canvas.showPage()
 
 
-def _table(canvas: Canvas, households, columns, *, top: float, row_height: float, size: float) -> None:
-    """Draw the ruled table: a shaded header row, then one row per household, every cell boxed."""
+def table(canvas: Canvas, households, columns, *, top: float, row_height: float, size: float) -> float:
+    """Draw the ruled table: a shaded header row, then one row per household (or any row of the
+    columns' fields), every cell boxed; return the y under it. `columns` pairs each with its width."""
     left = MARGIN
     width = sum(w for _, w in columns)
     canvas.setFillColor(HEADER_FILL)
@@ -151,6 +156,7 @@ def _table(canvas: Canvas, households, columns, *, top: float, row_height: float
                 frame.text(canvas, x + 1 * mm, baseline, value, size=fitted)
             x += column_width
     _rules(canvas, columns, left=left, top=top, rows=len(households), row_height=row_height)
+    return top - HEADER_HEIGHT - len(households) * row_height
 
 
 def _rules(canvas: Canvas, columns, *, left: float, top: float, rows: int, row_height: float) -> None:

@@ -11,7 +11,7 @@ import io
 from reportlab.lib.units import mm
 
 from . import frame, roster
-from .frame import MARGIN, TITLE_HEIGHT, Page
+from .frame import MARGIN, TITLE_HEIGHT, Page, percent
 
 SIZE = frame.page_size("A4", "portrait")
 ROW = 5.6 * mm
@@ -33,17 +33,11 @@ _RANKED_COLUMNS = (
 )
 
 
-def _widths(columns) -> list[tuple[roster.Column, float]]:
-    width = SIZE[0] - 2 * MARGIN
-    fixed = sum(c.width * mm for c in columns)
-    weights = sum(c.weight for c in columns) or 1
-    return [(c, c.width * mm if c.weight == 0 else (width - fixed) * c.weight / weights) for c in columns]
-
-
 def _table(canvas, rows: list[dict], columns, *, top: float) -> float:
-    """Draw a ruled table; return the y under it."""
-    roster._table(canvas, rows, _widths(columns), top=top, row_height=ROW, size=TEXT)
-    return top - roster.HEADER_HEIGHT - len(rows) * ROW
+    """Draw a ruled table across the page; return the y under it."""
+    return roster.table(
+        canvas, rows, roster.widths(columns, SIZE[0] - 2 * MARGIN), top=top, row_height=ROW, size=TEXT
+    )
 
 
 def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
@@ -80,8 +74,6 @@ def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
 
 def demand_lines(figures: dict | None) -> list[tuple[str, str]]:
     """Return this month's demand figures of the dashboard (`app.demands.figures`) as (label, value)."""
-    from .demand_report import percent  # app.demands imports the printing package: imported late
-
     if not figures or not figures.get("months"):
         return []
     month = figures["months"][-1]
