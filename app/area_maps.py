@@ -158,7 +158,7 @@ def area_shapes(code: str):
     """
     params.only(request.args, ("v",))
     version = request.args.get("v", "")
-    if version and not (version.isdigit() and len(version) <= 20):
+    if version and not params.is_number(version):
         raise bad_parameter("v", version, Text("the data version the page gives"))
     unit = _unit(code)
     response = Response(shapes(unit), mimetype="application/geo+json")

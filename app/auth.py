@@ -27,6 +27,7 @@ from .errors import render as render_error
 from .extensions import db, login_manager
 from .i18n import gettext as _
 from .models import User
+from .params import is_number
 
 bp = Blueprint("auth", __name__)
 
@@ -109,7 +110,7 @@ def _principal(user_id: int, version: int) -> Principal | None:
 def load_user(session_id: str) -> Principal | None:
     """Return the principal of a session cookie's "id:version", if that session still counts."""
     user_id, _sep, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):  # a cookie from before session versions
+    if not (is_number(user_id) and is_number(version)):  # a cookie from before session versions
         return None
     if not accounts.session_current(int(user_id), int(version)):
         return None

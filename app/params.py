@@ -11,6 +11,12 @@ from .i18n import Text
 _DIGITS = {"township": 12, "village": 12, "natural village": 14}
 
 
+def is_number(text: str, *, digits: int = 18) -> bool:
+    """Return whether `text` is 1 to `digits` ASCII digits: '²' and '٤' are digits to str.isdigit,
+    and a number longer than a bigint must not reach the database."""
+    return 0 < len(text) <= digits and text.isascii() and text.isdigit()
+
+
 def only(args: Mapping[str, str], allowed: tuple[str, ...] = ()) -> None:
     """Refuse any query parameter not in `allowed`."""
     for name in args:

@@ -321,12 +321,16 @@ def real_values(county) -> dict[str, tuple[str, ...]]:
     }
 
 
-def fuzz(app, real: dict, principals: dict[str, dict], *, examples: int) -> tuple[Counter, list]:
+def fuzz(
+    app, real: dict, principals: dict[str, dict], *, examples: int, seeded: bool = False
+) -> tuple[Counter, list]:
     """Send `examples` requests to every route of `app`, each as one of `principals` (name → headers).
 
     Return the count of each status and the failures: (status or exception, principal, request) of
     every 5xx, of every exception a test app propagates where production would answer 500, and of
     every 405 without Allow.
+    `seeded` sends the same requests every run (the test suite: a failure there is a change, not
+    luck); unseeded, every run explores new ones (`python -m bench.hardening`).
     Nothing is shrunk, so one run reports every failure. The basemap's 503 (no Tianditu key) and
     502 (Tianditu does not answer) are its documented answers, not failures.
     """
@@ -335,6 +339,7 @@ def fuzz(app, real: dict, principals: dict[str, dict], *, examples: int) -> tupl
 
     @settings(
         max_examples=examples,
+        derandomize=seeded,
         deadline=None,
         phases=(Phase.generate,),
         database=None,

@@ -251,6 +251,8 @@ def test_who_sees_what(client, login, places, accounts):
         ("overdue=yes", "overdue"),
         ("page=2", "page"),
         ("before=x", "before"),
+        ("before=²", "before"),  # a digit to str.isdigit, not to int
+        ("before=" + "9" * 40, "before"),  # beyond a bigint
     ],
 )
 def test_a_bad_list_filter_is_a_400_naming_it(client, login, query, named):

@@ -71,6 +71,9 @@ def forged_cursor(payload: str) -> str:
         ("bbox=１０７,26,108,27", "bbox"),
         ("bbox=nan,26,108,27", "bbox"),
         ("bbox=1_07,26,108,27", "bbox"),
+        ("members=٤", "members"),
+        ("members=" + "9" * 40, "members"),  # beyond a bigint
+        ("members=1_0", "members"),
         # NUL bytes, which PostgreSQL text cannot hold.
         ("code=a%00b", "code"),
         ("filter=code = 'a%00b'", "filter"),

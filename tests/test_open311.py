@@ -254,6 +254,8 @@ def test_who_reads_which_requests(client, token, accounts, county):
     assert {r.findtext("status") for r in xml.findall("request")} == {"open"}
     assert client.get(f"/open311/v2/requests/{theirs}.json", headers=cadre).status_code == 403
     assert client.get("/open311/v2/requests/999999999.json", headers=cadre).status_code == 404
+    for unknown in ("%C2%B2", "9" * 40):  # '²' is a digit to str.isdigit; 40 digits pass a bigint
+        assert client.get(f"/open311/v2/requests/{unknown}.json", headers=cadre).status_code == 404
 
 
 # --- the county department -------------------------------------------------------------

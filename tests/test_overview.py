@@ -154,6 +154,7 @@ def test_outlines_name_a_bad_version(client, login, county):
     url = f"/areas/{county_code(county)}/shapes.json"
     response = client.get(f"{url}?v=x1", headers={"Accept": "application/json"})
     assert response.status_code == 400 and "v='x1'" in response.json["message"]
+    assert client.get(f"{url}?v=%C2%B2", headers={"Accept": "application/json"}).status_code == 400
     # An old version's URL still answers, with the outlines as they are now, not to be kept.
     stale = client.get(f"{url}?v=1")
     assert stale.status_code == 200 and stale.headers["Cache-Control"] == "private, no-cache"

@@ -33,7 +33,7 @@ def _filters(args) -> queries.Filters:
     if village is not None and not re.fullmatch(r"[0-9]{12}", village):
         raise bad_parameter("village", village, Text("{digits} digits expected", digits=12))
     before = args.get("before") or None
-    if before is not None and not before.isdigit():
+    if before is not None and not params.is_number(before):
         raise bad_parameter("before", before, Text("a demand number"))
     today = localtime.today()
     _, villages = privacy.demand_scope(current_user)

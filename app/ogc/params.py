@@ -6,6 +6,7 @@ CRS, output CRS, datetime, property selection, and filters, which are either
 by `cql2` into a small tree that `app.queries.ogc` renders as SQL with bound values.
 """
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -148,10 +149,10 @@ def _coerce(name: str, value: str, kind: str):
     if kind == "date-time" and (moment := instant(value, value, name=name)) is not None:
         return moment
     try:
-        if kind == "integer":
+        if kind == "integer" and re.fullmatch(r"[+-]?[0-9]{1,18}", value):  # a bigint, ASCII digits
             return int(value)
-        if kind == "number":
-            return float(value)
+        if kind == "number" and value.isascii() and math.isfinite(number := float(value)):
+            return number
         if kind == "boolean" and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if kind == "string":

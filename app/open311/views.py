@@ -18,6 +18,7 @@ from ..demands import checks
 from ..errors import AppError, not_found
 from ..extensions import csrf, db
 from ..i18n import Text, translated
+from ..params import is_number
 from ..queries import demand_layers
 from ..queries import demands as demand_queries
 from ..queries import open311 as queries
@@ -122,7 +123,7 @@ def one_request(demand_id: str, fmt: str):
     fmt = _format(fmt)
     params.only(request.args, ("jurisdiction_id", "api_key"))
     reader = _reader()
-    if not demand_id.isdigit() or not queries.exists(int(demand_id)):
+    if not is_number(demand_id) or not queries.exists(int(demand_id)):
         raise not_found("demand", demand_id)
     now = datetime.now(localtime.zone())
     found = _requests(reader, queries.Query(start=now, end=now, ids=(demand_id,)))
