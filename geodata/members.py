@@ -22,7 +22,8 @@ import pandas as pd
 
 from app.idnumber import check_digit
 
-from .generator import AS_OF, COUNTY_CODE, GIVEN_FEMALE, GIVEN_MALE, SURNAMES
+from .facts import AS_OF, COUNTY_CODE
+from .names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 
 COLUMNS = (
     "household_code",

@@ -28,6 +28,7 @@ import pandas as pd
 from app.work.holidays import holidays as holiday_days
 
 from . import generator
+from .names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 
 ROLE_P = {"committee": 0.6, "resident": 0.3, "department": 0.1}
 DEPARTMENTS = (
@@ -96,14 +97,14 @@ def holidays(as_of: datetime.date) -> list[datetime.date]:
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
     """Return `n` cadres' names: a surname by Guizhou frequency, one or two given characters."""
-    surnames = list(generator.SURNAMES)
-    weights = np.array(list(generator.SURNAMES.values()))
+    surnames = list(SURNAMES)
+    weights = np.array(list(SURNAMES.values()))
     picked = rng.choice(len(surnames), size=n, p=weights / weights.sum())
     female = rng.random(n) < 0.3
     two = rng.random(n) < 0.7
     names = []
     for i in range(n):
-        pool = generator.GIVEN_FEMALE if female[i] else generator.GIVEN_MALE
+        pool = GIVEN_FEMALE if female[i] else GIVEN_MALE
         given = "".join(pool[j] for j in rng.integers(0, len(pool), 1 + int(two[i])))
         names.append(surnames[picked[i]] + given)
     return names
