@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from . import config
 
@@ -10,14 +10,7 @@ from . import config
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the application: settings, extensions, blueprints, errors, CLI."""
     app = Flask(__name__)
-    app.config.from_object(config.Defaults)
-    app.config.update(config.from_environment())
-    if test_config:
-        app.config.update(test_config)
-    if not app.config["SECRET_KEY"]:
-        # Sessions then last only as long as this process: fine for `make run`, not for production.
-        app.logger.warning("SECRET_KEY is not set; using a random one for this process")
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    _configure(app, test_config)
 
     from . import entry, security_headers
 
@@ -34,59 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import api, area_maps, auth, dashboard, pages
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(area_maps.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(api.bp)
-
-    from . import basemap, tiles
-
-    app.register_blueprint(tiles.bp)
-    app.register_blueprint(basemap.bp)
-
-    from .ogc import views as ogc
-
-    app.register_blueprint(ogc.bp)
-
-    from .printing import views as printing
-
-    app.register_blueprint(printing.bp)
-
-    from .exports import views as exports
-
-    app.register_blueprint(exports.bp)
-
-    from .importers import views as imports
-
-    app.register_blueprint(imports.bp)
-
-    from . import job_views
-
-    app.register_blueprint(job_views.bp)
-
-    from . import work
-
-    app.register_blueprint(work.bp)
-
-    from . import demands
-
-    app.register_blueprint(demands.bp)
-
-    from . import open311
-
-    app.register_blueprint(open311.bp)
-    from . import photos
-
-    app.register_blueprint(photos.bp)
-
-    from . import member_views
-
-    app.register_blueprint(member_views.bp)
-
-    from . import audit, errors, front, i18n, jobs, localtime, versions
+    from . import audit, cli, errors, front, i18n, jobs, localtime, versions
 
     front.register(app)
     errors.register(app)
@@ -94,8 +38,44 @@ def create_app(test_config: dict | None = None) -> Flask:
     audit.register(app)
     app.jinja_env.globals.update(_=i18n.gettext, language=i18n.language, submission_key=jobs.submission_key)
     app.jinja_env.filters["localtime"] = localtime.local
-
-    from . import cli
-
     cli.register(app)
     return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    """Settings: the defaults, then the environment, then a test's; a random key if none is set."""
+    app.config.from_object(config.Defaults)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        # Sessions then last only as long as this process: fine for `make run`, not for production.
+        app.logger.warning("SECRET_KEY is not set; using a random one for this process")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def _blueprints() -> list[Blueprint]:
+    """Every capability's routes (imported here, after the extensions exist)."""
+    from . import (
+        api,
+        area_maps,
+        auth,
+        basemap,
+        dashboard,
+        demands,
+        job_views,
+        member_views,
+        open311,
+        pages,
+        photos,
+        tiles,
+        work,
+    )
+    from .exports import views as exports
+    from .importers import views as imports
+    from .ogc import views as ogc
+    from .printing import views as printing
+
+    modules = (auth, pages, area_maps, dashboard, api, tiles, basemap, ogc, printing, exports, imports)
+    modules += (job_views, work, demands, open311, photos, member_views)
+    return [module.bp for module in modules]

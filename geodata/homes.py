@@ -162,15 +162,57 @@ def _birth_days(rng: np.random.Generator, members: np.ndarray) -> np.ndarray:
 
 
 def household_attributes(rng: np.random.Generator, hardship: np.ndarray) -> dict[str, np.ndarray]:
-    """Draw members, head age and sex, and every indicator, for households of the given hardship."""
+    """Draw members, head age and sex, and every indicator, for households of the given hardship.
+
+    The draws happen in one fixed order (the same seed, the same county): the people, what they do,
+    the allowances, then who needs care and the income that follows from all of it.
+    """
     n = len(hardship)
     share = {key: round(rate * n) for key, rate in RATES.items()}
+    h = _people(rng, n)
+    h |= _work_and_health(rng, h, share, hardship)
+    h |= _poverty(rng, h, share, hardship)
+    h |= _care(rng, h, share, hardship)
+    status = np.where(
+        h["registered"],
+        "registered",
+        np.where(h["lifted"], "lifted", np.where(h["monitored"], "monitored", "none")),
+    )
+    return {
+        "age_days": h["age_days"],
+        "female": h["female"],
+        "members": h["members"],
+        "poverty_status": status,
+        **{key: h[key] for key in _FLAGS_AND_COUNTS},
+        "income_per_capita": _income(rng, h, hardship),
+    }
+
+
+_FLAGS_AND_COUNTS = (
+    "dibao",
+    "wubao",
+    "family_planning",
+    "left_behind_children",
+    "left_behind_elderly",
+    "empty_nest_elderly",
+    "disabled_members",
+    "dilapidated_house",
+    "migrant_workers",
+)
+
+
+def _people(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Household size, the head's age in days and sex."""
     members = rng.choice(np.arange(1, 10), size=n, p=_MEMBERS_P)
     age_days = _birth_days(rng, members)
     age = age_days / 365.2425
-    elderly = age >= 60
     female = rng.random(n) < np.where(members == 1, 0.35, 0.08)  # widows live alone
+    return {"members": members, "age_days": age_days, "age": age, "elderly": age >= 60, "female": female}
 
+
+def _work_and_health(rng: np.random.Generator, h: dict, share: dict, hardship: np.ndarray) -> dict:
+    """Disabled members and migrant workers."""
+    n, members, age = len(hardship), h["members"], h["age"]
     disabled = _pick(rng, share["disabled"], 0.4 * hardship + 0.03 * (age - 55))
     disabled_members = np.where(disabled, 1 + ((rng.random(n) < 0.15) & (members >= 2)), 0)
     migrant = _pick(
@@ -180,11 +222,21 @@ def household_attributes(rng: np.random.Generator, hardship: np.ndarray) -> dict
         eligible=members >= 2,  # someone stays home
     )
     migrant_workers = np.where(migrant, 1 + rng.binomial(np.clip(members - 2, 0, 3), 0.3), 0)
+    return {
+        "disabled": disabled,
+        "disabled_members": disabled_members,
+        "migrant": migrant,
+        "migrant_workers": migrant_workers,
+    }
 
+
+def _poverty(rng: np.random.Generator, h: dict, share: dict, hardship: np.ndarray) -> dict:
+    """Poverty status (registered, lifted, monitored) and the two allowances (五保, 低保)."""
+    members, age, elderly, disabled = h["members"], h["age"], h["elderly"], h["disabled"]
     poor = _pick(
         rng,
         share["poor"],
-        1.2 * hardship + 0.9 * disabled + 0.4 * (members >= 5) + 0.4 * (age >= 70) - 0.3 * migrant,
+        1.2 * hardship + 0.9 * disabled + 0.4 * (members >= 5) + 0.4 * (age >= 70) - 0.3 * h["migrant"],
     )
     registered = _pick(
         rng, round(RATES["registered_of_poor"] * poor.sum()), 1.0 * hardship + 0.8 * disabled, poor
@@ -204,6 +256,14 @@ def household_attributes(rng: np.random.Generator, hardship: np.ndarray) -> dict
         + 0.6 * ((members == 1) & elderly),
         eligible=~wubao,  # the two allowances exclude each other
     )  # fmt: skip
+    poverty = {"poor": poor, "registered": registered, "lifted": lifted, "monitored": monitored}
+    return poverty | {"wubao": wubao, "dibao": dibao}
+
+
+def _care(rng: np.random.Generator, h: dict, share: dict, hardship: np.ndarray) -> dict:
+    """Family-planning support, left-behind children and elderly, empty nests, dilapidated houses."""
+    n, members, age, elderly = len(hardship), h["members"], h["age"], h["elderly"]
+    migrant_workers = h["migrant_workers"]
     family_planning = _pick(
         rng,
         share["family_planning"],
@@ -225,35 +285,31 @@ def household_attributes(rng: np.random.Generator, hardship: np.ndarray) -> dict
         elderly,
     )
     empty_nest_elderly = _pick(
-        rng, share["empty_nest_elderly"], 0.2 * hardship, eligible=elderly & (members <= 2) & ~wubao
+        rng, share["empty_nest_elderly"], 0.2 * hardship, eligible=elderly & (members <= 2) & ~h["wubao"]
     )
     dilapidated_house = _pick(
-        rng, share["dilapidated_house"], 1.5 * hardship + 1.0 * poor + 0.5 * (age >= 70) + 0.5 * dibao
-    )
-    log_income = (
-        rng.normal(0.0, 0.45, n) - 0.25 * hardship - 0.5 * registered - 0.2 * lifted - 0.15 * monitored
-        - 0.25 * dibao - 0.2 * wubao - 0.15 * disabled + 0.25 * migrant_workers / members
-    )  # fmt: skip
-    income = MEDIAN_INCOME * np.exp(log_income - np.median(log_income))
-    status = np.where(
-        registered, "registered", np.where(lifted, "lifted", np.where(monitored, "monitored", "none"))
+        rng,
+        share["dilapidated_house"],
+        1.5 * hardship + 1.0 * h["poor"] + 0.5 * (age >= 70) + 0.5 * h["dibao"],
     )
     return {
-        "age_days": age_days,
-        "female": female,
-        "members": members,
-        "poverty_status": status,
-        "dibao": dibao,
-        "wubao": wubao,
         "family_planning": family_planning,
         "left_behind_children": left_behind_children,
         "left_behind_elderly": left_behind_elderly,
         "empty_nest_elderly": empty_nest_elderly,
-        "disabled_members": disabled_members,
         "dilapidated_house": dilapidated_house,
-        "migrant_workers": migrant_workers,
-        "income_per_capita": np.maximum(np.round(income, -1), 1_200).astype(np.int64),
     }
+
+
+def _income(rng: np.random.Generator, h: dict, hardship: np.ndarray) -> np.ndarray:
+    """Income per person per year, lower with hardship and allowances, around the county's median."""
+    log_income = (
+        rng.normal(0.0, 0.45, len(hardship)) - 0.25 * hardship - 0.5 * h["registered"]
+        - 0.2 * h["lifted"] - 0.15 * h["monitored"] - 0.25 * h["dibao"] - 0.2 * h["wubao"]
+        - 0.15 * h["disabled"] + 0.25 * h["migrant_workers"] / h["members"]
+    )  # fmt: skip
+    income = MEDIAN_INCOME * np.exp(log_income - np.median(log_income))
+    return np.maximum(np.round(income, -1), 1_200).astype(np.int64)
 
 
 def id_numbers(rng: np.random.Generator, age_days: np.ndarray, female: np.ndarray) -> np.ndarray:

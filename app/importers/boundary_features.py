@@ -97,34 +97,10 @@ def features(frame, file: str, level: str, code_column: str, name_column: str):
             continue
         if not finite[i]:
             continue  # the CRS could not place it: refused by the placement checks
-        geometry = shapely.force_2d(geometry)  # KML from phones carries altitudes
-        if not shapely.is_valid(geometry):
-            reason = shapely.is_valid_reason(geometry)
-            geometry = _polygonal(shapely.make_valid(geometry))
-            repaired.append(
-                Problem(
-                    file,
-                    feature,
-                    "geometry",
-                    reason,
-                    "invalid polygon repaired",
-                    "无效多边形已修复",
-                )
-            )
-        geometry = _polygonal(geometry)
-        if geometry is None:
-            problems.append(
-                Problem(
-                    file,
-                    feature,
-                    "geometry",
-                    geometries[i].geom_type,
-                    "a polygon expected",
-                    f"应为多边形，实为 {geometries[i].geom_type}",
-                )
-            )
+        fixed[i], problem = _polygon(file, feature, geometry, repaired)
+        if problem is not None:
+            problems.append(problem)
             bad[i] = True
-        fixed[i] = geometry
     duplicated = codes.duplicated(keep=False).to_numpy()
     for i in np.flatnonzero(duplicated):
         problems.append(
@@ -144,6 +120,23 @@ def features(frame, file: str, level: str, code_column: str, name_column: str):
     )
     table["staged"] = ~bad & finite & stageable(fixed)
     return table, bad, problems, repaired
+
+
+def _polygon(file: str, feature: int, geometry, repaired: list[Problem]) -> tuple[object, Problem | None]:
+    """Return a feature's geometry as a 2-D valid (Multi)Polygon, noting a repair in `repaired`;
+    or None and the problem when it holds no polygon."""
+    polygon = shapely.force_2d(geometry)  # KML from phones carries altitudes
+    if not shapely.is_valid(polygon):
+        reason = shapely.is_valid_reason(polygon)
+        polygon = _polygonal(shapely.make_valid(polygon))
+        repair = ("invalid polygon repaired", "无效多边形已修复")
+        repaired.append(Problem(file, feature, "geometry", reason, *repair))
+    polygon = _polygonal(polygon)
+    if polygon is None:
+        kind = geometry.geom_type
+        expected = ("a polygon expected", f"应为多边形，实为 {kind}")
+        return None, Problem(file, feature, "geometry", kind, *expected)
+    return polygon, None
 
 
 def as_stored(table, stored: list[dict]) -> np.ndarray:
