@@ -5,6 +5,7 @@ Prints one JSON line: the layer's validity, its default style's renderer and rul
 """
 
 import json
+import os
 import sys
 
 from qgis.core import QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsRectangle, QgsVectorLayer
@@ -29,4 +30,6 @@ job = QgsMapRendererParallelJob(settings)
 job.start()
 job.waitForFinished()
 job.renderedImage().save(sys.argv[2])
-print(json.dumps({"valid": layer.isValid(), "loaded": loaded, "type": renderer.type(), "rules": rules}))
+report = {"valid": layer.isValid(), "loaded": loaded, "type": renderer.type(), "rules": rules}
+print(json.dumps(report), flush=True)
+os._exit(0)  # QGIS's teardown can hang on its threads once the report is written (see qgis_open_project.py)
