@@ -60,8 +60,8 @@ def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
     ----------
     summary
         ``heading``, ``subtitle``, ``data_date``, ``totals`` (rows of label, count, value, change),
-        ``ranking_title`` and ``ranking`` (rows of rank, name, parent, households, value), and
-        ``demands`` (lines of label and value, or empty), and ``map`` (`summary_map.AreaMap` or None).
+        ``ranking_title`` and ``ranking`` (rows of rank, name, parent, households, value),
+        ``demands`` (lines of label and value, or empty) and ``map`` (`summary_map.AreaMap` or None).
     """
     buffer = io.BytesIO()
     canvas = frame.new_canvas(buffer, heading=summary["heading"], printed_by=printed_by)
