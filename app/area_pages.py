@@ -16,7 +16,7 @@ from .i18n import gettext as _
 from .i18n import language
 from .maps.choropleth import METHODS, format_value
 from .maps.page import area_frame
-from .pages import _as_of, _assigned_villages, _basemap, _count, _link, _withheld, bp, local_assets
+from .pages import _as_of, _basemap, _count, _link, _withheld, bp, landing, local_assets
 from .queries import areas
 
 _CHILD_PAGE = {"county": "pages.area", "township": "pages.area", "village": "pages.natural_village"}
@@ -151,8 +151,8 @@ def _wide_rows(rows: list[dict], lang: str) -> list[dict]:
 @login_required
 def overview():
     """The county: every natural village coloured by the chosen indicator, townships outlined."""
-    if not request.args and _assigned_villages():
-        return redirect(url_for("pages.mine"))
+    if not request.args and (start := landing()):
+        return redirect(start)
     params.only(request.args, ("indicator", "classes", "as_of", *demand_map.PARAMETERS))
     indicator = params.indicator(request.args)
     day, _ = _as_of()

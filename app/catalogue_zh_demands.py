@@ -154,4 +154,6 @@ ZH = {
     "Solved share": "办结率",
     "Satisfaction": "满意率",
     "Overdue at month end": "月末超期",
+    # --- summary ---
+    "County department": "县直部门",
 }

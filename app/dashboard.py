@@ -22,8 +22,9 @@ from .i18n import gettext as _
 from .i18n import language
 from .maps.choropleth import format_value
 from .printing import summary as printing_summary
+from .printing import summary_map
 from .printing.documents import printed_by
-from .queries import areas, rankings
+from .queries import areas, printing, rankings
 
 bp = Blueprint("dashboard", __name__)
 
@@ -198,6 +199,13 @@ def _ranked_row(n: int, row: dict, choice: dict, lang: str) -> dict:
     return {"rank": str(n), "name": row["name"], "parent": parent, "households": households, "value": value}
 
 
+def _summary_map(unit: dict, choice: dict) -> summary_map.AreaMap:
+    """Return the summary's map of `unit`'s children, shaded as the reader's dashboard shows them."""
+    children = area_maps.table(unit, disclosure.scope(current_user))[:-1]
+    outlines = printing.area_outlines(unit["id"], steps=summary_map.STEPS)
+    return summary_map.area_map(outlines, children, choice["indicator"], by=choice["by"])
+
+
 @bp.get("/dashboard.pdf")
 @login_required
 def summary():
@@ -223,6 +231,7 @@ def summary():
                 for n, row in enumerate(_ranked(choice, printing_summary.RANKED), start=1)
             ],
             "demands": printing_summary.demand_lines(demand),
+            "map": _summary_map(unit, choice),
         },
         printed_by=printed_by(current_user),
         printed_at=datetime.now(UTC).astimezone(localtime.zone()),

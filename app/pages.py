@@ -205,6 +205,19 @@ def _assigned_villages() -> frozenset[int]:
     return current_user.village_ids if current_user.role_name == "cadre" else frozenset()
 
 
+def landing() -> str | None:
+    """Return where the reader starts instead of the county, if elsewhere (#13).
+
+    A cadre starts on their villages; a county department, which sees no household, on the
+    demands assigned to it.
+    """
+    if _assigned_villages():
+        return url_for("pages.mine")
+    if privacy.demand_department(current_user) is not None:
+        return url_for("demands.demands")
+    return None
+
+
 @bp.get("/mine")
 @login_required
 def mine():

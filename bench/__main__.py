@@ -18,6 +18,7 @@ from bench import (
     pairing,
     printing,
     privacy,
+    summary_map,
     tiles,
     web_import,
     work,
@@ -45,6 +46,7 @@ def main() -> None:
         demands,
         open311,
         demand_report,
+        summary_map,
         members,
         hardening,
     ):

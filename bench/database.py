@@ -41,3 +41,20 @@ def close(app, suffix: str) -> None:
     with app.app_context():
         db.engine.dispose()
     drop(suffix)
+
+
+def logged_in(app, *, role: str = "leader"):
+    """Create a user of `role` in `app`'s database and return a test client logged in as them."""
+    import secrets
+
+    from app.auth import create_user
+    from app.extensions import db
+    from tests.conftest import log_in
+
+    password = secrets.token_urlsafe(12)
+    with app.app_context():
+        create_user(f"bench-{role}", password, role=role)
+        db.session.commit()
+    client = app.test_client()
+    log_in(client, f"bench-{role}", password)
+    return client

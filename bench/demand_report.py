@@ -64,22 +64,15 @@ def _line(label: str, ms: float, peer: str = "", peer_ms: float | None = None) -
 
 def run(*, households: int, repeat: int) -> None:
     from app import create_app, localtime
-    from app.auth import create_user
     from app.demands.figures import figures, last_months
     from app.extensions import db
     from app.models import User
     from app.queries import demand_stats
-    from tests.conftest import log_in
 
     url = database.fresh(SUFFIX)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16)})
     place = _load(app, households)
-    password = secrets.token_urlsafe(12)
-    with app.app_context():
-        create_user("bench-leader", password, role="leader")
-        db.session.commit()
-    client = app.test_client()
-    log_in(client, "bench-leader", password)
+    client = database.logged_in(app)
     month = f"{datetime.date.today():%Y-%m}"
     print(f"# demand report: {place['demands']:,} demands in a year over {households:,} households")
 

@@ -176,12 +176,12 @@ def legend(
         column, row = divmod(n, rows)
         x = MARGIN + column * column_width
         y = top - 4 * mm - row * row_height
-        _swatch(canvas, kind, item, x, y, cell)
-        _legend_label(canvas, x + 5.5 * mm, y, zh, en, count, width=column_width - 7 * mm, size=style.legend)
+        swatch(canvas, kind, item, x, y, cell)
+        legend_label(canvas, x + 5.5 * mm, y, zh, en, count, width=column_width - 7 * mm, size=style.legend)
     scale_bar(canvas, view, size[0] - MARGIN - scale_width + 3 * mm, top - 9 * mm, scale_width - 8 * mm)
 
 
-def _swatch(canvas: Canvas, kind: str, item, x: float, y: float, cell: float) -> None:
+def swatch(canvas: Canvas, kind: str, item, x: float, y: float, cell: float) -> None:
     """Draw a legend entry's sample: an area's colours, a dashed box, or a household symbol."""
     if kind == "area":
         canvas.setStrokeColor(item[0])
@@ -198,7 +198,7 @@ def _swatch(canvas: Canvas, kind: str, item, x: float, y: float, cell: float) ->
         symbols.symbol(canvas, x + max(len(item), 1) * cell / 2, y + 0.8 * mm, item, cell=cell)
 
 
-def _legend_label(canvas: Canvas, x, y, zh: str, en: str, count, *, width: float, size: float) -> None:
+def legend_label(canvas: Canvas, x, y, zh: str, en: str, count, *, width: float, size: float) -> None:
     """Write a legend entry in Chinese and English, or in Chinese only where both would be too small."""
     suffix = "" if count is None else f" ({count})"
     label = f"{zh} {en}{suffix}"

@@ -101,9 +101,14 @@ def plan_view(
     # The orientation that allows the larger scale (smaller denominator) fits the area better.
     best = min(choices, key=lambda o: _fit(map_box(page_size(paper, o), legend=legend), extent))
     size = page_size(paper, best)
-    box = map_box(size, legend=legend)
+    return size, fitted(bounds, map_box(size, legend=legend))
+
+
+def fitted(bounds: Sequence[float], box: tuple[float, float, float, float]) -> View:
+    """Return the view of `bounds` (padded) in the frame `box` (x, y, width, height) at a round scale."""
+    extent = padded(bounds)
     centre = ((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2)
-    return size, View(*box, centre=centre, scale=nice_scale(_fit(box, extent)))
+    return View(*box, centre=centre, scale=nice_scale(_fit(box, extent)))
 
 
 def focus(sheet: dict) -> tuple[float, float, float, float]:

@@ -10,19 +10,21 @@ import io
 
 from reportlab.lib.units import mm
 
-from . import frame, roster
+from . import frame, roster, summary_map
 from .frame import MARGIN, TITLE_HEIGHT, Page, percent
 
 SIZE = frame.page_size("A4", "portrait")
 ROW = 5.6 * mm
 TEXT = 8.0
 RANKED = 15  # areas listed under the ranking
+MAP_WIDTH = 80 * mm  # the map beside the totals
+GAP = 4 * mm
 
 _TOTAL_COLUMNS = (
     roster.Column("指标 Indicator", 0, "label", weight=1.0),
-    roster.Column("户数 Households", 28, "count"),
-    roster.Column("占比/均值 Share or mean", 34, "value"),
-    roster.Column("变化 Change", 40, "change"),
+    roster.Column("户数 Households", 20, "count"),
+    roster.Column("占比/均值 Share or mean", 24, "value"),
+    roster.Column("变化 Change", 32, "change"),
 )
 _RANKED_COLUMNS = (
     roster.Column("名次 No.", 14, "rank"),
@@ -33,11 +35,22 @@ _RANKED_COLUMNS = (
 )
 
 
-def _table(canvas, rows: list[dict], columns, *, top: float) -> float:
-    """Draw a ruled table across the page; return the y under it."""
-    return roster.table(
-        canvas, rows, roster.widths(columns, SIZE[0] - 2 * MARGIN), top=top, row_height=ROW, size=TEXT
-    )
+def _table(canvas, rows: list[dict], columns, *, top: float, width: float = SIZE[0] - 2 * MARGIN) -> float:
+    """Draw a ruled table `width` wide from the left margin; return the y under it."""
+    return roster.table(canvas, rows, roster.widths(columns, width), top=top, row_height=ROW, size=TEXT)
+
+
+def _beside_map(canvas, figure: summary_map.AreaMap | None, *, top: float, draw_left) -> float:
+    """Draw the map in a column at the right, from `top` down as far as what `draw_left` draws beside it.
+
+    `draw_left(width)` draws the left column `width` wide and returns the y under it; so does this.
+    """
+    if figure is None:
+        return draw_left(SIZE[0] - 2 * MARGIN)
+    bottom = draw_left(SIZE[0] - 2 * MARGIN - MAP_WIDTH - GAP)
+    x = SIZE[0] - MARGIN - MAP_WIDTH
+    summary_map.draw(canvas, figure, (x, bottom, MAP_WIDTH, top - bottom))
+    return bottom
 
 
 def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
@@ -47,8 +60,8 @@ def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
     ----------
     summary
         ``heading``, ``subtitle``, ``data_date``, ``totals`` (rows of label, count, value, change),
-        ``ranking_title`` and ``ranking`` (rows of rank, name, parent, households, value), and
-        ``demands`` (lines of label and value, or empty).
+        ``ranking_title`` and ``ranking`` (rows of rank, name, parent, households, value),
+        ``demands`` (lines of label and value, or empty) and ``map`` (`summary_map.AreaMap` or None).
     """
     buffer = io.BytesIO()
     canvas = frame.new_canvas(buffer, heading=summary["heading"], printed_by=printed_by)
@@ -56,7 +69,17 @@ def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
     frame.title(canvas, SIZE, summary["heading"], summary["subtitle"])
     y = SIZE[1] - MARGIN - TITLE_HEIGHT - 4 * mm
     frame.text(canvas, MARGIN, y, "各项指标 Every indicator", size=10)
-    y = _table(canvas, summary["totals"], _TOTAL_COLUMNS, top=y - 2.5 * mm) - 7 * mm
+    y = (
+        _beside_map(
+            canvas,
+            summary.get("map"),
+            top=y + 3 * mm,
+            draw_left=lambda width: _table(
+                canvas, summary["totals"], _TOTAL_COLUMNS, top=y - 2.5 * mm, width=width
+            ),
+        )
+        - 7 * mm
+    )
     if summary["demands"]:
         frame.text(canvas, MARGIN, y, "群众诉求（本月）Demands this month", size=10)
         for n, (label, value) in enumerate(summary["demands"]):

@@ -198,3 +198,37 @@ def atlas_index(code: str) -> dict | None:
     ).mappings()
     index["natural_villages"] = [{**r, "geom": _geometry(r["geom"])} for r in rows]
     return index
+
+
+def area_outlines(unit_id: int, *, steps: int) -> dict:
+    """Return an area's outline and its children's for a small map, simplified to `steps` across.
+
+    Both are projected to the area's Gauss-Kruger zone and simplified by its extent / `steps`
+    metres (about what the printed frame can show), so a county's map stays a few hundred KB.
+
+    Returns
+    -------
+    dict
+        ``srid``, ``geom`` (shapely, metres) and ``children`` (list of ``code, name, geom``, by code).
+    """
+    sql = f"""
+        WITH u AS (SELECT id, {_GK_ZONE_SQL.format(geom="geom")} AS srid, geom
+                   FROM admin_unit WHERE id = :id),
+        p AS (SELECT id, srid, ST_Transform(geom, srid) AS geom FROM u),
+        t AS (SELECT p.*, greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) / :steps
+                         AS tolerance FROM p)
+        SELECT NULL AS code, NULL AS name, t.srid,
+               ST_AsBinary(ST_SimplifyPreserveTopology(t.geom, t.tolerance)) AS geom
+        FROM t
+        UNION ALL
+        SELECT c.code, c.name, t.srid,
+               ST_AsBinary(ST_SimplifyPreserveTopology(ST_Transform(c.geom, t.srid), t.tolerance))
+        FROM admin_unit c JOIN t ON c.parent_id = t.id
+        ORDER BY code NULLS FIRST"""
+    rows = [dict(r) for r in db.session.execute(text(sql), {"id": unit_id, "steps": steps}).mappings()]
+    outline, children = rows[0], rows[1:]
+    return {
+        "srid": outline["srid"],
+        "geom": _geometry(outline["geom"]),
+        "children": [{"code": c["code"], "name": c["name"], "geom": _geometry(c["geom"])} for c in children],
+    }
