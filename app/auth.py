@@ -164,9 +164,13 @@ def unauthorized():
 
 
 def _safe_next(target: str | None) -> str:
-    """Return `target` if it is a path on this site, else the overview (no open redirects)."""
+    """Return `target` if it is a path on this site (no open redirects), else where the user starts:
+    a leader on the dashboard (#13), everyone else on the overview, which sends a cadre on to their
+    villages and a county department to its demands."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
+    if current_user.is_authenticated and current_user.role_name == "leader":
+        return url_for("dashboard.dashboard")
     return url_for("pages.overview")
 
 

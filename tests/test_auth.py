@@ -23,7 +23,7 @@ def township(county):
 
 
 def test_the_right_password_logs_in_and_shows_the_county(app, client, accounts):
-    response = log_in(client, *accounts["leader"])
+    response = log_in(client, *accounts["gis"])
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert "全县概览" in page
@@ -32,6 +32,14 @@ def test_the_right_password_logs_in_and_shows_the_county(app, client, accounts):
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "login")
         )
     assert logins >= 1
+
+
+def test_a_leader_starts_on_the_dashboard_and_the_county_is_one_click_away(client, accounts):
+    response = log_in(client, *accounts["leader"])
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/"' in page  # the header's link to the county map
+    assert "全县概览" in client.get("/").get_data(as_text=True)
 
 
 def test_a_wrong_password_is_refused_and_leaves_no_session(client, accounts):

@@ -159,7 +159,8 @@ def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts
 
 
 def test_zooming_in_on_the_county_draws_household_tiles(page, server, accounts, county, tmp_path):
-    log_in(page, server, accounts, "leader")
+    log_in(page, server, accounts, "leader")  # a leader starts on the dashboard
+    page.goto(f"{server}/")
     page.wait_for_selector(".leaflet-overlay-pane path")
     row = county.households.sort_values("code").iloc[0]
     z, x, y = tile_of(row.geometry.x, row.geometry.y, 17)
@@ -234,7 +235,8 @@ def _legend(page) -> list[str]:
 
 
 def test_switching_indicator_and_classes_redraws_in_place(page, server, accounts, county):
-    log_in(page, server, accounts, "leader")
+    log_in(page, server, accounts, "leader")  # a leader starts on the dashboard
+    page.goto(f"{server}/")
     page.wait_for_function(f"document.querySelectorAll({AREAS!r}).length >= {len(county.natural_villages)}")
     page.evaluate("window.mqStillHere = true")  # a reload or a navigation would forget it
     dibao = indicators.BY_KEY["dibao"]

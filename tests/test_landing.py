@@ -27,7 +27,7 @@ def with_department(app, accounts):
     "role, path, heading, label",
     [
         ("admin", "/", ".leaflet-container", "管理员"),
-        ("leader", "/", ".leaflet-container", "领导"),
+        ("leader", "/dashboard", "section.totals", "领导"),  # the page a county leader opens first
         ("gis", "/", ".leaflet-container", "GIS 人员"),
         ("cadre", "/mine", ".my-village", "驻村干部"),
         ("department", "/demands", "table.demands", "县直部门 县水务局"),
