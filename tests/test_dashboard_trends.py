@@ -65,9 +65,10 @@ def first_township(county) -> str:
 
 
 @pytest.mark.browser
-def test_a_leader_sees_a_sparkline_per_indicator_matching_the_history(page, server, accounts, app):  # noqa: F811
+def test_a_leader_sees_a_sparkline_per_indicator_matching_the_history(page, server, accounts, app, tmp_path):  # noqa: F811
     log_in(page, server, accounts, "leader")
     page.goto(f"{server}/dashboard")
+    page.locator("section.totals").screenshot(path=str(tmp_path / "trends.png"))
     years = history_years(app)
     assert len(years) >= 4, "the demo's history spans 2021-2025"
     for ind in TRACED:
