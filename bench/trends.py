@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bench import database
+from bench.light import LEADER
 
 HERE = Path(__file__).resolve().parent.parent
 SERVER_TARGET = 0.300  # seconds, at 1M
@@ -55,23 +56,12 @@ with app.app_context():
     print(time.perf_counter() - t0)
 """
 
-MEASURE = r"""
-import datetime, json, secrets, statistics, time
-from sqlalchemy import text
-from app import create_app
-from app.auth import create_user
-from app.extensions import db
-from tests.conftest import log_in
-
-app = create_app({"SQLALCHEMY_DATABASE_URI": URL, "SECRET_KEY": "bench"})
-name, password = "trends-" + secrets.token_hex(4), secrets.token_urlsafe(12)
+MEASURE = (
+    LEADER
+    + r"""
 with app.app_context():
-    create_user(name, password, role="leader")
-    db.session.commit()
     township = db.session.execute(
         text("SELECT code FROM admin_unit WHERE level = 'township' ORDER BY code LIMIT 1")).scalar_one()
-client = app.test_client()
-log_in(client, name, password)
 
 
 def bump():
@@ -124,6 +114,7 @@ if NEW:
         )
 print(json.dumps(result))
 """
+)
 
 
 def _prepared(url: str, households: int) -> bool:
