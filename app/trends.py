@@ -32,8 +32,8 @@ class Point:
 
     @property
     def short(self) -> str:
-        """Return the value as its label on the chart writes it."""
-        return self.text.split(" (")[0]
+        """Return the value as a chart's label and the printed line write it: the number alone."""
+        return self.text.split(" ")[0]
 
 
 def traced() -> tuple[indicators.Indicator, ...]:

@@ -81,7 +81,7 @@ def test_a_leader_sees_a_sparkline_per_indicator_matching_the_history(page, serv
         assert list(points) == [*map(str, years), "今天"]
         assert chart.locator("polyline").count() == 1 and chart.locator("circle").count() == 2
         labels = chart.locator("text").all_text_contents()
-        assert labels == [points[str(years[0])].split(" (")[0], points["今天"].split(" (")[0]]
+        assert labels == [points[str(years[0])].split(" ")[0], points["今天"].split(" ")[0]]
     poor = indicators.BY_KEY["registered_poor"]
     said = page.locator('li[data-indicator="registered_poor"] svg.sparkline title').text_content()
     year = years[len(years) // 2]
@@ -132,9 +132,11 @@ def test_the_workbook_has_the_trend_in_numbers_under_chinese_headers(client, log
     assert all(isinstance(v, (int, float)) for v in income) and income[0] != income[-1]
 
 
-def test_the_summary_prints_each_indicators_year_ends(client, login, app):
+def test_the_summary_prints_each_indicators_year_ends(client, login, app, tmp_path):
     login("leader")
-    text_ = pdftotext(get_pdf(client, "/dashboard.pdf").data, layout=True)
+    body = get_pdf(client, "/dashboard.pdf").data
+    (tmp_path / "summary.pdf").write_bytes(body)  # kept for a look
+    text_ = pdftotext(body, layout=True)
     years = history_years(app)
     poor = indicators.BY_KEY["registered_poor"]
     line = next(line for line in text_.splitlines() if line.lstrip().startswith("建档立卡户"))
