@@ -1,8 +1,10 @@
-"""Every household indicator at the end of each past year, per natural village: the dashboard's trend (#13).
+"""Every household indicator at the end of each past year, per township: the dashboard's trend (#13).
 
-`natural_village_trend` holds, per year and natural village, the aggregates `natural_village_stats`
-holds for today, computed from `household_history` as of the year's last moment in the county. A
-dashboard view sums a few rows per year instead of six as-of aggregations over the history.
+`township_trend` holds, per year and township, the aggregates `natural_village_stats` holds per
+natural village for today, computed from `household_history` as of the year's last moment in the
+county and summed per township. A dashboard view reads a township's rows, or sums the county's (a
+prefecture's county: about a hundred townships), instead of six as-of aggregations over the history;
+at a million households that is 500 rows instead of 100,000 per natural village.
 
 Figures at the end of a past year do not change afterwards: a write versions a household from now
 on (the history trigger), closing the version that held at the year's end without changing it. Only
@@ -23,8 +25,8 @@ from ..suppression import Suppression
 from . import _natural_village_stats, _rollup, _values, stats
 from .disclosure import Hide, disclosure_params
 
-TABLE = "natural_village_trend"
-STATE = "natural_village_trend_state"  # one row: the last year built
+TABLE = "township_trend"
+STATE = "township_trend_state"  # one row: the last year built
 
 
 def traced():
@@ -35,7 +37,12 @@ def traced():
 def _year_sql(year: int) -> str:
     as_of = localtime.end_of(datetime.date(year, 12, 31))
     aggregates = _natural_village_stats(only=traced(), as_of=as_of)
-    return f"SELECT CAST({year} AS smallint) AS year, s.* FROM ({aggregates}) s"
+    return f"""
+        SELECT CAST({year} AS smallint) AS year, v.parent_id AS township_id, {_rollup("s", traced())}
+        FROM ({aggregates}) s
+        JOIN natural_village nv ON nv.id = s.natural_village_id
+        JOIN admin_unit v ON v.id = nv.village_id
+        GROUP BY v.parent_id"""
 
 
 def _inserts(years) -> str:
@@ -53,7 +60,7 @@ def rebuild_sql(first: int | None) -> str:
     return f"""
         DROP TABLE IF EXISTS {TABLE};
         CREATE TABLE {TABLE} AS {_year_sql(last)} LIMIT 0;
-        ALTER TABLE {TABLE} ADD PRIMARY KEY (year, natural_village_id);
+        ALTER TABLE {TABLE} ADD PRIMARY KEY (year, township_id);
         DROP TABLE IF EXISTS {STATE};
         CREATE TABLE {STATE} AS SELECT CAST({last:d} AS smallint) AS built_through;
         {_inserts(range(first or last + 1, last + 1))}"""
@@ -93,11 +100,7 @@ def yearly(unit: dict, *, suppression: Suppression) -> list[dict]:
     Each row is the year and the values `app.queries.areas.children_table` gives a total, withheld
     for the reader as `unit`'s total is. A year before any household was versioned has no row.
     """
-    where = ""
-    if unit["level"] == "township":
-        where = """WHERE t.natural_village_id IN (
-                       SELECT nv.id FROM natural_village nv JOIN admin_unit v ON v.id = nv.village_id
-                       WHERE v.parent_id = :unit)"""
+    where = "WHERE t.township_id = :unit" if unit["level"] == "township" else ""
     hide = Hide(suppression, "CAST(:unit AS integer)", "unit")
     values = ", ".join(f"{sql} AS {name}" for name, sql in _values("x", traced(), hide=hide))
     sql = f"""

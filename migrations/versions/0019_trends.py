@@ -1,4 +1,4 @@
-"""natural_village_trend: every household indicator at each past year's end, per natural village (#13)
+"""township_trend: every household indicator at each past year's end, per township (#13)
 
 The dashboard's trend reads it instead of aggregating the history on each view (app.queries.trends).
 
