@@ -86,14 +86,14 @@ def _totals(township: dict | None) -> tuple[dict, dict, object, dict | None]:
     return unit, area_maps.table(unit, known)[-1], since, then
 
 
-def _trend_areas(choice: dict, lang: str) -> list[dict]:
-    """Return the county's trend, and the chosen township's: its name, totals now and points (app.trends)."""
+def _trend_areas(choice: dict, lang: str, county: tuple[dict, dict]) -> list[dict]:
+    """Return the trend of the county (its area and totals, from `_totals`), and of the chosen township.
+
+    Each is the area's name and points (app.trends).
+    """
     known = disclosure.scope(current_user)
-    found = []
-    for township in (None, choice["township"]) if choice["township"] else (None,):
-        unit, now, _since, _then = _totals(township)
-        found.append({"name": unit["name"], "now": now, "points": trends.series(unit, known, now, lang)})
-    return found
+    shown = [county, _totals(choice["township"])[:2]] if choice["township"] else [county]
+    return [{"name": unit["name"], "points": trends.series(unit, known, now, lang)} for unit, now in shown]
 
 
 @bp.get("/dashboard")
@@ -102,7 +102,7 @@ def dashboard():
     """County totals with their trend, then the areas of one level ranked by one indicator."""
     choice = _choices(request.args)
     lang = language()
-    _unit, totals, since, then = _totals(None)
+    unit, totals, since, then = _totals(None)
     args = {k: v for k, v in request.args.items() if k in PARAMETERS}
     return render_template(
         "dashboard.html",
@@ -124,7 +124,7 @@ def dashboard():
             current_user, today=localtime.today(), zone=localtime.zone().key, township=choice["township"]
         ),
         share=lambda value, withheld: _("withheld") if withheld else "—" if value is None else f"{value:.1%}",
-        trend_areas=_trend_areas(choice, lang),
+        trend_areas=_trend_areas(choice, lang, (unit, totals)),
         sparkline=lambda ind, points: trends.sparkline(ind, points, lang),
     )
 
@@ -170,7 +170,7 @@ def spreadsheet():
             sheet.cell(sheet.max_row, i + 1).number_format = SHARE_FORMAT
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 16
-    trends.add_sheet(book, _trend_areas(choice, lang), lang)
+    trends.add_sheet(book, _trend_areas(choice, lang, _totals(None)[:2]), lang)
     out = io.BytesIO()
     book.save(out)
     out.seek(0)

@@ -36,10 +36,6 @@ class Point:
         return self.text.split(" ")[0]
 
 
-def traced() -> tuple[indicators.Indicator, ...]:
-    return tuple(trends.traced())
-
-
 def _point(ind: indicators.Indicator, label: str, row: dict, lang: str) -> Point:
     if row.get(f"{ind.key}_suppressed"):
         return Point(label, None, None, _("withheld"), withheld=True)
@@ -63,7 +59,7 @@ def series(unit: dict, known: tuple, now: dict, lang: str) -> dict[str, list[Poi
     today = _("today")
     return {
         ind.key: [*(_point(ind, str(row["year"]), row, lang) for row in rows), _point(ind, today, now, lang)]
-        for ind in traced()
+        for ind in trends.traced()
     }
 
 
@@ -129,7 +125,7 @@ def add_sheet(book: openpyxl.Workbook, areas: list[dict], lang: str) -> None:
     ]
     sheet.append(header)
     for area in areas:
-        for ind in traced():
+        for ind in trends.traced():
             by_label = {p.label: p for p in area["points"][ind.key]}
             cells = [by_label.get(label) for label in labels]
             name = ind.label(lang)
