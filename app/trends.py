@@ -49,13 +49,12 @@ def _point(ind: indicators.Indicator, label: str, row: dict, lang: str) -> Point
 
 def series(unit: dict, known: tuple, now: dict, lang: str) -> dict[str, list[Point]]:
     """Return, per traced indicator, `unit`'s points: each past year's end, then today (`now`, its totals)."""
-    rows = []
-    if trends.fill():
-        year = localtime.today().year
-        rows = area_maps.kept(
-            ("trend", known, unit["code"], year),
-            lambda: trends.yearly(unit, suppression=disclosure.for_scope(known)),
-        )
+
+    def build() -> list[dict]:
+        trends.fill()  # kept per year: the first reader of a new year adds the one that ended
+        return trends.yearly(unit, suppression=disclosure.for_scope(known))
+
+    rows = area_maps.kept(("trend", known, unit["code"], localtime.today().year), build)
     today = _("today")
     return {
         ind.key: [*(_point(ind, str(row["year"]), row, lang) for row in rows), _point(ind, today, now, lang)]

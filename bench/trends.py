@@ -10,12 +10,14 @@ leader, median of the requests after the first:
   history a per-process cache keyed by the version would redo after every write;
 - rebuilding the table (after history is loaded).
 The peer is the dashboard without trends: the main checkout's code (``--old``, default /work/main) on
-the same database in the same run.
+the same database in the same run, measured in turn with ours (``--rounds``) so that the shared
+machine's changing load weighs on both alike.
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -189,15 +191,30 @@ def report(households: int, rebuilt: float, ours: dict, old: dict | None) -> Non
     print(f"  rebuilding the table (as after history is loaded): {rebuilt:.1f} s")
 
 
-def run(*, households: list[int], repeat: int, old: Path | None, keep: bool) -> None:
+def _merged(rounds: list[dict]) -> dict:
+    """Return the rounds' figures as one: the first round's first request, the median of the medians."""
+    merged = dict(rounds[0])
+    for key in WHAT:
+        medians = [r[key]["median"] for r in rounds]
+        merged[key] = {"first": rounds[0][key]["first"], "median": statistics.median(medians)}
+    return merged
+
+
+def run(*, households: list[int], repeat: int, rounds: int, old: Path | None, keep: bool) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     cores = os.cpu_count()
-    print(f"# Dashboard trends: median of {repeat} requests after the first (load {load}, {cores} cores)")
+    print(
+        f"# Dashboard trends: median of {rounds} rounds' medians of {repeat} requests after the first, "
+        f"ours and the peer alternately (load {load}, {cores} cores)"
+    )
     for n in households:
         url, rebuilt = county(n)
-        ours = measure(HERE, url, new=True, repeat=repeat)
-        peer = measure(old, url, new=False, repeat=repeat) if old else None
-        report(n, rebuilt, ours, peer)
+        ours, peer = [], []
+        for round_ in range(rounds):  # alternately, so a change in the machine's load hits both alike
+            ours.append(measure(HERE, url, new=round_ == 0, repeat=repeat))
+            if old:
+                peer.append(measure(old, url, new=False, repeat=repeat))
+        report(n, rebuilt, _merged(ours), _merged(peer) if old else None)
         if not keep:
             database.drop(f"_trends_{n}")
 
@@ -206,11 +223,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, nargs="+", default=[170_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=11)
+    parser.add_argument("--rounds", type=int, default=3, help="ours and the peer, alternately")
     parser.add_argument("--old", default="/work/main", help="checkout without trends ('' to skip)")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases for another run")
     args = parser.parse_args()
     old = Path(args.old) if args.old else None
-    run(households=args.households, repeat=args.repeat, old=old, keep=args.keep)
+    run(households=args.households, repeat=args.repeat, rounds=args.rounds, old=old, keep=args.keep)
 
 
 if __name__ == "__main__":

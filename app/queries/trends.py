@@ -78,20 +78,17 @@ def drop_sql() -> str:
     return f"DROP TABLE IF EXISTS {TABLE}; DROP TABLE IF EXISTS {STATE};"
 
 
-def fill() -> bool:
-    """Add the years that ended since the table was built (committing them); say whether the table exists."""
-    if db.session.execute(text("SELECT to_regclass(:t)"), {"t": STATE}).scalar() is None:
-        return False
+def fill() -> None:
+    """Add the years that ended since the table was built, committing them."""
     last = localtime.today().year - 1
     built = db.session.execute(text(f"SELECT built_through FROM {STATE}")).scalar_one()
     if built >= last:
-        return True
+        return
     built = db.session.execute(text(f"SELECT built_through FROM {STATE} FOR UPDATE")).scalar_one()
-    if built < last:
+    if built < last:  # not added meanwhile by another reader
         db.session.execute(text(_inserts(range(built + 1, last + 1))))
-    db.session.execute(text(f"UPDATE {STATE} SET built_through = :last"), {"last": last})
+        db.session.execute(text(f"UPDATE {STATE} SET built_through = :last"), {"last": last})
     db.session.commit()
-    return True
 
 
 def yearly(unit: dict, *, suppression: Suppression) -> list[dict]:
