@@ -24,7 +24,7 @@ TOP, PAD = 12, 3  # px: the labels' band above the line, and the margin around i
 class Point:
     """One indicator's value at one moment: `value` is drawn (a count, or a mean), None when withheld."""
 
-    label: str  # the year, or today's date
+    label: str  # the year, or "today"
     value: float | None
     share: float | None  # a share indicator's share of all households
     text: str  # the value as the title writes it
