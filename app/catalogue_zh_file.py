@@ -82,4 +82,13 @@ ZH = {
     "Change since": "比较日期",
     "since {date}": "较 {date}",
     "One-page summary (PDF)": "一页概况（PDF）",
+    # --- trends ---
+    "today": "今天",
+    "{indicator} at each year's end: {values}": "{indicator}历年年底：{values}",
+    "Trend": "历年趋势",
+    "Area": "地区",
+    "End of {year}": "{year}年底",
+    "Rebuild the dashboard's year-end figures from the household history (after backdating it).": (
+        "根据户档案历史重算领导看板的历年年底数据（补录历史后运行）。"
+    ),
 }

@@ -91,6 +91,15 @@ def demo_users() -> None:
     db.session.commit()
 
 
+@click.command("trends")
+def trends() -> None:
+    """Rebuild the dashboard's year-end figures from the household history (after backdating it)."""
+    from .queries import trends as trend_queries
+
+    trend_queries.rebuild()
+    db.session.commit()
+
+
 @click.group("users")
 def users() -> None:
     """用户管理 · Manage users."""
@@ -274,6 +283,17 @@ def register(app: Flask) -> None:
     from .jobs_cli import prune_jobs, worker
     from .printing.cli import print_group
 
-    for command in (demo, demo_users, users, tokens, print_group, import_group, export, worker, prune_jobs):
+    for command in (
+        demo,
+        demo_users,
+        trends,
+        users,
+        tokens,
+        print_group,
+        import_group,
+        export,
+        worker,
+        prune_jobs,
+    ):
         bilingual(command)
         app.cli.add_command(command)

@@ -13,7 +13,7 @@ import openpyxl
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from . import api, area_maps, audit, disclosure, indicators, localtime, params, queries
+from . import api, area_maps, audit, disclosure, indicators, localtime, params, queries, trends
 from .demands import figures
 from .errors import AppError
 from .exports.cells import neutralise
@@ -87,13 +87,23 @@ def _totals(township: dict | None) -> tuple[dict, dict, object, dict | None]:
     return unit, area_maps.table(unit, known)[-1], since, then
 
 
+def _trend_areas(choice: dict, lang: str, county: tuple[dict, dict]) -> list[dict]:
+    """Return the trend of the county (its area and totals, from `_totals`), and of the chosen township.
+
+    Each is the area's name and points (app.trends).
+    """
+    known = disclosure.scope(current_user)
+    shown = [county, _totals(choice["township"])[:2]] if choice["township"] else [county]
+    return [{"name": unit["name"], "points": trends.series(unit, known, now, lang)} for unit, now in shown]
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """County totals, then the areas of one level ranked by one indicator."""
+    """County totals with their trend, then the areas of one level ranked by one indicator."""
     choice = _choices(request.args)
     lang = language()
-    _unit, totals, since, then = _totals(None)
+    unit, totals, since, then = _totals(None)
     args = {k: v for k, v in request.args.items() if k in PARAMETERS}
     return render_template(
         "dashboard.html",
@@ -115,6 +125,8 @@ def dashboard():
             current_user, today=localtime.today(), zone=localtime.zone().key, township=choice["township"]
         ),
         share=lambda value, withheld: _("withheld") if withheld else "—" if value is None else f"{value:.1%}",
+        trend_areas=_trend_areas(choice, lang, (unit, totals)),
+        sparkline=lambda ind, points: trends.sparkline(ind, points, lang),
     )
 
 
@@ -159,6 +171,7 @@ def spreadsheet():
             sheet.cell(sheet.max_row, i + 1).number_format = SHARE_FORMAT
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 16
+    trends.add_sheet(book, _trend_areas(choice, lang, _totals(None)[:2]), lang)
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
@@ -172,8 +185,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- the one-page summary (#13) ------------------------------------------------------------
 
 
-def _total_row(ind: indicators.Indicator, now: dict, then: dict | None, lang: str) -> dict:
-    """Return one indicator's line of the summary: its count and share (or mean), and its change."""
+def _total_row(ind: indicators.Indicator, now: dict, then: dict | None, lang: str, points: list) -> dict:
+    """Return one indicator's line of the summary: its count and share (or mean), its change and trend."""
     fmt = lambda value: format_value(ind, value, lang)  # noqa: E731
     withheld = now.get(f"{ind.key}_suppressed") or (then or {}).get(f"{ind.key}_suppressed")
     if ind.kind == "share":
@@ -183,7 +196,8 @@ def _total_row(ind: indicators.Indicator, now: dict, then: dict | None, lang: st
     else:
         count, value = "", fmt(now[ind.key])
         change = "" if then is None else f"{fmt(then[ind.key])} → {value}"
-    return {"label": ind.label(lang), "count": count, "value": value, "change": change}
+    years = trends.in_words(points)
+    return {"label": ind.label(lang), "count": count, "value": value, "change": change, "years": years}
 
 
 def _ranked_row(n: int, row: dict, choice: dict, lang: str) -> dict:
@@ -213,6 +227,7 @@ def summary():
     choice = _choices(request.args)
     lang = language()
     unit, now, since, then = _totals(choice["township"])
+    points = trends.series(unit, disclosure.scope(current_user), now, lang)
     today = localtime.today()
     demand = figures.figures(
         current_user, today=today, zone=localtime.zone().key, township=choice["township"]
@@ -224,7 +239,9 @@ def summary():
             "subtitle": f"截至 {today}" + (f" · 变化较 {since}" if since else "") + " · "
             f"{choice['indicator'].label(lang)}排名{order}{printing_summary.RANKED}位的{_(choice['level'])}",
             "data_date": today,
-            "totals": [_total_row(ind, now, then, lang) for ind in indicators.INDICATORS],
+            "totals": [
+                _total_row(ind, now, then, lang, points.get(ind.key, [])) for ind in indicators.INDICATORS
+            ],
             "ranking_title": f"{choice['indicator'].label(lang)} · {_(choice['level'])} {_('Rankings')}",
             "ranking": [
                 _ranked_row(n, row, choice, lang)

@@ -1,5 +1,5 @@
 """The leaders' one-page summary (概况, #13) as an A4 PDF: every indicator's total, its change since a
-chosen day, and the areas ranked first by the chosen indicator.
+chosen day and its value at each year's end, and the areas ranked first by the chosen indicator.
 
 Drawn with the village maps' page furniture (`frame`: the font, title band, and the footer with who
 printed it and when in the county's zone) and `roster`'s ruled tables, from the figures the
@@ -25,6 +25,7 @@ _TOTAL_COLUMNS = (
     roster.Column("户数 Households", 20, "count"),
     roster.Column("占比/均值 Share or mean", 24, "value"),
     roster.Column("变化 Change", 32, "change"),
+    roster.Column("历年年底→今天 Year-ends→today", 0, "years", weight=1.6),
 )
 _RANKED_COLUMNS = (
     roster.Column("名次 No.", 14, "rank"),
@@ -59,7 +60,7 @@ def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
     Parameters
     ----------
     summary
-        ``heading``, ``subtitle``, ``data_date``, ``totals`` (rows of label, count, value, change),
+        ``heading``, ``subtitle``, ``data_date``, ``totals`` (rows of label, count, value, change, years),
         ``ranking_title`` and ``ranking`` (rows of rank, name, parent, households, value),
         ``demands`` (lines of label and value, or empty) and ``map`` (`summary_map.AreaMap` or None).
     """

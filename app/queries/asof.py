@@ -14,7 +14,7 @@ from sqlalchemy import text
 from ..extensions import db
 from ..models import Household
 from ..privacy import Rule
-from . import _copy, household_fields
+from . import _copy, household_fields, trends
 
 # Columns of the poverty record the card and the timeline show besides a household's fields.
 YEARS = ("poverty_registered_year", "poverty_lifted_year")
@@ -58,7 +58,8 @@ def load_history(history, *, zone: datetime.tzinfo) -> int:
 
     The county was loaded with its poverty years (`geodata.history.with_years`). Each household's
     versions are its current row with that year's poverty status, lifted year and income; a version
-    begins at midnight of its day in `zone` and ends where the next begins.
+    begins at midnight of its day in `zone` and ends where the next begins. The yearly figures the
+    dashboard's trend reads are rebuilt from them (`app.queries.trends`).
     """
     session = db.session
     session.execute(
@@ -72,7 +73,7 @@ def load_history(history, *, zone: datetime.tzinfo) -> int:
     session.execute(text("TRUNCATE household_history"))
     overridden = ("poverty_status", "poverty_lifted_year", "income_per_capita")
     values = ", ".join(f"v.{c}" if c in overridden else f"h.{c}" for c in _COLUMNS)
-    return session.execute(
+    loaded = session.execute(
         text(f"""
         INSERT INTO household_history (valid, actor_id, source, {", ".join(_COLUMNS)})
         SELECT tstzrange(v.valid_from::timestamp AT TIME ZONE :zone,
@@ -83,3 +84,5 @@ def load_history(history, *, zone: datetime.tzinfo) -> int:
         WINDOW w AS (PARTITION BY v.code ORDER BY v.valid_from)"""),
         {"zone": str(zone)},
     ).rowcount
+    trends.rebuild()
+    return loaded

@@ -46,6 +46,11 @@ def _bump() -> str:
     return f"UPDATE {STATE} SET version = version + 1;"
 
 
+def bump() -> None:
+    """Change the version in the caller's transaction: data the statistics' caches derive from changed."""
+    db.session.execute(text(_bump()))
+
+
 def build_sql(only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
     """Return the SQL that (re)builds the whole table from the registry (`only` these indicators)."""
     return f"""
