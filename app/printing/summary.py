@@ -17,22 +17,22 @@ SIZE = frame.page_size("A4", "portrait")
 ROW = 5.6 * mm
 TEXT = 8.0
 RANKED = 15  # areas listed under the ranking
-MAP_WIDTH = 80 * mm  # the map beside the totals
+MAP_WIDTH = 80 * mm  # the map beside the ranking
 GAP = 4 * mm
 
 _TOTAL_COLUMNS = (
     roster.Column("指标 Indicator", 0, "label", weight=1.0),
-    roster.Column("户数 Households", 20, "count"),
-    roster.Column("占比/均值 Share or mean", 24, "value"),
+    roster.Column("户数 Households", 24, "count"),
+    roster.Column("占比/均值 Share or mean", 28, "value"),
     roster.Column("变化 Change", 32, "change"),
     roster.Column("历年年底→今天 Year-ends→today", 0, "years", weight=1.6),
 )
 _RANKED_COLUMNS = (
-    roster.Column("名次 No.", 14, "rank"),
+    roster.Column("名次 No.", 10, "rank"),
     roster.Column("名称 Name", 0, "name", weight=1.0),
     roster.Column("所属 In", 0, "parent", weight=1.0),
-    roster.Column("户数 Households", 26, "households"),
-    roster.Column("数值 Value", 34, "value"),
+    roster.Column("户数 Households", 18, "households"),
+    roster.Column("数值 Value", 26, "value"),
 )
 
 
@@ -70,17 +70,7 @@ def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
     frame.title(canvas, SIZE, summary["heading"], summary["subtitle"])
     y = SIZE[1] - MARGIN - TITLE_HEIGHT - 4 * mm
     frame.text(canvas, MARGIN, y, "各项指标 Every indicator", size=10)
-    y = (
-        _beside_map(
-            canvas,
-            summary.get("map"),
-            top=y + 3 * mm,
-            draw_left=lambda width: _table(
-                canvas, summary["totals"], _TOTAL_COLUMNS, top=y - 2.5 * mm, width=width
-            ),
-        )
-        - 7 * mm
-    )
+    y = _table(canvas, summary["totals"], _TOTAL_COLUMNS, top=y - 2.5 * mm) - 7 * mm
     if summary["demands"]:
         frame.text(canvas, MARGIN, y, "群众诉求（本月）Demands this month", size=10)
         for n, (label, value) in enumerate(summary["demands"]):
@@ -89,7 +79,14 @@ def summary_pdf(summary: dict, *, printed_by: str, printed_at) -> bytes:
             frame.text(canvas, x, y - 5.5 * mm - row * 4.8 * mm, f"{label}：{value}", size=8.5)
         y -= 5.5 * mm + 2 * 4.8 * mm + 4 * mm
     frame.text(canvas, MARGIN, y, summary["ranking_title"], size=10)
-    _table(canvas, summary["ranking"][:RANKED], _RANKED_COLUMNS, top=y - 2.5 * mm)
+    _beside_map(
+        canvas,
+        summary.get("map"),
+        top=y + 3 * mm,
+        draw_left=lambda width: _table(
+            canvas, summary["ranking"][:RANKED], _RANKED_COLUMNS, top=y - 2.5 * mm, width=width
+        ),
+    )
     frame.footer(canvas, SIZE, page)
     canvas.showPage()
     canvas.save()
