@@ -42,8 +42,9 @@ def page_image(pdf: bytes) -> Image.Image:
 
 
 def colour_around(pdf: bytes, name: str) -> str:
-    """Return the commonest colour just above and below the topmost label `name` (the map's)."""
-    x0, y0, x1, y1 = min((box for word, *box in words(pdf) if word == name), key=lambda box: box[1])
+    """Return the commonest colour just above and below the rightmost label `name` (the map's: it
+    stands at the right of the page, beside the ranking that names the same places)."""
+    x0, y0, x1, y1 = max((box for word, *box in words(pdf) if word == name), key=lambda box: box[0])
     image = page_image(pdf)
     k = DPI / 72
     pixels = Counter(
