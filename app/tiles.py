@@ -9,7 +9,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import audit, disclosure, indicators, params, privacy, queries, sprites, tile_style
+from . import audit, disclosure, indicators, localtime, params, privacy, queries, sprites, tile_style
 from .errors import bad_parameter
 from .i18n import Text
 from .maps.choropleth import quantiles
@@ -108,21 +108,32 @@ def url_template(*, external: bool = False) -> str:
 @bp.get("/tiles/<int:z>/<int:x>/<int:y>.mvt")
 @login_required
 def tile(z: int, x: int, y: int):
-    """One tile: natural-village aggregates, and household points where zoom and role allow."""
-    params.only(request.args)
+    """One tile: natural-village aggregates, and household points where zoom and role allow.
+
+    `?as_of=YYYY-MM-DD` gives them as they were at the end of that day in the county (#13).
+    """
+    params.only(request.args, ("as_of",))
     check_tile(z, x, y)
+    day = params.as_of(request.args, today=localtime.today())
     detail, villages = privacy.household_scope(current_user)
     points = detail is not privacy.Detail.AGGREGATE and z >= current_app.config["TILE_POINT_MIN_ZOOM"]
     flags = privacy.household_flags(detail) if points else []
     # Whatever changes a tile's content is in its key: the data, the role's scope, the place.
     known = disclosure.scope(current_user)  # which sensitive counts the polygons may carry
-    key = (_stats_version(), points, villages, tuple(f.key for f in flags), known, z, x, y)
+    key = (_stats_version(), points, villages, tuple(f.key for f in flags), known, z, x, y, day)
     cache = _cache()
     body = cache.get(key)
     if body is None:
         suppression = disclosure.for_scope(known)
         body = tile_queries.tile(
-            z, x, y, points=points, villages=villages, flags=flags, suppression=suppression
+            z,
+            x,
+            y,
+            points=points,
+            villages=villages,
+            flags=flags,
+            suppression=suppression,
+            as_of=localtime.end_of(day) if day else None,
         )
         cache.put(key, body)
     if points:  # a cached tile is read as much as a fresh one
