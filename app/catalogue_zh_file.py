@@ -82,4 +82,6 @@ ZH = {
     "Change since": "比较日期",
     "since {date}": "较 {date}",
     "One-page summary (PDF)": "一页概况（PDF）",
+    # --- asof ---
+    "only the households collection has as_of": "只有农户图层可按截至日期查询（as_of）",
 }

@@ -1,10 +1,16 @@
 """Tiles, OGC layers, prints and versions "as of date D" (#13 item 2), as a user asking gets them."""
 
+import re
+import subprocess
+
 import mapbox_vector_tile
+import pyogrio
 import pytest
 
 from tests.conftest import TEST_SEED, cadre_village
 from tests.test_history import AS_OF, statuses_on, township
+from tests.test_ogc import ITEMS
+from tests.test_printing import get_pdf, pdftotext
 from tests.test_tiles import household_tile, props, tile_of
 
 
@@ -94,3 +100,107 @@ def test_the_overview_as_of_a_past_day_draws_the_household_tiles_of_that_day(cli
     assert props(mapbox_vector_tile.decode(drawn.data)["households"])[code]["lifted"] is False
     today = client.get(f"/areas/{township(county)}").get_data(as_text=True)
     assert '"/tiles/{z}/{x}/{y}.mvt"' in today
+
+
+# --- OGC API - Features ---------------------------------------------------------------------------
+
+
+def gdal(*arguments: str, accounts, role: str = "leader", cwd) -> str:
+    """Run a GDAL command line as `role` (HTTP Basic) and return what it printed."""
+    username, password = accounts[role]
+    auth = ("--config", "GDAL_HTTP_AUTH", "BASIC", "--config", "GDAL_HTTP_USERPWD", f"{username}:{password}")
+    done = subprocess.run(
+        [*arguments, *auth], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.live
+def test_gdal_copies_the_households_as_they_were_on_a_past_day(
+    live_server, accounts, county, history, tmp_path
+):
+    collection = f"OAPIF:{live_server}/ogc/collections/households"
+    page = ("-oo", "PAGE_SIZE=700")  # several pages: the next links keep the day
+    gdal(
+        "ogr2ogr",
+        "-f",
+        "GPKG",
+        "past.gpkg",
+        *page,
+        f"{collection}?as_of={AS_OF}",
+        accounts=accounts,
+        cwd=tmp_path,
+    )
+    gdal("ogr2ogr", "-f", "GPKG", "today.gpkg", *page, collection, accounts=accounts, cwd=tmp_path)
+    past = pyogrio.read_dataframe(tmp_path / "past.gpkg").set_index("code").poverty_status
+    today = pyogrio.read_dataframe(tmp_path / "today.gpkg").set_index("code").poverty_status
+    then = statuses_on(history, AS_OF)
+    assert len(past) == len(county.households)
+    assert past.sort_index().to_dict() == then.sort_index().to_dict()
+    assert (today != past.reindex(today.index)).any()
+    none = gdal("ogrinfo", "-so", "-al", f"{collection}?as_of=2020-12-31", accounts=accounts, cwd=tmp_path)
+    assert "Feature Count: 0" in none
+
+
+def test_the_api_document_and_the_collection_describe_as_of(client, login, county):
+    login("gis")
+    api = client.get("/ogc/api?f=json").json
+    households = [p["name"] for p in api["paths"]["/collections/households/items"]["get"]["parameters"]]
+    villages = [p["name"] for p in api["paths"]["/collections/villages/items"]["get"]["parameters"]]
+    assert "as_of" in households and "as_of" not in villages
+    for path in ("/ogc/collections/households?f=json", "/ogc/collections/households/queryables?f=json"):
+        assert "As of: YYYY-MM-DD" in client.get(path).json["description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [("households", "2022-02-30"), ("households", "9999-01-01"), ("villages", "2022-06-30")],
+)
+def test_a_bad_as_of_or_one_on_another_collection_is_a_400_naming_it(client, login, county, path, value):
+    login("gis")
+    response = client.get(f"/ogc/collections/{path}/items?as_of={value}")
+    assert response.status_code == 400 and "as_of" in response.json["description"]
+
+
+def test_a_past_page_of_households_is_masked_for_gis_as_today(client, login, county):
+    login("gis")
+    past = client.get(f"{ITEMS}?as_of={AS_OF}&limit=50").json["features"]
+    today = client.get(f"{ITEMS}?limit=50").json["features"]
+    assert [f["properties"].keys() for f in past] == [f["properties"].keys() for f in today]
+    assert all(re.fullmatch(r".\*", f["properties"]["head_name"]) for f in past)
+    assert not {"id_number", "left_behind_children"} & set(past[0]["properties"])
+
+
+# --- prints ---------------------------------------------------------------------------------------
+
+
+def test_a_village_map_printed_as_of_a_past_day_draws_that_days_households(
+    app, client, login, county, history
+):
+    login("admin")
+    code = lifted_since(county, history)
+    natural = county.households.set_index("code").natural_village_code[code]
+    mine = county.households[county.households.natural_village_code == natural]
+    then = statuses_on(history, AS_OF).reindex(mine.code)
+    page = client.get(f"/natural-villages/{natural}?as_of={AS_OF}").get_data(as_text=True)
+    assert f'<input type="date" name="as_of" value="{AS_OF}"' in page  # the print form keeps the day
+    url = f"/print/natural-villages/{natural}.pdf?indicators=lifted,registered_poor&names=shown&as_of={AS_OF}"
+    past = pdftotext(get_pdf(client, url).data, layout=True)
+    today = pdftotext(get_pdf(client, url.split("&as_of")[0]).data, layout=True)
+    assert f"已脱贫户 Lifted out of poverty ({int((then == 'lifted').sum())})" in past
+    lifted_now = int((mine.poverty_status == "lifted").sum())
+    assert f"已脱贫户 Lifted out of poverty ({lifted_now})" in today and lifted_now > (then == "lifted").sum()
+    assert f"截至 As of {AS_OF}" in past and "截至" not in today
+    # The roster is that day's: today's last visits (this year's work) had not happened yet.
+    visits = set(re.findall(r"20\d\d-\d\d-\d\d", today)) - set(re.findall(r"20\d\d-\d\d-\d\d", past))
+    assert visits and not any(day in past for day in visits)
+
+
+def test_a_print_with_a_bad_or_future_day_is_refused_naming_as_of(client, login, county):
+    login("admin")
+    natural = county.natural_villages.code.iloc[0]
+    response = client.get(
+        f"/print/natural-villages/{natural}.pdf?as_of=9999-01-01", headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 400 and "as_of" in response.get_data(as_text=True)
