@@ -84,4 +84,9 @@ ZH = {
     "One-page summary (PDF)": "一页概况（PDF）",
     # --- asof ---
     "only the households collection has as_of": "只有农户图层可按截至日期查询（as_of）",
+    "member {name}": "成员 {name}",
+    "Birth date": "出生日期",
+    "added": "新增",
+    "removed": "删除",
+    "on file": "在册",
 }

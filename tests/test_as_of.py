@@ -7,8 +7,10 @@ import mapbox_vector_tile
 import pyogrio
 import pytest
 
-from tests.conftest import TEST_SEED, cadre_village
+from tests.conftest import TEST_SEED, cadre_village, csrf_token, log_in
 from tests.test_history import AS_OF, statuses_on, township
+from tests.test_member_card import card_household, stored_members
+from tests.test_members import id_number
 from tests.test_ogc import ITEMS
 from tests.test_printing import get_pdf, pdftotext
 from tests.test_tiles import household_tile, props, tile_of
@@ -204,3 +206,71 @@ def test_a_print_with_a_bad_or_future_day_is_refused_naming_as_of(client, login,
         f"/print/natural-villages/{natural}.pdf?as_of=9999-01-01", headers={"Accept": "application/json"}
     )
     assert response.status_code == 400 and "as_of" in response.get_data(as_text=True)
+
+
+# --- the household card's versions ----------------------------------------------------------------
+
+
+def versions_list(client, code: str) -> str:
+    page = client.get(f"/households/{code}").get_data(as_text=True)
+    return re.search(r'<ol class="timeline" id="household-versions">(.*?)</ol>', page, re.S).group(1)
+
+
+def entries(timeline: str) -> list[str]:
+    return re.findall(r"<li><span class=\"when\">.*?</li>\s*(?=<li><span|$)", timeline, re.S)
+
+
+def test_the_cards_versions_show_members_added_changed_and_removed_with_who_and_masked(
+    app, client, login, accounts, county
+):
+    code = card_household(county)
+    login("cadre")
+    token = csrf_token(client.get(f"/households/{code}").get_data(as_text=True))
+    number = id_number("20180301", 42)
+    child = {
+        "csrf_token": token,
+        "name": "杨小花",
+        "relation": "granddaughter",
+        "id_number": number,
+        "insured": "1",
+    }
+    assert client.post(f"/households/{code}/members", data=child).status_code == 303
+    new = next(p for p in stored_members(app, code) if p.name == "杨小花")
+    renumbered = id_number("20180301", 44)
+    changed = {**child, "relation": "daughter", "student": "1", "id_number": renumbered}
+    assert client.post(f"/households/{code}/members/{new.id}", data=changed).status_code == 303
+    removed = client.post(f"/households/{code}/members/{new.id}/remove", data={"csrf_token": token})
+    assert removed.status_code == 303
+
+    newest = entries(versions_list(client, code))[:3]  # removed, changed, added
+    assert all("test-cadre" in e for e in newest)
+    assert "成员 杨小花: 在册 → 删除" in newest[0]
+    assert "成员 杨小花 · 与户主关系: 孙女 → 女" in newest[1] and "成员 杨小花 · 在校生: 否 → 是" in newest[1]
+    assert "成员 杨小花: – → 新增" in newest[2]
+    assert f"身份证号: {number} → {renumbered}" in newest[1]  # in full for the cadre, as on the card
+
+    leader = signed_in(app, accounts, "leader")  # ID numbers masked as on the card
+    timeline = versions_list(leader, code)
+    assert "成员 杨小花: 在册 → 删除" in timeline and number not in timeline and renumbered not in timeline
+    assert (
+        f"身份证号: {number[:4]}**********{number[-4:]} → {renumbered[:4]}**********{renumbered[-4:]}"
+        in timeline
+    )
+
+    gis = signed_in(app, accounts, "gis")  # no member list on its card (it tells the count): none here
+    timeline = versions_list(gis, code)
+    assert "成员" not in timeline and "杨小花" not in timeline and "杨*" not in timeline
+
+
+def signed_in(app, accounts, role: str):
+    """Return a new test client logged in as `role` (beside the test's own)."""
+    other = app.test_client()
+    assert log_in(other, *accounts[role]).status_code == 302
+    return other
+
+
+def test_the_demo_familys_members_entered_the_files_with_their_household(client, login, county):
+    login("admin")
+    timeline = versions_list(client, card_household(county))
+    assert "新增" not in timeline and "删除" not in timeline
+    assert entries(timeline)[-1].count("录入档案") == 1
