@@ -12,7 +12,7 @@ from tests.test_history import AS_OF, statuses_on, township
 from tests.test_member_card import card_household, stored_members
 from tests.test_members import id_number
 from tests.test_ogc import ITEMS
-from tests.test_printing import get_pdf, pdftotext
+from tests.test_printing import get_pdf, pdftotext, township_of
 from tests.test_tiles import household_tile, props, tile_of
 
 
@@ -274,3 +274,16 @@ def test_the_demo_familys_members_entered_the_files_with_their_household(client,
     timeline = versions_list(client, card_household(county))
     assert "新增" not in timeline and "删除" not in timeline
     assert entries(timeline)[-1].count("录入档案") == 1
+
+
+def test_a_township_atlas_queued_as_of_a_past_day_says_so_on_every_page(app, client, login, county):
+    township = township_of(county, cadre_village(county))
+    login("admin")
+    form = client.get(f"/print/townships/{township}/atlas").get_data(as_text=True)
+    assert 'name="as_of"' in form
+    data = {"csrf_token": csrf_token(form), "names": "masked", "table": "0", "as_of": str(AS_OF)}
+    job = client.post(f"/print/townships/{township}/atlas", data=data).headers["Location"]
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["worker", "--once"]).exit_code == 0
+    pages = pdftotext(get_pdf(client, job + "/result").data).split("\f")[:-1]
+    assert pages and all(f"截至 As of {AS_OF}" in page for page in pages)
