@@ -149,12 +149,13 @@ def tile(z: int, x: int, y: int):
 @bp.get("/tiles.json")
 @login_required
 def tilejson():
-    """TileJSON 3.0.0 describing the tiles (for Leaflet.VectorGrid, MapLibre and QGIS)."""
-    params.only(request.args)
+    """TileJSON 3.0.0 describing the tiles (for VectorGrid, MapLibre and QGIS); `?as_of=`: a past day's."""
+    params.only(request.args, ("as_of",))
+    day = params.as_of(request.args, today=localtime.today())
     county = queries.county()
     detail, _ = privacy.household_scope(current_user)
     flags = privacy.household_flags(detail)
-    template = url_template(external=True)
+    template = url_template(external=True) + (f"?as_of={day}" if day else "")
     document = {
         "tilejson": "3.0.0",
         "name": "Minqing Map",

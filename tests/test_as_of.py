@@ -287,3 +287,11 @@ def test_a_township_atlas_queued_as_of_a_past_day_says_so_on_every_page(app, cli
         assert app.test_cli_runner().invoke(args=["worker", "--once"]).exit_code == 0
     pages = pdftotext(get_pdf(client, job + "/result").data).split("\f")[:-1]
     assert pages and all(f"截至 As of {AS_OF}" in page for page in pages)
+
+
+def test_tilejson_of_a_past_day_hands_out_that_days_tiles(client, login, county):
+    login("gis")
+    template = client.get(f"/tiles.json?as_of={AS_OF}").json["tiles"][0]
+    assert template.endswith(f"/tiles/{{z}}/{{x}}/{{y}}.mvt?as_of={AS_OF}")
+    assert client.get("/tiles.json").json["tiles"][0].endswith(".mvt")
+    assert client.get("/tiles.json?as_of=2022-02-30").status_code == 400
