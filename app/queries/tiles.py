@@ -72,7 +72,7 @@ _PAST_STATS_SCOPE = """WHERE h.natural_village_id IN (
     SELECT nv.id FROM natural_village nv
     JOIN admin_unit v ON v.id = nv.village_id
     JOIN admin_unit t ON t.id = v.parent_id
-    JOIN bounds b ON t.geom && b.geo)"""
+    JOIN bounds b ON t.geom && b.geo AND t.level = 'township')"""
 
 
 def _statistics(as_of: datetime.datetime | None) -> tuple[str, str]:
