@@ -89,4 +89,7 @@ ZH = {
     "added": "新增",
     "removed": "删除",
     "on file": "在册",
+    "The households as they were at the end of this day (YYYY-MM-DD).": (
+        "按该日（YYYY-MM-DD）结束时的农户情况打印。"
+    ),
 }

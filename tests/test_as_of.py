@@ -295,3 +295,16 @@ def test_tilejson_of_a_past_day_hands_out_that_days_tiles(client, login, county)
     assert template.endswith(f"/tiles/{{z}}/{{x}}/{{y}}.mvt?as_of={AS_OF}")
     assert client.get("/tiles.json").json["tiles"][0].endswith(".mvt")
     assert client.get("/tiles.json?as_of=2022-02-30").status_code == 400
+
+
+def test_the_print_command_prints_as_of_a_day_and_refuses_a_future_one(
+    app, app_context, accounts, county, tmp_path
+):
+    natural = county.natural_villages.code.iloc[0]
+    out = tmp_path / "past.pdf"
+    command = ["print", "natural-village", natural, "--user", accounts["admin"][0], "--out", str(out)]
+    result = app.test_cli_runner().invoke(args=[*command, "--as-of", str(AS_OF)])
+    assert result.exit_code == 0, result.output
+    assert f"截至 As of {AS_OF}" in pdftotext(out.read_bytes())
+    refused = app.test_cli_runner().invoke(args=[*command, "--as-of", "9999-01-01"])
+    assert refused.exit_code != 0 and "as_of" in refused.output
