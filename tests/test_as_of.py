@@ -308,3 +308,17 @@ def test_the_print_command_prints_as_of_a_day_and_refuses_a_future_one(
     assert f"截至 As of {AS_OF}" in pdftotext(out.read_bytes())
     refused = app.test_cli_runner().invoke(args=[*command, "--as-of", "9999-01-01"])
     assert refused.exit_code != 0 and "as_of" in refused.output
+
+
+def test_a_past_tile_withholds_small_sensitive_counts_from_gis_as_today(app, client, login, county):
+    login("gis")
+    centre = county.admin_units[county.admin_units.level == "county"].geometry.iloc[0].centroid
+    k = app.config["DISCLOSURE_MIN_COUNT"]
+    for layer in ("natural_villages", "villages", "townships"):
+        features = past_tile(client, *tile_of(centre.x, centre.y, 9))[layer]["features"]
+        shown = [f["properties"] for f in features if not f["properties"]["left_behind_children_suppressed"]]
+        withheld = [f["properties"] for f in features if f["properties"]["left_behind_children_suppressed"]]
+        assert all(p["left_behind_children"] >= k for p in shown)
+        assert all("left_behind_children" not in p for p in withheld)
+        if layer == "natural_villages":
+            assert withheld  # small counts exist in the test county's natural villages
