@@ -53,7 +53,7 @@ def _render_area(area: dict, indicator, *, outlines: bool = False, as_of=None):
     map_level = _MAP_LEVEL[area["level"]]
     detail, _villages = privacy.household_scope(current_user)
     tile_layer = {
-        "url": tiles.url_template(),
+        "url": tiles.url_template() + (f"?as_of={as_of}" if as_of else ""),  # a past view's points too
         "flags": [
             {"key": i.key, "color": i.symbol, "mark": i.mark, "ink": i.mark_colour}
             for i in privacy.household_flags(detail)

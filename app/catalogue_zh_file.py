@@ -4,9 +4,6 @@ ZH = {
     # --- history ---
     "As of": "截至日期",
     "As of {date}": "截至 {date}",
-    "the households as they were at the end of that day; household points on the map are today's.": (
-        "各户为当日结束时的情况；地图上的住户点为今天的情况。"
-    ),
     "the household's file as it was at the end of that day.": "该户档案在当日结束时的情况。",
     "the households as they were at the end of that day.": "各户为当日结束时的情况。",
     "Back to today": "回到今天",
@@ -90,5 +87,15 @@ ZH = {
     "End of {year}": "{year}年底",
     "Rebuild the dashboard's year-end figures from the household history (after backdating it).": (
         "根据户档案历史重算领导看板的历年年底数据（补录历史后运行）。"
+    ),
+    # --- asof ---
+    "only the households collection has as_of": "只有农户图层可按截至日期查询（as_of）",
+    "member {name}": "成员 {name}",
+    "Birth date": "出生日期",
+    "added": "新增",
+    "removed": "删除",
+    "on file": "在册",
+    "The households as they were at the end of this day (YYYY-MM-DD).": (
+        "按该日（YYYY-MM-DD）结束时的农户情况打印。"
     ),
 }

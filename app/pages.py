@@ -136,6 +136,7 @@ def natural_village(code: str):
         print_defaults=PRINT_DEFAULTS,
         stats=areas.natural_village_stats(unit, suppression=disclosure.for_user(current_user), as_of=as_of),
         as_of=day,
+        today=localtime.today(),  # the print form's latest day
         indicators=indicators.INDICATORS,
         fmt=lambda ind, value: format_value(ind, value, lang),
         count=_count,

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import audit, disclosure, indicators, params, privacy, queries, sprites, tile_style
+from . import audit, disclosure, indicators, localtime, params, privacy, queries, sprites, tile_style
 from .errors import bad_parameter
 from .i18n import Text
 from .maps.choropleth import quantiles
@@ -108,21 +108,32 @@ def url_template(*, external: bool = False) -> str:
 @bp.get("/tiles/<int:z>/<int:x>/<int:y>.mvt")
 @login_required
 def tile(z: int, x: int, y: int):
-    """One tile: natural-village aggregates, and household points where zoom and role allow."""
-    params.only(request.args)
+    """One tile: natural-village aggregates, and household points where zoom and role allow.
+
+    `?as_of=YYYY-MM-DD` gives them as they were at the end of that day in the county (#13).
+    """
+    params.only(request.args, ("as_of",))
     check_tile(z, x, y)
+    day = params.as_of(request.args, today=localtime.today())
     detail, villages = privacy.household_scope(current_user)
     points = detail is not privacy.Detail.AGGREGATE and z >= current_app.config["TILE_POINT_MIN_ZOOM"]
     flags = privacy.household_flags(detail) if points else []
     # Whatever changes a tile's content is in its key: the data, the role's scope, the place.
     known = disclosure.scope(current_user)  # which sensitive counts the polygons may carry
-    key = (_stats_version(), points, villages, tuple(f.key for f in flags), known, z, x, y)
+    key = (_stats_version(), points, villages, tuple(f.key for f in flags), known, z, x, y, day)
     cache = _cache()
     body = cache.get(key)
     if body is None:
         suppression = disclosure.for_scope(known)
         body = tile_queries.tile(
-            z, x, y, points=points, villages=villages, flags=flags, suppression=suppression
+            z,
+            x,
+            y,
+            points=points,
+            villages=villages,
+            flags=flags,
+            suppression=suppression,
+            as_of=localtime.end_of(day) if day else None,
         )
         cache.put(key, body)
     if points:  # a cached tile is read as much as a fresh one
@@ -138,12 +149,13 @@ def tile(z: int, x: int, y: int):
 @bp.get("/tiles.json")
 @login_required
 def tilejson():
-    """TileJSON 3.0.0 describing the tiles (for Leaflet.VectorGrid, MapLibre and QGIS)."""
-    params.only(request.args)
+    """TileJSON 3.0.0 describing the tiles (for VectorGrid, MapLibre and QGIS); `?as_of=`: a past day's."""
+    params.only(request.args, ("as_of",))
+    day = params.as_of(request.args, today=localtime.today())
     county = queries.county()
     detail, _ = privacy.household_scope(current_user)
     flags = privacy.household_flags(detail)
-    template = url_template(external=True)
+    template = url_template(external=True) + (f"?as_of={day}" if day else "")
     document = {
         "tilejson": "3.0.0",
         "name": "Minqing Map",

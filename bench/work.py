@@ -69,7 +69,7 @@ def _load(app, households: int, visits: int):
         return county, work
 
 
-def _client(app, role: str, village: str | None = None):
+def _client(app, role: str, village: str | None = None, *, username: str | None = None):
     from app.auth import create_user
     from app.extensions import db
     from app.queries.work import link_users_to_cadres
@@ -77,11 +77,12 @@ def _client(app, role: str, village: str | None = None):
 
     password = secrets.token_urlsafe(12)
     with app.app_context():
-        create_user(f"bench-{role}", password, role=role, villages=[village] if village else [])
+        username = username or f"bench-{role}"
+        create_user(username, password, role=role, villages=[village] if village else [])
         link_users_to_cadres()
         db.session.commit()
     client = app.test_client()
-    log_in(client, f"bench-{role}", password)
+    log_in(client, username, password)
     return client
 
 

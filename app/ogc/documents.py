@@ -154,7 +154,7 @@ def collection(
     document = {
         "id": collection_id,
         "title": f"{zh} {en}",
-        "description": f"{zh}（{en}）; feature id: {_id_description(collection_id)}",
+        "description": _described(collection_id),
         "itemType": "feature",
         "links": [
             *_self_and_alternate(href, {}, json_type="application/json", html=html),
@@ -177,6 +177,20 @@ def collection(
 
 def _instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# The households' vendor parameter (#13): the collection as it was at the end of a past day.
+AS_OF = (
+    "截至日期 As of: YYYY-MM-DD, the households as they were at the end of that day in the county's "
+    "time zone (no later than today); a vendor parameter of the households' items only"
+)
+
+
+def _described(collection_id: str) -> str:
+    """Return a collection's description: its titles, its feature id and, for households, `as_of`."""
+    zh, en = COLLECTIONS[collection_id]
+    text = f"{zh}（{en}）; feature id: {_id_description(collection_id)}"
+    return f"{text}. {AS_OF}" if collection_id == "households" else text
 
 
 def _id_description(collection_id: str) -> str:
@@ -212,6 +226,7 @@ def queryables(base: str, collection_id: str, properties: Mapping[str, str]) -> 
         "$id": f"{base}/collections/{collection_id}/queryables",
         "type": "object",
         "title": " ".join(COLLECTIONS[collection_id]),
+        "description": _described(collection_id),
         "properties": schema,
         "additionalProperties": False,
     }
@@ -346,7 +361,10 @@ def openapi(
         ]
         paths[href] = _get(f"{zh} {en}", [f])
         paths[href + "/queryables"] = _get("可查询属性 Queryables", [f], "application/schema+json")
-        paths[href + "/items"] = _get(f"{zh} {en}", items + by_value, GEOJSON)
+        as_of = [_parameter("as_of", AS_OF, {"type": "string", "format": "date"})]
+        paths[href + "/items"] = _get(
+            f"{zh} {en}", items + (as_of if collection_id == "households" else []) + by_value, GEOJSON
+        )
         paths[href + "/items/{featureId}"] = _get(f"{zh} {en}", [feature_id, crs, f], GEOJSON)
     return {
         "openapi": "3.0.3",

@@ -20,7 +20,7 @@ from .crs import CRS84, CRSS, EPSG_URI, Crs, domain
 from .times import instant
 
 ITEM_ARGS = ("f", "limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "filter", "filter-lang")
-ITEM_ARGS += ("filter-crs", "cursor")
+ITEM_ARGS += ("filter-crs", "cursor", "as_of")  # as_of: households only (a vendor parameter, #13)
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 

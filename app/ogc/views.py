@@ -1,5 +1,6 @@
 """OGC API - Features for GIS staff (QGIS, GDAL): HTTP in, documents out; nothing else happens here."""
 
+import datetime
 import json
 
 from flask import (
@@ -14,10 +15,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, disclosure, errors, indicators, privacy, tile_style, tiles
-from ..errors import AppError, not_found
+from .. import audit, disclosure, errors, indicators, localtime, privacy, tile_style, tiles
+from .. import params as app_params
+from ..errors import AppError, bad_parameter, not_found
 from ..extensions import db
-from ..i18n import language, translated
+from ..i18n import Text, language, translated
 from ..maps.choropleth import quantiles
 from ..queries import ogc as queries
 from ..queries import tiles as tile_queries
@@ -107,8 +109,21 @@ def _work_scope() -> tuple[dict, frozenset[int] | None]:
     return scope
 
 
-def _source(collection_id: str) -> queries.Source:
-    """Return the collection's SQL source for the current user (masked, scoped and suppressed per role)."""
+def _as_of(collection_id: str) -> datetime.datetime | None:
+    """Return the last moment of the day `?as_of=` asks for (households only: a vendor parameter, #13)."""
+    day = app_params.as_of(request.args, today=localtime.today())
+    if day is None:
+        return None
+    if collection_id != "households":
+        raise bad_parameter("as_of", str(day), Text("only the households collection has as_of"))
+    return localtime.end_of(day)
+
+
+def _source(collection_id: str, *, as_of: datetime.datetime | None = None) -> queries.Source:
+    """Return the collection's SQL source for the current user (masked, scoped and suppressed per role).
+
+    Households are those of moment `as_of` when given.
+    """
     if collection_id in _WORK:
         rules, villages = _work_scope()
         return _WORK[collection_id](rules, villages=villages)
@@ -119,7 +134,7 @@ def _source(collection_id: str) -> queries.Source:
     detail, villages = privacy.household_scope(current_user)
     if detail is privacy.Detail.AGGREGATE:
         raise AppError(403, "Forbidden", "no household is in your villages; see natural_villages for counts")
-    return queries.households(privacy.field_rules(detail), villages=villages)
+    return queries.households(privacy.field_rules(detail), villages=villages, as_of=as_of)
 
 
 @bp.get("")
@@ -225,7 +240,7 @@ def _audit_listing(collection_id: str, chain: chains.Chain, position: chains.Pos
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
-    source = _source(collection_id)
+    source = _source(collection_id, as_of=_as_of(collection_id))
     config = current_app.config
     chain = chains.Chain(
         config["SECRET_KEY"],

@@ -41,6 +41,12 @@ def _options(function: Callable) -> Callable:
             help="Heads' names shown, masked or omitted (at most what the role may see).",
         ),
         click.option("--indicators", default=None, help="Comma-separated flags, e.g. dibao,wubao."),
+        click.option(
+            "--as-of",
+            "as_of",
+            default=None,
+            help="The households as they were at the end of this day (YYYY-MM-DD).",
+        ),
     )
     for option in reversed(options):
         function = option(function)
@@ -54,11 +60,12 @@ def _user(username: str) -> User:
     return user
 
 
-def _args(paper: str, orientation: str, names: str, table: bool, indicators: str | None) -> dict[str, str]:
+def _args(
+    paper: str, orientation: str, names: str, table: bool, indicators: str | None, as_of: str | None
+) -> dict[str, str]:
     args = {"paper": paper, "orientation": orientation, "names": names, "table": "1" if table else "0"}
-    if indicators is not None:
-        args["indicators"] = indicators
-    return args
+    optional = {"indicators": indicators, "as_of": as_of}
+    return args | {name: value for name, value in optional.items() if value is not None}
 
 
 def _write(out: str, body: bytes, user: User, code: str, detail: dict) -> None:

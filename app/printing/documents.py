@@ -9,9 +9,9 @@ them. Nothing here knows about Flask requests; callers write the audit event.
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from .. import indicators, localtime, privacy
+from .. import indicators, localtime, params, privacy
 from ..errors import AppError, bad_parameter, not_found, one_of
 from ..i18n import Text
 from ..privacy import Detail, Rule
@@ -23,7 +23,7 @@ _NAMES_RULE = {"shown": Rule.SHOW, "masked": Rule.MASK, "omitted": Rule.OMIT}
 _RULE_NAMES = {rule: name for name, rule in _NAMES_RULE.items()}
 _STRICTNESS = (Rule.SHOW, Rule.MASK, Rule.OMIT)
 
-OPTIONS = ("paper", "orientation", "names", "table", "indicators")
+OPTIONS = ("paper", "orientation", "names", "table", "indicators", "as_of")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Options:
     names: str = "shown"
     table: bool = True
     indicators: tuple[str, ...] | None = None
+    as_of: date | None = None  # the households, flags and roster as they were at the end of this day
 
 
 def parse_options(args: Mapping[str, str], *, table: bool = True) -> Options:
@@ -45,7 +46,8 @@ def parse_options(args: Mapping[str, str], *, table: bool = True) -> Options:
     ----------
     args
         ``paper`` (A4, A3), ``orientation`` (auto, portrait, landscape), ``names`` (masked,
-        shown, omitted), ``table`` (1/0), ``indicators`` (comma-separated flag keys).
+        shown, omitted), ``table`` (1/0), ``indicators`` (comma-separated flag keys), ``as_of``
+        (YYYY-MM-DD, no later than today).
     table
         The default of ``table``.
     """
@@ -71,7 +73,14 @@ def parse_options(args: Mapping[str, str], *, table: bool = True) -> Options:
                 args["indicators"],
                 Text("comma-separated, of {keys}", keys=", ".join(render.COLOURS)),
             )
-    return Options(paper=paper, orientation=orientation, names=names, table=flag == "1", indicators=keys)
+    return Options(
+        paper=paper,
+        orientation=orientation,
+        names=names,
+        table=flag == "1",
+        indicators=keys,
+        as_of=params.as_of(args, today=localtime.today()),
+    )
 
 
 def _refuse(what: str, code: str) -> AppError:
@@ -125,7 +134,11 @@ def _add_households(sheet: dict, detail: Detail, options: Options) -> tuple[tupl
     rules, names = _rules(detail, options.names)
     keys = _indicator_keys(detail, options.indicators)
     sheet["households"] = queries.households_for_print(
-        sheet["id"], rules, srid=sheet["srid"], only=[indicators.BY_KEY[k] for k in keys]
+        sheet["id"],
+        rules,
+        srid=sheet["srid"],
+        only=[indicators.BY_KEY[k] for k in keys],
+        as_of=options.as_of,
     )
     return keys, names
 
@@ -157,6 +170,7 @@ def natural_village_pdf(
         table=options.table,
         printed_by=printed_by(user),
         printed_at=(now or datetime.now(UTC)).astimezone(localtime.zone()),
+        as_of=options.as_of,
     )
     audit = {
         "kind": "natural_village",
@@ -168,6 +182,7 @@ def natural_village_pdf(
         "indicators": list(keys),
         "households": len(sheet["households"]),
         "detail": detail.name.lower(),
+        **_as_of_detail(options),
     }
     return pdf, audit
 
@@ -233,6 +248,7 @@ def atlas_pdf(
         table=options.table,
         printed_by=printed_by(user),
         printed_at=(now or datetime.now(UTC)).astimezone(localtime.zone()),
+        as_of=options.as_of,
     )
     audit = {
         "kind": f"{index['level']}_atlas",
@@ -244,8 +260,13 @@ def atlas_pdf(
         "indicators": list(keys),
         "natural_villages": len(sheets),
         "households": sum(len(s["households"]) for s in sheets),
+        **_as_of_detail(options),
     }
     return pdf, audit
+
+
+def _as_of_detail(options: Options) -> dict:
+    return {"as_of": options.as_of.isoformat()} if options.as_of else {}
 
 
 def filename(code: str, name: str, *, atlas: bool = False) -> str:

@@ -113,14 +113,16 @@ class Page:
     data_date: date | None
     total: int
     number: int = 0
+    as_of: date | None = None  # a print of the households as they were at the end of this day (#13)
 
 
 def footer(canvas: Canvas, size: tuple[float, float], page: Page) -> None:
-    """Write the footer (data date, who printed it and when, page n of m) and count the page."""
+    """Write the footer (data date or the day it is as of, who printed it and when, page n of m); count it."""
     page.number += 1
     data_date = page.data_date.isoformat() if page.data_date else "—"
+    facts = f"截至 As of {page.as_of.isoformat()}" if page.as_of else f"数据日期 Data date {data_date}"
     left = (
-        f"数据日期 Data date {data_date} · 打印人 Printed by {page.printed_by} · "
+        f"{facts} · 打印人 Printed by {page.printed_by} · "
         f"打印时间 Printed {page.printed_at:%Y-%m-%d %H:%M} ({page.printed_at.tzinfo})"
     )
     y = MARGIN + 1.5 * mm

@@ -1,5 +1,6 @@
 """Township atlases as jobs of the one queue (app.jobs): queued from the web, printed by the worker."""
 
+import datetime
 from dataclasses import asdict
 
 from .. import audit, jobs
@@ -16,12 +17,20 @@ def submit(user, code: str, options: documents.Options, *, submission: str | Non
     """
     index, _ = documents.atlas_scope(user, code, levels=LEVELS)
     total = len(index["natural_villages"])
-    return jobs.submit(user, "atlas", code, options=asdict(options), total=total, submission=submission)
+    kept = {**asdict(options), "as_of": options.as_of and options.as_of.isoformat()}  # JSON: the day as text
+    return jobs.submit(user, "atlas", code, options=kept, total=total, submission=submission)
 
 
 def run(job: Job, progress: jobs.Progress, *, user) -> tuple[bytes, str, str, dict]:
     """Print `job`'s atlas as `user` (whose role applies now, not when they asked) and audit it."""
-    options = documents.Options(**{**job.options, "indicators": _tuple(job.options.get("indicators"))})
+    day = job.options.get("as_of")
+    options = documents.Options(
+        **{
+            **job.options,
+            "indicators": _tuple(job.options.get("indicators")),
+            "as_of": datetime.date.fromisoformat(day) if day else None,
+        }
+    )
     body, detail = documents.atlas_pdf(user, job.target, options, levels=LEVELS, progress=progress)
     audit.record("print", job.target, user=user, via="job", job=job.id, **detail)
     name = documents.filename(job.target, detail.get("name", "township"), atlas=True)

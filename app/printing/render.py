@@ -124,6 +124,7 @@ def village_pdf(
     printed_by: str,
     printed_at: datetime,
     data_date: date | None = None,
+    as_of: date | None = None,
 ) -> bytes:
     """Render one natural village's map (and household table) as PDF bytes.
 
@@ -142,11 +143,13 @@ def village_pdf(
         Add the household table, on as many pages as it needs.
     printed_by, printed_at, data_date
         The footer's facts (data date defaults to the sheet's).
+    as_of
+        The day whose households `data` holds: the footer says 截至 (as of) it instead of a data date.
     """
     _check(paper, orientation, names, indicators)
     _check_names(data, names)
     plan = sheet_plan(data, paper=paper, orientation=orientation, keys=indicators, table=table)
-    page = Page(printed_by, printed_at, data_date or data.get("data_date"), total=plan.pages)
+    page = Page(printed_by, printed_at, data_date or data.get("data_date"), total=plan.pages, as_of=as_of)
     buffer = io.BytesIO()
     canvas = frame.new_canvas(buffer, heading=mappage.sheet_title(data), printed_by=printed_by)
     _sheet_pages(canvas, data, plan, paper=paper, keys=indicators, names=names, page=page)
@@ -165,6 +168,7 @@ def atlas_pdf(
     table: bool = False,
     printed_by: str,
     printed_at: datetime,
+    as_of: date | None = None,
 ) -> bytes:
     """Render an atlas: a cover, an index map, then each natural village's page at its best scale.
 
@@ -176,6 +180,8 @@ def atlas_pdf(
         One `village_pdf` data dict per natural village, in the index's CRS, in page order.
     table
         Follow each map with its household table (then more pages than natural villages).
+    as_of
+        The day whose households `sheets` hold (the footer says so).
     """
     _check(paper, orientation, names, indicators)
     for sheet in sheets:
@@ -188,7 +194,7 @@ def atlas_pdf(
         first_pages[sheet["code"]] = number
         number += plan.pages
     dates = [s["data_date"] for s in sheets if s.get("data_date")]
-    page = Page(printed_by, printed_at, max(dates) if dates else None, total=number - 1)
+    page = Page(printed_by, printed_at, max(dates) if dates else None, total=number - 1, as_of=as_of)
     title = _atlas_title(index)
     buffer = io.BytesIO()
     canvas = frame.new_canvas(buffer, heading=title, printed_by=printed_by)

@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, params
+from .. import audit, localtime, params
 from ..extensions import db
 from . import documents
 
@@ -61,7 +61,7 @@ def township_atlas(code: str):
     if request.method == "GET":
         params.only(request.args)
         recent = all_jobs.recent(current_user, kind="atlas", target=code)
-        return render_template("printing/atlas.html", code=code, jobs=recent)
+        return render_template("printing/atlas.html", code=code, jobs=recent, today=localtime.today())
     form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "submission") and v != ""}
     params.only(form, documents.OPTIONS)
     options = documents.parse_options(form)

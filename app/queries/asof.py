@@ -58,7 +58,8 @@ def load_history(history, *, zone: datetime.tzinfo) -> int:
 
     The county was loaded with its poverty years (`geodata.history.with_years`). Each household's
     versions are its current row with that year's poverty status, lifted year and income; a version
-    begins at midnight of its day in `zone` and ends where the next begins. The yearly figures the
+    begins at midnight of its day in `zone` and ends where the next begins. The members loaded with
+    the county were on file since their household's first version. The yearly figures the
     dashboard's trend reads are rebuilt from them (`app.queries.trends`).
     """
     session = db.session
@@ -73,7 +74,7 @@ def load_history(history, *, zone: datetime.tzinfo) -> int:
     session.execute(text("TRUNCATE household_history"))
     overridden = ("poverty_status", "poverty_lifted_year", "income_per_capita")
     values = ", ".join(f"v.{c}" if c in overridden else f"h.{c}" for c in _COLUMNS)
-    loaded = session.execute(
+    written = session.execute(
         text(f"""
         INSERT INTO household_history (valid, actor_id, source, {", ".join(_COLUMNS)})
         SELECT tstzrange(v.valid_from::timestamp AT TIME ZONE :zone,
@@ -84,5 +85,14 @@ def load_history(history, *, zone: datetime.tzinfo) -> int:
         WINDOW w AS (PARTITION BY v.code ORDER BY v.valid_from)"""),
         {"zone": str(zone)},
     ).rowcount
+    # The families were on file as long as their households: each member's version begins with its
+    # household's first, from the same source, so the card tells no member "added" at the load.
+    session.execute(
+        text("""
+        UPDATE member_history m SET valid = tstzrange(f.first, upper(m.valid)), source = f.source
+        FROM (SELECT DISTINCT ON (id) id, lower(valid) AS first, source
+              FROM household_history ORDER BY id, lower(valid)) f
+        WHERE f.id = m.household_id""")
+    )
     trends.rebuild()
-    return loaded
+    return written

@@ -81,15 +81,9 @@ def replace_members(frame) -> dict[str, int]:
     return {"replaced": replaced, "members": written}
 
 
-def members_of(household_id: int, rules: Mapping[str, Rule]) -> list[dict] | None:
-    """Return a household's members, head first, names and ID numbers as the head's `rules` say.
-
-    None when the rules omit the household's member count (the list would give it away).
-    """
-    if rules.get("members", Rule.SHOW) is not Rule.SHOW:
-        return None
+def _fields(rules: Mapping[str, Rule]) -> list[str]:
+    """Return the SELECT list of a member row ``m`` as the head's `rules` let it out (masked in SQL)."""
     fields = ["m.id", "m.relation", "m.sex", "m.student", "m.insured"]
-    fields.append("date_part('year', age(current_date, m.birth_date))::int AS age")
     for field, column in (("head_name", "m.name"), ("id_number", "m.id_number")):
         if (sql := personal_sql(field, rules, column)) is not None:
             fields.append(f"{sql} AS {column[2:]}")
@@ -98,10 +92,60 @@ def members_of(household_id: int, rules: Mapping[str, Rule]) -> list[dict] | Non
     for flag, household_column in FLAG_COLUMNS.items():
         if rules.get(household_column, Rule.SHOW) is Rule.SHOW:
             fields.append(f"m.{flag}")
+    return fields
+
+
+def _listed(rules: Mapping[str, Rule]) -> bool:
+    """Return whether `rules` let members be listed: not where they omit the household's member count."""
+    return rules.get("members", Rule.SHOW) is Rule.SHOW
+
+
+def members_of(household_id: int, rules: Mapping[str, Rule]) -> list[dict] | None:
+    """Return a household's members, head first, names and ID numbers as the head's `rules` say.
+
+    None when the rules omit the household's member count (the list would give it away).
+    """
+    if not _listed(rules):
+        return None
+    fields = [*_fields(rules), "date_part('year', age(current_date, m.birth_date))::int AS age"]
     rows = db.session.execute(
         text(f"""
         SELECT {", ".join(fields)} FROM member m WHERE m.household_id = :id
         ORDER BY {_ORDER}, m.birth_date NULLS LAST, m.id"""),
+        {"id": household_id},
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+def versions(household_id: int, rules: Mapping[str, Rule]) -> list[dict]:
+    """Return every version of a household's members, by member then time, as `rules` let them out.
+
+    Each carries ``at`` and ``until`` (when it held; ``until`` None for a current one), ``actor`` and
+    ``source``, and for a member's last closed version ``removed_by`` and ``removed_from``: who wrote
+    the household's (or another member's) version that began as it ended, i.e. who removed the member
+    (the removal's derived counts change the household in the same statement). Nothing when `rules`
+    do not list members.
+    """
+    if not _listed(rules):
+        return []
+    actor = "coalesce(nullif({u}.display_name, ''), {u}.username)"
+    rows = db.session.execute(
+        text(f"""
+        SELECT v.*, {actor.format(u="u")} AS actor, gone.actor AS removed_by, gone.source AS removed_from
+        FROM (SELECT lower(m.valid) AS at, upper(m.valid) AS until, m.actor_id, m.source,
+                     {", ".join(_fields(rules))}
+              FROM member_history m WHERE m.household_id = :id) v
+        LEFT JOIN app_user u ON u.id = v.actor_id
+        LEFT JOIN LATERAL (
+            SELECT {actor.format(u="w")} AS actor, o.source
+            FROM (SELECT actor_id, source FROM household_history
+                  WHERE id = :id AND lower(valid) = v.until
+                  UNION ALL
+                  SELECT actor_id, source FROM member_history
+                  WHERE household_id = :id AND lower(valid) = v.until) o
+            LEFT JOIN app_user w ON w.id = o.actor_id
+            LIMIT 1) gone ON v.until IS NOT NULL
+        ORDER BY v.id, v.at"""),
         {"id": household_id},
     )
     return [dict(r) for r in rows.mappings()]

@@ -25,6 +25,7 @@ from . import (
     POLYGON_PRECISION,
     _rollup,
     _values,
+    asof,
     demand_layers,
     household_fields,
     work_layers,
@@ -76,7 +77,9 @@ def _columns(pairs: list[tuple[str, str]]) -> str:
 # --- sources ----------------------------------------------------------------
 
 
-def households(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> Source:
+def households(
+    rules: dict[str, Rule], *, villages: frozenset[int] | None, as_of: datetime | None = None
+) -> Source:
     """Return households with their fields shown, masked or omitted per `rules`.
 
     Parameters
@@ -85,6 +88,8 @@ def households(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> So
         `privacy.field_rules` of the user's detail.
     villages
         Only households in these administrative villages (a cadre's); all when None.
+    as_of
+        The households as they were at this moment (their versions); now when None.
     """
     pairs = [
         *household_fields(rules),
@@ -98,7 +103,7 @@ def households(rules: dict[str, Rule], *, villages: frozenset[int] | None) -> So
     sql = f"""
         SELECT household.code AS __key, household.geom AS __geom, household.updated_at AS __time,
                {_columns(pairs)}
-        FROM household
+        FROM {asof.households(as_of)} household
         JOIN (SELECT id AS nv_id, code AS natural_village, village_id AS nv_village
               FROM natural_village) nv ON nv.nv_id = household.natural_village_id
         {scope}"""

@@ -7,6 +7,7 @@ the privacy rules through `app.queries.household_fields`, so a masked name is
 masked in SQL and its clear value never reaches the renderer.
 """
 
+import datetime
 from collections.abc import Iterable
 
 import shapely
@@ -15,7 +16,7 @@ from sqlalchemy import text
 from .. import indicators, localtime
 from ..extensions import db
 from ..privacy import Rule
-from . import household_fields
+from . import asof, household_fields
 
 # CGCS2000 3-degree Gauss-Kruger zones with central meridians 75E..135E are
 # EPSG:4534..4554, so the code is 4509 + the central meridian / 3.
@@ -112,6 +113,7 @@ def households_for_print(
     *,
     srid: int,
     only: Iterable[indicators.Indicator] = indicators.INDICATORS,
+    as_of: datetime.date | None = None,
 ) -> list[dict]:
     """Return a natural village's households, numbered 1..n by code, with what a print may show.
 
@@ -125,14 +127,18 @@ def households_for_print(
         The projected CRS of ``x`` and ``y``.
     only
         The indicators whose flags to return (``share`` ones; sensitive ones only if `rules` show them).
+    as_of
+        The households, their pairings and last visits as they were at the end of this day; today's when None.
 
     Returns
     -------
     list of dict
         ``number, code, x, y, members, flags``, ``helper`` (the cadres paired with the household
-        today, 、-separated) and ``last_visit`` (YYYY-MM-DD), and ``head_name`` and ``address``
+        that day, 、-separated) and ``last_visit`` (YYYY-MM-DD), and ``head_name`` and ``address``
         unless `rules` omit them.
     """
+    moment = localtime.end_of(as_of) if as_of else None
+    day = "CAST(:day AS date)" if as_of else "current_date"
     wanted = ("code", "head_name", "address", "members")
     fields = [(name, sql) for name, sql in household_fields(rules) if name in wanted]
     select = ", ".join(f"{sql} AS {name}" for name, sql in fields)
@@ -143,15 +149,23 @@ def households_for_print(
                    ST_X(p) AS x, ST_Y(p) AS y,
                    (SELECT string_agg(c.name, '、' ORDER BY c.name)
                     FROM pairing pr JOIN cadre c ON c.id = pr.cadre_id
-                    WHERE pr.household_id = h.id AND pr.valid @> current_date) AS helper,
-                   (SELECT to_char(w.last_visit_on, 'YYYY-MM-DD')
-                    FROM household_work w WHERE w.household_id = h.id) AS last_visit
-            FROM (SELECT *, ST_Transform(geom, :srid) AS p FROM household
+                    WHERE pr.household_id = h.id AND pr.valid @> {day}) AS helper,
+                   {_last_visit(as_of)} AS last_visit
+            FROM (SELECT *, ST_Transform(geom, :srid) AS p FROM {asof.households(moment)} h
                   WHERE natural_village_id = :id) h
             ORDER BY code"""),
-        {"id": natural_village_id, "srid": srid},
+        {"id": natural_village_id, "srid": srid, "day": as_of},
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def _last_visit(as_of: datetime.date | None) -> str:
+    """Return SQL for household h's last visit (YYYY-MM-DD): the kept one now, else the last up to `as_of`."""
+    if as_of is None:
+        return """(SELECT to_char(w.last_visit_on, 'YYYY-MM-DD')
+                   FROM household_work w WHERE w.household_id = h.id)"""
+    return """(SELECT to_char(max(v.visited_on), 'YYYY-MM-DD') FROM visit v
+               WHERE v.household_id = h.id AND v.visited_on <= CAST(:day AS date))"""
 
 
 def atlas_index(code: str) -> dict | None:
