@@ -64,14 +64,22 @@ def version() -> int:
     return db.session.execute(text("SELECT coalesce(max(id), 0) FROM demand_event")).scalar_one()
 
 
-def _kind_columns(kinds: list[str], n: str) -> tuple[str, dict]:
-    """Return the per-kind counts (each row counting `n` demands) and their parameters."""
+def _kind_columns(kinds: list[str]) -> tuple[str, dict]:
+    """Return the per-kind counts (each row counting `d.n` demands) and their parameters."""
     columns, values = [], {}
     for i, key in enumerate(kinds):
         if re.fullmatch(r"[a-z][a-z0-9_]{0,30}", key):  # an attribute name; the catalogue's keys are
-            columns.append(f', coalesce(sum({n}) FILTER (WHERE d.kind = :kind_{i}), 0) AS "kind_{key}"')
+            columns.append(f', coalesce(sum(d.n) FILTER (WHERE d.kind = :kind_{i}), 0) AS "kind_{key}"')
             values[f"kind_{i}"] = key
     return "".join(columns), values
+
+
+# Without a date or assignee filter a tile adds up the counts per natural village, kind and state
+# (kept by triggers), and takes as overdue the open ones less those not yet due: the tally's rows
+# due today or later, read per natural village from its index on due day. Exact on any day, no job.
+COUNTED = ("demand_count d", "demand_tally d")
+# With a date or assignee filter, every demand counts.
+EVERY = ("(SELECT *, 1 AS n FROM demand) d",) * 2
 
 
 def tile(
@@ -85,6 +93,7 @@ def tile(
     today: datetime.date,
     min_count: int,
     kinds: list[str],
+    counted: tuple[str, str] = COUNTED,
 ) -> bytes:
     """Return the MVT tile z/x/y with layers ``demand_counts`` and (when `points`) ``demands``.
 
@@ -95,21 +104,23 @@ def tile(
         their counts are exact and broken down by kind, and their demands are points when `points`.
     points
         Whether readable villages get points instead of counts (high zoom).
+    counted
+        What is added up without a date or assignee filter: the counts and the rows by due day
+        (`COUNTED`; the bench passes its peer's).
     """
     where, values = filters.where()
-    # Without a date or assignee filter the counts add up the tally (a few rows per natural village,
-    # kept by triggers) instead of counting every demand.
     tallied = filters.since is None and filters.until is None and filters.assignee is None
-    source, n = ("demand_tally", "d.n") if tallied else ("demand", "1")
-    kind_columns, kind_values = _kind_columns(kinds, n)
+    source, by_due_day = counted if tallied else EVERY
+    kind_columns, kind_values = _kind_columns(kinds)
     exact = "true" if readable is None else "nv.village_id = ANY(:readable)"
     # Counts for every natural village in the tile, except readable ones when they come as points.
-    counted = f"NOT ({exact})" if points else "true"
+    shown = f"NOT ({exact})" if points else "true"
 
     def published(name: str) -> str:
         shown = f"exact OR {name} >= :k"
         return f"CASE WHEN {shown} THEN {name} END AS {name}, NOT ({shown}) AS {name}_suppressed"
 
+    kind_names = "".join(f', c."kind_{key}"' for key in kinds if f'"kind_{key}"' in kind_columns)
     kinds_out = "".join(
         f', CASE WHEN exact THEN "kind_{key}" END AS "kind_{key}"'
         for key in kinds
@@ -120,14 +131,16 @@ def tile(
                {", ".join(published(c) for c in COUNTS)}{kinds_out}
         FROM (
             SELECT nv.id, nv.code, nv.name, ST_PointOnSurface(nv.geom) AS pt, {exact} AS exact,
-                   sum({n}) AS demands, coalesce(sum({n}) FILTER (WHERE {OPEN}), 0) AS open,
-                   coalesce(sum({n}) FILTER (WHERE {OPEN} AND d.due_on < :today), 0) AS overdue{kind_columns}
+                   c.demands, c.open, c.open - coalesce(u.not_due, 0) AS overdue{kind_names}
             FROM natural_village nv
             JOIN bounds b ON nv.geom && b.geo
-            JOIN {source} d ON d.natural_village_id = nv.id
-            WHERE {counted} AND {where}
-            GROUP BY nv.id
-            HAVING sum({n}) > 0) c, bounds b"""
+            CROSS JOIN LATERAL (
+                SELECT sum(d.n) AS demands, coalesce(sum(d.n) FILTER (WHERE {OPEN}), 0) AS open{kind_columns}
+                FROM {source} WHERE d.natural_village_id = nv.id AND {where}) c
+            CROSS JOIN LATERAL (
+                SELECT sum(d.n) AS not_due FROM {by_due_day}
+                WHERE d.natural_village_id = nv.id AND d.due_on >= :today AND {OPEN} AND {where}) u
+            WHERE {shown} AND c.demands > 0) c, bounds b"""
     demand_points = f"""
         SELECT {_mvt_geom("d.geom")} AS geom, d.id, d.id AS fid, d.state, d.kind,
                ({OPEN} AND d.due_on < :today) AS overdue
