@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from ..demand_models import STATES
 from ..extensions import db
 from .demands import OPEN
 from .tiles import _mvt, _mvt_geom, layers_sql
 
 COUNTS = ("demands", "open", "overdue")
+OPEN_STATES = tuple(s for s in STATES if s not in ("answered", "closed"))  # as `OPEN` says
 
 
 @dataclass(frozen=True)
@@ -64,22 +66,47 @@ def version() -> int:
     return db.session.execute(text("SELECT coalesce(max(id), 0) FROM demand_event")).scalar_one()
 
 
-def _kind_columns(kinds: list[str]) -> tuple[str, dict]:
-    """Return the per-kind counts (each row counting `d.n` demands) and their parameters."""
+def _kind_columns(kinds: list[str], n: str) -> tuple[str, dict]:
+    """Return the per-kind counts (each row counting `n` demands) and their parameters."""
     columns, values = [], {}
     for i, key in enumerate(kinds):
         if re.fullmatch(r"[a-z][a-z0-9_]{0,30}", key):  # an attribute name; the catalogue's keys are
-            columns.append(f', coalesce(sum(d.n) FILTER (WHERE d.kind = :kind_{i}), 0) AS "kind_{key}"')
+            columns.append(f', coalesce(sum({n}) FILTER (WHERE d.kind = :kind_{i}), 0) AS "kind_{key}"')
             values[f"kind_{i}"] = key
     return "".join(columns), values
 
 
-# Without a date or assignee filter a tile adds up the counts per natural village, kind and state
-# (kept by triggers), and takes as overdue the open ones less those not yet due: the tally's rows
-# due today or later, read per natural village from its index on due day. Exact on any day, no job.
-COUNTED = ("demand_count d", "demand_tally d")
+@dataclass(frozen=True)
+class Source:
+    """What a tile adds up: `counts` (aliased d: a row per demand or per group, `d.n` of them, or
+    with `by_state` a row per natural village and kind with a column per state), and `by_due_day`
+    (a row per group with state, due day and `d.n`), whose open rows due today or later are the
+    not yet overdue."""
+
+    counts: str
+    by_due_day: str
+    by_state: bool = False
+
+    def sums(self, filters: MapFilters) -> tuple[str, str, str]:
+        """Return the condition on `counts` rows and the sums of demands and of open demands in them."""
+        if not self.by_state:
+            where, _ = filters.where()
+            return where, "d.n", f"CASE WHEN {OPEN} THEN d.n ELSE 0 END"
+        states = {None: STATES, "open": OPEN_STATES}.get(filters.state, {filters.state} & set(STATES))
+        where, _ = MapFilters(kind=filters.kind).where()
+
+        def total(columns) -> str:
+            return " + ".join(f"d.{s}" for s in columns) or "0"  # `states` are names of columns
+
+        return where, total(states), total(s for s in states if s in OPEN_STATES)
+
+
+# Without a date or assignee filter a tile adds up the counts per natural village and kind (kept by
+# triggers), and takes as overdue the open ones less those not yet due: the tally's rows due today
+# or later, read per natural village from its index on due day. Exact on any day, with no job.
+COUNTED = Source("demand_count d", "demand_tally d", by_state=True)
 # With a date or assignee filter, every demand counts.
-EVERY = ("(SELECT *, 1 AS n FROM demand) d",) * 2
+EVERY = Source("(SELECT *, 1 AS n FROM demand) d", "(SELECT *, 1 AS n FROM demand) d")
 
 
 def tile(
@@ -93,7 +120,7 @@ def tile(
     today: datetime.date,
     min_count: int,
     kinds: list[str],
-    counted: tuple[str, str] = COUNTED,
+    counted: Source = COUNTED,
 ) -> bytes:
     """Return the MVT tile z/x/y with layers ``demand_counts`` and (when `points`) ``demands``.
 
@@ -105,13 +132,13 @@ def tile(
     points
         Whether readable villages get points instead of counts (high zoom).
     counted
-        What is added up without a date or assignee filter: the counts and the rows by due day
-        (`COUNTED`; the bench passes its peer's).
+        What is added up without a date or assignee filter (`COUNTED`; the bench passes its peer's).
     """
     where, values = filters.where()
     tallied = filters.since is None and filters.until is None and filters.assignee is None
-    source, by_due_day = counted if tallied else EVERY
-    kind_columns, kind_values = _kind_columns(kinds)
+    source = counted if tallied else EVERY
+    counts_where, n, n_open = source.sums(filters)
+    kind_columns, kind_values = _kind_columns(kinds, n)
     exact = "true" if readable is None else "nv.village_id = ANY(:readable)"
     # Counts for every natural village in the tile, except readable ones when they come as points.
     shown = f"NOT ({exact})" if points else "true"
@@ -135,10 +162,10 @@ def tile(
             FROM natural_village nv
             JOIN bounds b ON nv.geom && b.geo
             CROSS JOIN LATERAL (
-                SELECT sum(d.n) AS demands, coalesce(sum(d.n) FILTER (WHERE {OPEN}), 0) AS open{kind_columns}
-                FROM {source} WHERE d.natural_village_id = nv.id AND {where}) c
+                SELECT sum({n}) AS demands, coalesce(sum({n_open}), 0) AS open{kind_columns}
+                FROM {source.counts} WHERE d.natural_village_id = nv.id AND {counts_where}) c
             CROSS JOIN LATERAL (
-                SELECT sum(d.n) AS not_due FROM {by_due_day}
+                SELECT sum(d.n) AS not_due FROM {source.by_due_day}
                 WHERE d.natural_village_id = nv.id AND d.due_on >= :today AND {OPEN} AND {where}) u
             WHERE {shown} AND c.demands > 0) c, bounds b"""
     demand_points = f"""
