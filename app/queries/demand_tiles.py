@@ -78,10 +78,12 @@ def _kind_columns(kinds: list[str], n: str) -> tuple[str, dict]:
 
 @dataclass(frozen=True)
 class Source:
-    """What a tile adds up: `counts` (aliased d: a row per demand or per group, `d.n` of them, or
-    with `by_state` a row per natural village and kind with a column per state), and `by_due_day`
-    (a row per group with state, due day and `d.n`), whose open rows due today or later are the
-    not yet overdue."""
+    """What a count tile adds up, each aliased `d`.
+
+    `counts`: a row per demand or per group of `d.n` demands, or (`by_state`) a row per natural
+    village and kind with a column per state. `by_due_day`: rows with state, due day and `d.n`,
+    whose open ones due today or later are the demands not yet overdue.
+    """
 
     counts: str
     by_due_day: str
@@ -96,7 +98,7 @@ class Source:
         where, _ = MapFilters(kind=filters.kind).where()
 
         def total(columns) -> str:
-            return " + ".join(f"d.{s}" for s in columns) or "0"  # `states` are names of columns
+            return " + ".join(f"d.{s}" for s in columns) or "0"  # a state names its column
 
         return where, total(states), total(s for s in states if s in OPEN_STATES)
 
