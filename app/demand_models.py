@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -143,6 +144,15 @@ class DemandTally(db.Model):
     """
 
     __tablename__ = "demand_tally"
+    # The open demands not yet due in a natural village (the tiles' overdue), read without the heap.
+    __table_args__ = (
+        Index(
+            "ix_demand_tally_natural_village_id_due_on",
+            "natural_village_id",
+            "due_on",
+            postgresql_include=["kind", "state", "n"],
+        ),
+    )
 
     natural_village_id: Mapped[int] = mapped_column(
         ForeignKey("natural_village.id", ondelete="CASCADE"), primary_key=True
@@ -151,3 +161,29 @@ class DemandTally(db.Model):
     state: Mapped[str] = mapped_column(String(16), primary_key=True)
     due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class DemandCount(db.Model):
+    """How many demands each natural village has of each kind, a column per state.
+
+    Kept by row triggers on `demand` (migration 0019_demand_points): the county-zoom demand tiles
+    add up these few rows per natural village, and take from the tally only the open demands not
+    yet due, so their overdue count follows the county's day without a job. A new state needs
+    its column here and in the triggers.
+    """
+
+    __tablename__ = "demand_count"
+    # The counts in the key's index: a tile reads a natural village's counts without the heap.
+    __table_args__ = (PrimaryKeyConstraint("natural_village_id", "kind", postgresql_include=list(STATES)),)
+
+    natural_village_id: Mapped[int] = mapped_column(
+        ForeignKey("natural_village.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    registered: Mapped[int] = mapped_column(Integer, server_default="0")
+    accepted: Mapped[int] = mapped_column(Integer, server_default="0")
+    assigned: Mapped[int] = mapped_column(Integer, server_default="0")
+    in_progress: Mapped[int] = mapped_column(Integer, server_default="0")
+    answered: Mapped[int] = mapped_column(Integer, server_default="0")
+    closed: Mapped[int] = mapped_column(Integer, server_default="0")
+    reopened: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -2,13 +2,14 @@
 
 Run by tests/test_qgis.py with Debian's /usr/bin/python3 (QGIS's bindings are not in the venv):
 
-    QT_QPA_PLATFORM=offscreen python3 qgis_open_project.py PROJECT PROFILE USER PASSWORD W,S,E,N STYLE
+    QT_QPA_PLATFORM=offscreen python3 qgis_open_project.py PROJECT PROFILE USER PASSWORD W,S,E,N STYLE [RULED]
 
 PROFILE is a throw-away folder: QGIS keeps its settings and authentication database there,
 with the Basic configuration ``minqing`` for USER that the project's layers sign in with.
 The vector-tile layer is drawn over the CRS84 box W,S,E,N and the image's colours reported.
 STYLE is a Mapbox GL style URL: a vector tile connection to the project's tiles with that
 style is made as a user would in QGIS's browser, and what QGIS made of the style reported.
+RULED names a layer with a rule-based style: how many of its features each rule draws is reported.
 """
 
 import json
@@ -21,6 +22,7 @@ from qgis.core import (
     QgsAuthMethodConfig,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsExpression,
     QgsFeatureRequest,
     QgsMapLayerType,
     QgsMapRendererSequentialJob,
@@ -92,6 +94,15 @@ def describe(project: QgsProject, layer, box: list[float]) -> dict:
     return entry
 
 
+def ruled(layer) -> dict[str, int]:
+    """Return each rule's label -> how many of `layer`'s features its filter picks, as QGIS evaluates it."""
+    picked = {}
+    for rule in layer.renderer().rootRule().children():
+        request = QgsFeatureRequest(QgsExpression(rule.filterExpression()))
+        picked[rule.label()] = sum(1 for _ in layer.getFeatures(request))
+    return picked
+
+
 def connection(tiles_source: str, style_url: str) -> dict:
     """Add the tiles as a QGIS vector tile connection with `style_url`; return the styles QGIS made."""
     layer = QgsVectorTileLayer(f"styleUrl={style_url}&{tiles_source}", "connection")
@@ -104,7 +115,7 @@ def connection(tiles_source: str, style_url: str) -> dict:
     }
 
 
-def main(path: str, profile: str, username: str, password: str, box: str, style_url: str) -> None:
+def main(path: str, profile: str, username: str, password: str, box: str, style_url: str, rules="") -> None:
     QgsApplication.setPrefixPath("/usr", True)
     app = QgsApplication([], False, profile)
     app.initQgis()
@@ -117,6 +128,8 @@ def main(path: str, profile: str, username: str, password: str, box: str, style_
     report["layers"] = [
         describe(project, layer, west_south_east_north) for layer in project.mapLayers().values()
     ]
+    layers = project.mapLayers().values()
+    report["rules"] = {layer.name(): ruled(layer) for layer in layers if rules and layer.name() == rules}
     tiles = next(layer for layer in project.mapLayers().values() if isinstance(layer, QgsVectorTileLayer))
     report["connection"] = connection(tiles.source(), style_url)
     print(json.dumps(report, ensure_ascii=False), flush=True)

@@ -1,6 +1,7 @@
 """Demands as vector tiles (#12): counts per natural village by role and threshold, points, filters."""
 
 import datetime
+import urllib.parse
 
 import mapbox_vector_tile
 import pytest
@@ -163,10 +164,11 @@ def test_anonymous_readers_get_no_demand_tiles(client, county):
     assert client.get("/demands/tiles/9/420/220.mvt").status_code in (302, 401)
 
 
-def test_the_tally_the_county_tiles_add_up_follows_every_change_of_state(app, client, login, county):
-    """Registered, moved on, answered and closed through the web: the tally equals a count of demands."""
+def test_the_tally_and_counts_the_tiles_add_up_follow_every_change_of_state(app, client, login, county):
+    """Registered, moved on and answered through the web: tally and counts equal a count of demands."""
     from sqlalchemy import text
 
+    from app.demand_models import STATES
     from app.extensions import db
 
     households = county.households.sort_values("code")
@@ -182,11 +184,106 @@ def test_the_tally_the_county_tiles_add_up_follows_every_change_of_state(app, cl
     counted = (
         """SELECT natural_village_id, kind, state, count(*) FROM demand GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
     )
+    kept = f"""SELECT natural_village_id, kind, state, n FROM demand_count,
+               LATERAL (VALUES {", ".join(f"('{s}', {s})" for s in STATES)}) AS c(state, n)
+               WHERE n <> 0 ORDER BY 1, 2, 3"""
     with app.app_context():
         assert db.session.execute(text(tally)).all() == db.session.execute(text(counted)).all()
+        assert db.session.execute(text(kept)).all() == db.session.execute(text(counted)).all()
         states = dict(
             db.session.execute(
                 text("SELECT id, state FROM demand WHERE id IN (:a, :b)"), {"a": first, "b": second}
             ).all()
         )
     assert states == {first: "answered", second: "registered"}
+
+
+# Each filter of the map, and the same condition written out over the demand table.
+EXACT_FILTERS = {
+    "": "true",
+    "?kind=water": "d.kind = 'water'",
+    "?state=open": "d.state NOT IN ('answered', 'closed')",
+    "?state=registered&kind=roads": "d.state = 'registered' AND d.kind = 'roads'",
+    "?state=answered": "d.state = 'answered'",
+    f"?since={(datetime.date.today() - datetime.timedelta(days=20)).isoformat()}": (
+        f"d.raised_on >= '{(datetime.date.today() - datetime.timedelta(days=20)).isoformat()}'"
+    ),
+}
+
+
+def counted(today: datetime.date, condition: str) -> dict[str, tuple]:
+    """Count demands per natural village straight from the demand table: all, open, overdue, water."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    sql = f"""
+        SELECT nv.code, count(*), count(*) FILTER (WHERE d.state NOT IN ('answered', 'closed')),
+               count(*) FILTER (WHERE d.state NOT IN ('answered', 'closed') AND d.due_on < :today),
+               count(*) FILTER (WHERE d.kind = 'water')
+        FROM demand d JOIN natural_village nv ON nv.id = d.natural_village_id
+        WHERE {condition} GROUP BY nv.code"""
+    return {code: tuple(n) for code, *n in db.session.execute(text(sql), {"today": today})}
+
+
+def tallied(tile: dict) -> dict[str, tuple]:
+    return {
+        code: (p["demands"], p["open"], p["overdue"], p["kind_water"]) for code, p in counts(tile).items()
+    }
+
+
+@pytest.fixture
+def due_around_today(client, login, county, made):
+    """Demands raised every other day over the last five weeks: due before, on and after today."""
+    login("admin")
+    households = made["households"][made["small"]]
+    ids = []
+    for i, days in enumerate(range(0, 36, 2)):
+        raised = (datetime.date.today() - datetime.timedelta(days=days)).isoformat()
+        kind = ("water", "roads")[i % 2]
+        ids.append(registered(client, households[i % len(households)], kind=kind, raised_on=raised))
+    assign = {"assignee_kind": "department", "assignee": "县水务局"}
+    steps = [("accept", {}), ("assign", assign), ("progress", {}), ("answer", {"note": "已修复"})]
+    for demand, n in zip(ids[-4:], (4, 3, 2, 1), strict=True):  # the oldest answered, the next on the way
+        for step, fields in steps[:n]:
+            assert act(client, demand, step, **fields).status_code == 302, step
+    log_out(client)
+    return ids
+
+
+@pytest.mark.parametrize("query", EXACT_FILTERS)
+def test_tile_counts_equal_a_count_of_demands_today_and_the_day_more_become_overdue(
+    app, client, login, county, due_around_today, query
+):
+    """Through the web today (the county's day), and on the next day a demand falls due, no job run."""
+    from sqlalchemy import text
+
+    from app import localtime
+    from app.demands.tiles import map_filters
+    from app.extensions import db
+    from app.queries import demand_tiles
+    from app.queries.demands import kinds
+
+    login("leader")
+    tile = decode(client, *county_tile(county), query)
+    with app.app_context():
+        today = localtime.today()
+        assert tallied(tile) == counted(today, EXACT_FILTERS[query])
+        # The next day a still open demand is due: on it, it is not overdue yet; the day after, it is.
+        still_due = (
+            "SELECT min(due_on) FROM demand WHERE due_on >= :today AND state NOT IN ('answered', 'closed')"
+        )
+        due = db.session.execute(text(still_due), {"today": today}).scalar_one()
+        later = due + datetime.timedelta(days=1)
+        assert counted(later, "true") != counted(due, "true"), "some demand becomes overdue"
+        for day in (due, later):
+            body = demand_tiles.tile(
+                *county_tile(county),
+                filters=map_filters(dict(urllib.parse.parse_qsl(query[1:]))),
+                readable=None,
+                points=False,
+                today=day,
+                min_count=K,
+                kinds=[k["key"] for k in kinds()],
+            )
+            assert tallied(mapbox_vector_tile.decode(body)) == counted(day, EXACT_FILTERS[query]), day

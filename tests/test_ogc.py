@@ -487,7 +487,8 @@ def test_the_qgis_project_names_every_layer_and_connects_it_to_this_service(clie
     assert response.status_code == 200
     root = ET.fromstring(response.get_data(as_text=True).split("\n", 1)[1])
     layers = root.findall("projectlayers/maplayer[@type='vector']")
-    work = ["走访 Visits", "结对帮扶 Pairings"] if sensitive else []  # gis: counts only (#11)
+    # gis: counts only (#11, #12): demands in the demand tiles, no work
+    work = ["群众诉求 Demands", "走访 Visits", "结对帮扶 Pairings"] if sensitive else []
     assert [layer.findtext("layername") for layer in layers] == [
         *work,
         "农户 Households",
@@ -515,7 +516,7 @@ def test_the_qgis_project_names_every_layer_and_connects_it_to_this_service(clie
     assert tree == [layer.findtext("layername") for layer in [*layers, tiles]]
     groups = [group.get("name") for group in root.findall("layer-tree-group/layer-tree-group")]
     assert groups == [
-        *(["民情工作 Work"] if sensitive else []),
+        *(["群众诉求 Demands", "民情工作 Work"] if sensitive else []),
         "农户 Households",
         "行政区 Areas",
         "矢量瓦片 Vector tiles (whole county, fast)",

@@ -5,6 +5,7 @@ live server, signing in with the Basic authentication configuration ``minqing`` 
 users create once. The Makefile installs python3-qgis and qgis-providers.
 """
 
+import datetime
 import json
 import os
 import subprocess
@@ -54,8 +55,13 @@ def opened(live_server, accounts, county, tmp_path_factory):
     return open_project(live_server, *accounts["gis"], county, tmp_path_factory.mktemp("qgis"))
 
 
-def open_project(live_server, username: str, password: str, county, folder) -> tuple[dict, ET.Element]:
-    """Download the project as `username`, open it in QGIS; return (report, project XML root)."""
+def open_project(
+    live_server, username: str, password: str, county, folder, ruled: str = ""
+) -> tuple[dict, ET.Element]:
+    """Download the project as `username`, open it in QGIS; return (report, project XML root).
+
+    The report counts the features each rule of the layer named `ruled` draws.
+    """
     project = folder / "minqing-map.qgs"
     project.write_bytes(download(f"{live_server}/ogc/qgis-project.qgs", username, password))
     profile = folder / "profile"
@@ -70,7 +76,7 @@ def open_project(live_server, username: str, password: str, county, folder) -> t
         "HOME": str(folder),
     }
     done = subprocess.run(
-        [QGIS_PYTHON, str(PROBE), str(project), str(profile), username, password, box, style],
+        [QGIS_PYTHON, str(PROBE), str(project), str(profile), username, password, box, style, ruled],
         capture_output=True,
         text=True,
         env=env,
@@ -145,3 +151,47 @@ def test_a_qgis_vector_tile_connection_gets_classes_from_the_style_url(opened):
     }
     assert len(classes) >= 3 and all(classes.values())
     assert connection["styles"]["households_dibao"] == '"dibao" IS TRUE'
+
+
+DEMANDS_LAYER = "群众诉求 Demands"
+
+
+def test_gis_gets_no_demands_layer(opened):
+    """gis sees demands as counts only (privacy.demand_scope): in the demand tiles, not one by one."""
+    report, root = opened
+    assert DEMANDS_LAYER not in {layer["name"] for layer in report["layers"]}
+    assert root.find("projectlayers/maplayer[id='minqing_demands']") is None
+
+
+def test_a_cadre_gets_their_villages_demands_coloured_by_state_the_overdue_ringed(
+    live_server, accounts, county, client, login, tmp_path
+):
+    from app.demands.lifecycle import OVERDUE_RING, STATE_COLOURS
+    from app.ogc.symbols import rgba
+    from tests.conftest import cadre_village
+    from tests.test_demands import log_out, registered
+
+    households = county.households.sort_values("code")
+    code = households[households.code.str.startswith(cadre_village(county))].code.iloc[1]
+    login("admin")
+    long_ago = (datetime.date.today() - datetime.timedelta(days=90)).isoformat()
+    registered(client, code, raised_on=long_ago)  # overdue
+    registered(client, code, kind="roads")
+    log_out(client)
+    report, root = open_project(live_server, *accounts["cadre"], county, tmp_path, ruled=DEMANDS_LAYER)
+    demands = next(layer for layer in report["layers"] if layer["name"] == DEMANDS_LAYER)
+    assert demands["valid"] and demands["has_features"] and demands["crs"] == "EPSG:4490"
+    # QGIS evaluates each rule over the cadre's demands: both registered, one of them ringed.
+    rules = report["rules"][DEMANDS_LAYER]
+    assert rules["已登记 Registered"] >= 2 and rules["已超期 Overdue"] >= 1
+    assert rules["已超期 Overdue"] < sum(n for label, n in rules.items() if label != "已超期 Overdue")
+    layer = root.find("projectlayers/maplayer[id='minqing_demands']")
+    assert "typename='demands'" in layer.find("datasource").text
+    styled = {rule.get("label"): rule.get("symbol") for rule in layer.iter("rule")}
+
+    def drawn(label: str, key: str) -> str:
+        symbol = layer.find(f"renderer-v2/symbols/symbol[@name='{styled[label]}']")
+        return symbol.find(f"layer/prop[@k='{key}']").get("v")
+
+    assert drawn("已登记 Registered", "color") == rgba(STATE_COLOURS["registered"])
+    assert drawn("已超期 Overdue", "outline_color") == rgba(OVERDUE_RING)

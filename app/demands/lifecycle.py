@@ -41,3 +41,5 @@ STATE_COLOURS = {
     "closed": "#2a9d8f",
     "reopened": "#9b2226",
 }
+# The ring round an overdue demand on the prints and in QGIS.
+OVERDUE_RING = "#d7191c"

@@ -18,7 +18,8 @@ Households get one rule per indicator the role may see, the default one on.
 
 import functools
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pyproj
 
@@ -49,11 +50,24 @@ _SRS = {
 }
 # Group name, collections in drawing order top to bottom.
 _GROUPS = (
+    ("群众诉求 Demands", ("demands",)),
     ("民情工作 Work", ("visits", "pairings")),
     ("农户 Households", ("households",)),
     ("行政区 Areas", ("natural_villages", "villages", "townships")),
 )
-_GEOMETRIES = {"households": "Point", "visits": "Point", "pairings": "Line"}
+_GEOMETRIES = {"households": "Point", "visits": "Point", "pairings": "Line", "demands": "Point"}
+# Groups of what some roles list one by one: their layers start off (many features, sensitive).
+_ONE_BY_ONE = {_GROUPS[0][0], _GROUPS[1][0]}
+
+
+@dataclass(frozen=True)
+class DemandStyle:
+    """How the demands layer is drawn: state -> (label, colour), and the overdue ring's (label, colour)."""
+
+    states: Mapping[str, tuple[str, str]]
+    overdue: tuple[str, str]
+
+
 _TILES_GROUP = "矢量瓦片 Vector tiles (whole county, fast)"
 
 
@@ -111,9 +125,11 @@ def _oapif_layers(
     household_properties: Sequence[str],
     classes: Classes,
     work: bool,
+    demands: DemandStyle | None,
 ) -> None:
+    shown = {_GROUPS[0][0]: demands is not None, _GROUPS[1][0]: work}
     for group_name, collection_ids in _GROUPS:
-        if not work and group_name == _GROUPS[0][0]:
+        if not shown.get(group_name, True):
             continue
         group = ET.SubElement(tree, "layer-tree-group", name=group_name, checked="Qt::Checked", expanded="1")
         for collection_id in collection_ids:
@@ -128,9 +144,11 @@ def _oapif_layers(
                 provider="OAPIF",
                 type="vector",
                 geometry=geometry,
-                checked="Qt::Unchecked" if group_name == _GROUPS[0][0] else "Qt::Checked",
+                checked="Qt::Unchecked" if group_name in _ONE_BY_ONE else "Qt::Checked",
             )
-            if collection_id == "households":
+            if collection_id == "demands" and demands is not None:
+                symbols.demand_rules(layer, demands.states, demands.overdue)
+            elif collection_id == "households":
                 symbols.household_rules(layer, household_properties)
             elif collection_id == "visits":
                 symbols.single(layer, "marker", symbols.marker("#1f78b4"))
@@ -181,6 +199,7 @@ def qgs(
     classes: Classes,
     tile_rules: Sequence[tile_style.Rule],
     work: bool = False,
+    demands: DemandStyle | None = None,
 ) -> str:
     """Return the project XML.
 
@@ -200,13 +219,24 @@ def qgs(
         The tiles' style (`app.tile_style.rules`, with the flags the role may see).
     work
         Whether the role sees pairings and visits one by one (`privacy.work_scope`); their layers start off.
+    demands
+        How demands are drawn, when the role lists them one by one (`privacy.demand_scope`), else None
+        (no layer: gis sees their counts in the demand tiles). The layer starts off.
     """
     root = ET.Element("qgis", projectname="民情地图 Minqing Map", version="3.22.0-Białowieża")
     ET.SubElement(root, "title").text = "民情地图 Minqing Map"
     _crs(ET.SubElement(root, "projectCrs"))
     tree = ET.SubElement(root, "layer-tree-group")
     layers = ET.SubElement(root, "projectlayers")
-    _oapif_layers(layers, tree, base, household_properties=household_properties, classes=classes, work=work)
+    _oapif_layers(
+        layers,
+        tree,
+        base,
+        household_properties=household_properties,
+        classes=classes,
+        work=work,
+        demands=demands,
+    )
     _tile_layer(layers, tree, tiles, tile_rules)
     if bbox is not None:
         _canvas(root, bbox)

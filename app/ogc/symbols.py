@@ -131,6 +131,37 @@ def household_rules(parent: ET.Element, properties: Sequence[str]) -> None:
     symbol(symbols, str(n), "marker", marker("#969696"))
 
 
+def ring(color: str) -> dict[str, str]:
+    """Return an unfilled circle round a marker (an overdue demand's ring, as on the prints)."""
+    return {
+        "name": "circle",
+        "color": "0,0,0,0",
+        "size": "3.4",
+        "outline_color": rgba(color),
+        "outline_width": "0.6",
+        "outline_style": "solid",
+    }
+
+
+def demand_rules(parent: ET.Element, states: Mapping[str, tuple[str, str]], overdue: tuple[str, str]) -> None:
+    """Add one rule per state (label, colour as on the web map), and a ring (label, colour) round the overdue.
+
+    Rules are not exclusive: an overdue demand is drawn in its state's colour and ringed.
+    """
+    renderer = ET.SubElement(parent, "renderer-v2", type="RuleRenderer")
+    rules = ET.SubElement(renderer, "rules", key="root")
+    symbols = ET.SubElement(renderer, "symbols")
+    for n, (state, (label, color)) in enumerate(states.items()):
+        ET.SubElement(rules, "rule", key=state, filter=f"\"state\" = '{state}'", label=label, symbol=str(n))
+        symbol(symbols, str(n), "marker", marker(color))
+    n = len(states)
+    # Not `"overdue"`: QGIS's OAPIF provider compiles a filter it can to SQL over its cache, where
+    # booleans are the text 'true' (never truthy); a conditional it evaluates on each feature.
+    ringed = 'if("overdue", 1, 0) = 1'
+    ET.SubElement(rules, "rule", key="overdue", filter=ringed, label=overdue[0], symbol=str(n))
+    symbol(symbols, str(n), "marker", ring(overdue[1]))
+
+
 # --- the vector-tile layer ------------------------------------------------------
 
 

@@ -313,6 +313,20 @@ def item(collection_id: str, feature_id: str):
     return _json(document, documents.GEOJSON, **{"Content-Crs": f"<{q.crs.uri}>"})
 
 
+def _demand_style() -> project.DemandStyle:
+    """Return the demands' style in QGIS: each state's colour as on the web map, labelled zh and en."""
+    from ..demands.lifecycle import OVERDUE_RING, STATE_COLOURS  # a blueprint's package: imported late
+
+    def label(key: str, english: str) -> str:
+        return f"{translated(key, 'zh')} {english}"
+
+    states = {
+        state: (label(f"state {state}", state.replace("_", " ").capitalize()), colour)
+        for state, colour in STATE_COLOURS.items()
+    }
+    return project.DemandStyle(states, (label("overdue", "Overdue"), OVERDUE_RING))
+
+
 @bp.get("/qgis-project.qgs")
 def qgis_project():
     """A QGIS project with every layer connected to this service, styled and grouped, in EPSG:4490."""
@@ -332,6 +346,7 @@ def qgis_project():
             point_min_zoom=current_app.config["TILE_POINT_MIN_ZOOM"],
         ),
         work=privacy.work_scope(current_user) is not None,
+        demands=_demand_style() if privacy.demand_scope(current_user)[0] else None,
     )
     audit.record("qgis_project", "ogc")
     db.session.commit()

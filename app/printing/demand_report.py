@@ -13,6 +13,7 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from ..demands.lifecycle import OVERDUE_RING as RING
 from ..demands.lifecycle import STATE_COLOURS
 from . import drawing, frame, furniture, roster
 from .frame import BOUNDARY, BOUNDARY_FILL, FOOTER_HEIGHT, INK, MARGIN, NEIGHBOUR, TITLE_HEIGHT, Page, percent
@@ -31,7 +32,7 @@ ASSIGNEE_ZH = {"cadre": "干部", "village": "村", "township": "乡镇", "depar
 SIZE = frame.page_size("A4", "portrait")
 ROW = 6.5 * mm
 TEXT = 8.0
-OVERDUE_RING = HexColor("#d7191c")
+OVERDUE_RING = HexColor(RING)
 
 _KIND_COLUMNS = [roster.Column("类别 Kind", 24, "kind_zh"), roster.Column("新增 Raised", 16, "raised")]
 _KIND_COLUMNS += [roster.Column(zh, 16, state) for state, zh in STATE_ZH.items()]

@@ -34,7 +34,7 @@ WORK_JOIN = "LEFT JOIN household_work w ON w.household_id = h.id"
 # The photos of visits and demands (#11, #12) go with them; their files stay in PHOTO_FOLDER.
 WORK_TABLES = ("photo", "household_work", "visit", "measure", "pairing", "cadre_patch", "cadre")
 # People's demands (#12) are placed in the county's natural villages: a new county starts without them.
-DEMAND_TABLES = ("demand_event", "demand", "demand_tally")
+DEMAND_TABLES = ("demand_event", "demand", "demand_tally", "demand_count")
 
 _MASK_SQL = {
     "head_name": "left({c}, 1) || '*'",

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from ..demand_models import STATES
 from ..extensions import db
 from .demands import OPEN
 from .tiles import _mvt, _mvt_geom, layers_sql
 
 COUNTS = ("demands", "open", "overdue")
+OPEN_STATES = tuple(s for s in STATES if s not in ("answered", "closed"))  # as `OPEN` says
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,41 @@ def _kind_columns(kinds: list[str], n: str) -> tuple[str, dict]:
     return "".join(columns), values
 
 
+@dataclass(frozen=True)
+class Source:
+    """What a count tile adds up, each aliased `d`.
+
+    `counts`: a row per demand or per group of `d.n` demands, or (`by_state`) a row per natural
+    village and kind with a column per state. `by_due_day`: rows with state, due day and `d.n`,
+    whose open ones due today or later are the demands not yet overdue.
+    """
+
+    counts: str
+    by_due_day: str
+    by_state: bool = False
+
+    def sums(self, filters: MapFilters) -> tuple[str, str, str]:
+        """Return the condition on `counts` rows and the sums of demands and of open demands in them."""
+        if not self.by_state:
+            where, _ = filters.where()
+            return where, "d.n", f"CASE WHEN {OPEN} THEN d.n ELSE 0 END"
+        states = {None: STATES, "open": OPEN_STATES}.get(filters.state, {filters.state} & set(STATES))
+        where, _ = MapFilters(kind=filters.kind).where()
+
+        def total(columns) -> str:
+            return " + ".join(f"d.{s}" for s in columns) or "0"  # a state names its column
+
+        return where, total(states), total(s for s in states if s in OPEN_STATES)
+
+
+# Without a date or assignee filter a tile adds up the counts per natural village and kind (kept by
+# triggers), and takes as overdue the open ones less those not yet due: the tally's rows due today
+# or later, read per natural village from its index on due day. Exact on any day, with no job.
+COUNTED = Source("demand_count d", "demand_tally d", by_state=True)
+# With a date or assignee filter, every demand counts.
+EVERY = Source("(SELECT *, 1 AS n FROM demand) d", "(SELECT *, 1 AS n FROM demand) d")
+
+
 def tile(
     z: int,
     x: int,
@@ -85,6 +122,7 @@ def tile(
     today: datetime.date,
     min_count: int,
     kinds: list[str],
+    counted: Source = COUNTED,
 ) -> bytes:
     """Return the MVT tile z/x/y with layers ``demand_counts`` and (when `points`) ``demands``.
 
@@ -95,21 +133,23 @@ def tile(
         their counts are exact and broken down by kind, and their demands are points when `points`.
     points
         Whether readable villages get points instead of counts (high zoom).
+    counted
+        What is added up without a date or assignee filter (`COUNTED`; the bench passes its peer's).
     """
     where, values = filters.where()
-    # Without a date or assignee filter the counts add up the tally (a few rows per natural village,
-    # kept by triggers) instead of counting every demand.
     tallied = filters.since is None and filters.until is None and filters.assignee is None
-    source, n = ("demand_tally", "d.n") if tallied else ("demand", "1")
+    source = counted if tallied else EVERY
+    counts_where, n, n_open = source.sums(filters)
     kind_columns, kind_values = _kind_columns(kinds, n)
     exact = "true" if readable is None else "nv.village_id = ANY(:readable)"
     # Counts for every natural village in the tile, except readable ones when they come as points.
-    counted = f"NOT ({exact})" if points else "true"
+    shown = f"NOT ({exact})" if points else "true"
 
     def published(name: str) -> str:
         shown = f"exact OR {name} >= :k"
         return f"CASE WHEN {shown} THEN {name} END AS {name}, NOT ({shown}) AS {name}_suppressed"
 
+    kind_names = "".join(f', c."kind_{key}"' for key in kinds if f'"kind_{key}"' in kind_columns)
     kinds_out = "".join(
         f', CASE WHEN exact THEN "kind_{key}" END AS "kind_{key}"'
         for key in kinds
@@ -120,14 +160,16 @@ def tile(
                {", ".join(published(c) for c in COUNTS)}{kinds_out}
         FROM (
             SELECT nv.id, nv.code, nv.name, ST_PointOnSurface(nv.geom) AS pt, {exact} AS exact,
-                   sum({n}) AS demands, coalesce(sum({n}) FILTER (WHERE {OPEN}), 0) AS open,
-                   coalesce(sum({n}) FILTER (WHERE {OPEN} AND d.due_on < :today), 0) AS overdue{kind_columns}
+                   c.demands, c.open, c.open - coalesce(u.not_due, 0) AS overdue{kind_names}
             FROM natural_village nv
             JOIN bounds b ON nv.geom && b.geo
-            JOIN {source} d ON d.natural_village_id = nv.id
-            WHERE {counted} AND {where}
-            GROUP BY nv.id
-            HAVING sum({n}) > 0) c, bounds b"""
+            CROSS JOIN LATERAL (
+                SELECT sum({n}) AS demands, coalesce(sum({n_open}), 0) AS open{kind_columns}
+                FROM {source.counts} WHERE d.natural_village_id = nv.id AND {counts_where}) c
+            CROSS JOIN LATERAL (
+                SELECT sum(d.n) AS not_due FROM {source.by_due_day}
+                WHERE d.natural_village_id = nv.id AND d.due_on >= :today AND {OPEN} AND {where}) u
+            WHERE {shown} AND c.demands > 0) c, bounds b"""
     demand_points = f"""
         SELECT {_mvt_geom("d.geom")} AS geom, d.id, d.id AS fid, d.state, d.kind,
                ({OPEN} AND d.due_on < :today) AS overdue
