@@ -5,7 +5,7 @@ import datetime
 import io
 
 import pyogrio
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from app import jobs
 from app.exports import households
@@ -115,3 +115,42 @@ def test_a_job_that_made_no_file_leaves_none_on_disk_and_answers_410(app, login,
     with app.app_context():
         assert jobs.result_file(db.session.get(Job, job_id)) is None
     assert client.get(f"/jobs/{job_id}/result", headers=JSON).status_code == 410
+
+
+def test_a_geopackage_written_in_small_chunks_reads_as_one_written_at_once(
+    app, login, county, monkeypatch, tmp_path
+):
+    """A whole county's GeoPackage is appended a chunk at a time; QGIS reads the same layer, nulls too."""
+    last = county.households.code.max()
+    with app.app_context():  # an income nobody gave, in the last chunk only: still an integer field
+        db.session.execute(text("UPDATE household SET income_per_capita = NULL WHERE code = :c"), {"c": last})
+        db.session.commit()
+    client = login("leader")
+    files = {}
+    for name, size in (("chunked", 70), ("whole", len(county.households))):
+        monkeypatch.setattr(households, "CHUNK_ROWS", size)
+        files[name] = tmp_path / f"{name}.gpkg"
+        files[name].write_bytes(client.get("/export/households.gpkg?crs=EPSG:4545").data)
+    chunked, whole = (pyogrio.read_info(files[n], layer="households") for n in ("chunked", "whole"))
+    assert chunked["features"] == whole["features"] == len(county.households)
+    assert list(chunked["fields"]) == list(whole["fields"]) and "income_per_capita" in chunked["fields"]
+    assert list(chunked["dtypes"]) == list(whole["dtypes"])
+    assert dict(zip(chunked["fields"], chunked["dtypes"], strict=True))["income_per_capita"] == "int64"
+    assert chunked["geometry_type"] == "Point" and chunked["layer_metadata"]["role"] == "leader"
+    assert chunked["dataset_metadata"] == chunked["layer_metadata"]
+    read = {n: pyogrio.read_dataframe(files[n], layer="households").set_index("code") for n in files}
+    assert read["chunked"].drop(columns="geometry").equals(read["whole"].drop(columns="geometry"))
+    assert read["chunked"].geometry.geom_equals_exact(read["whole"].geometry, tolerance=0.001).all()
+    assert read["chunked"].income_per_capita.isna().sum() == 1 and read["chunked"].crs.to_epsg() == 4545
+    assert (read["chunked"].id_number.str[4:14] == "*" * 10).all()  # masked for a leader, chunk by chunk
+    assert "layer_styles" in dict(pyogrio.list_layers(files["chunked"]))  # QGIS's default style
+
+
+def test_a_geopackage_of_no_households_still_has_their_point_layer(login, tmp_path):
+    client = login("leader")
+    response = client.get("/export/households.gpkg?as_of=2001-01-01")  # before the county was loaded
+    assert response.status_code == 200
+    (tmp_path / "none.gpkg").write_bytes(response.data)
+    info = pyogrio.read_info(tmp_path / "none.gpkg", layer="households")
+    assert info["features"] == 0 and info["geometry_type"] == "Point" and "id_number" in info["fields"]
+    assert info["layer_metadata"]["as_of"] == "2001-01-01"

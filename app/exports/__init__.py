@@ -82,6 +82,12 @@ class Crs:
     def geographic(self) -> bool:
         return self.srid == SRID
 
+    @property
+    def frame_label(self) -> str:
+        """The CRS as a GeoDataFrame carries it: CRS84 is the stored lon/lat relabelled (CGCS2000 and
+        WGS84 agree to centimetres)."""
+        return self.label if self.label == "OGC:CRS84" else f"EPSG:{self.srid}"
+
 
 def parse_crs(value: str | None) -> Crs:
     """Return the CRS named `value` (default CRS84); raise ValueError naming the accepted ones."""
@@ -100,9 +106,7 @@ def parse_crs(value: str | None) -> Crs:
 
 def _frame_of(rows: pd.DataFrame, crs: Crs) -> geopandas.GeoDataFrame:
     geometry = shapely.from_wkb([bytes(wkb) for wkb in rows.pop("geometry")])
-    # CRS84 is the stored lon/lat relabelled (CGCS2000 and WGS84 agree to centimetres).
-    label = crs.label if crs.label == "OGC:CRS84" else f"EPSG:{crs.srid}"
-    return geopandas.GeoDataFrame(rows, geometry=geometry, crs=label)
+    return geopandas.GeoDataFrame(rows, geometry=geometry, crs=crs.frame_label)
 
 
 def households_frame(user, crs: Crs, as_of: households.AsOf = None) -> geopandas.GeoDataFrame:
@@ -263,7 +267,8 @@ def _write_layers(
     progress,
     as_of: households.AsOf = None,
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Read and write each layer in turn (only one in memory; households as CSV or GeoJSON in chunks).
+    """Read and write each layer in turn (only one in memory; households as CSV, GeoJSON or GeoPackage
+    in chunks).
 
     Returns each layer's feature count and, for a Shapefile's field table, its columns.
     """
@@ -276,6 +281,10 @@ def _write_layers(
         elif fmt == "geojson" and name == "households":
             counts[name] = households.write_geojson(
                 user, path, srid=crs.srid, crs_label=crs.label, description=describe(metadata), as_of=as_of
+            )
+        elif fmt == "gpkg" and name == "households":
+            counts[name] = households.write_geopackage(
+                user, path, srid=crs.srid, crs=crs.frame_label, metadata=metadata, as_of=as_of
             )
         else:
             frame = layer_frame(name, user=user, crs=crs, as_of=as_of)

@@ -11,9 +11,13 @@ import json
 import pathlib
 from collections.abc import Iterator
 
+import geopandas
 import pandas as pd
+import pyogrio
+import shapely
 
 from .. import privacy
+from ..models import Household
 from ..queries import exports as sql
 from ..queries import household_fields
 from .cells import neutralised
@@ -64,16 +68,22 @@ def _chunks(found: list[Scope], srid: int, as_of: AsOf) -> Iterator[pd.DataFrame
         yield from sql.household_chunks(srid=srid, rules=rules, village_ids=ids, size=CHUNK_ROWS, as_of=as_of)
 
 
+def _header(found: list[Scope]) -> list[str]:
+    """Return the columns of every scope's rows in the order `rows` gives them (a union of their fields)."""
+    header: list[str] = []
+    for detail, _ in found:
+        names = [name for name, _ in household_fields(privacy.field_rules(detail))]
+        header += [n for n in (*names, "natural_village_code", "x", "y") if n not in header]
+    return header
+
+
 def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool, as_of: AsOf = None) -> int:
     """Write the households table `rows` gives as CSV, a chunk at a time; return how many were written.
 
     UTF-8 with a BOM (Excel reads it as such), formula-looking text neutralised, as every CSV export.
     """
     found = scopes(user)
-    header: list[str] = []
-    for detail, _ in found:
-        names = [name for name, _ in household_fields(privacy.field_rules(detail))]
-        header += [n for n in (*names, "natural_village_code", "x", "y") if n not in header]
+    header = _header(found)
     labels = {n: LON_LAT.get(n, n) if geographic else n for n in header}
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
@@ -109,3 +119,42 @@ def write_geojson(
                 written += 1
         out.write("\n]\n}\n")
     return written
+
+
+def write_geopackage(
+    user, path: pathlib.Path, *, srid: int, crs: str, metadata: dict[str, str], as_of: AsOf = None
+) -> int:
+    """Add the households `rows` gives to the GeoPackage at `path` as layer households, a chunk at a time
+    (each appended in a transaction of its own, so a worker holds one chunk); return the count.
+
+    `crs` labels the geometry (as geopandas reads it); `metadata` becomes the layer's (and, when the
+    file is new, the dataset's) metadata, as for the other layers.
+    """
+    found = scopes(user)
+    header = [name for name in _header(found) if name not in ("x", "y")]  # in the geometry already
+    options = {"layer_metadata": metadata, "dataset_metadata": None if path.exists() else metadata}
+    layer = {"layer": "households", "driver": "GPKG"}
+    written = 0
+    for chunk in _chunks(found, srid, as_of):
+        points = shapely.from_wkb([None if wkb is None else bytes(wkb) for wkb in chunk["geometry"]])
+        frame = geopandas.GeoDataFrame(_typed(chunk.reindex(columns=header)), geometry=points, crs=crs)
+        pyogrio.write_dataframe(frame, path, append=written > 0, **layer, **options)
+        options, written = {}, written + len(frame)
+    if written == 0:  # GDAL cannot tell an empty layer's geometry type by itself
+        empty = geopandas.GeoDataFrame(_typed(pd.DataFrame(columns=header)), geometry=[], crs=crs)
+        pyogrio.write_dataframe(empty, path, geometry_type="Point", **layer, **options)
+    return written
+
+
+_NULLABLE = {bool: "boolean", int: "Int64", float: "Float64"}
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """Return `table` (object columns) with each column typed as the household table types it, not as
+    the values of this chunk happen to suggest: every chunk appends to the same fields, nulls and all."""
+    columns = Household.__table__.columns
+    types = {}
+    for name in table.columns:
+        kind = columns[name].type.python_type if name in columns else str
+        types[name] = _NULLABLE.get(kind, object)
+    return table.astype(types)
