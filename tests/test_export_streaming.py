@@ -3,6 +3,8 @@
 import csv
 import datetime
 import io
+import re
+import xml.etree.ElementTree as ET
 
 import pyogrio
 from sqlalchemy import func, select, text, update
@@ -154,3 +156,21 @@ def test_a_geopackage_of_no_households_still_has_their_point_layer(login, tmp_pa
     info = pyogrio.read_info(tmp_path / "none.gpkg", layer="households")
     assert info["features"] == 0 and info["geometry_type"] == "Point" and "id_number" in info["fields"]
     assert info["layer_metadata"]["as_of"] == "2001-01-01"
+
+
+def test_a_kml_written_in_small_chunks_reads_as_one_gdal_wrote_at_once(login, county, monkeypatch, tmp_path):
+    """GDAL's KML cannot append: chunks are written apart and joined, and Google Earth reads one file."""
+    client = login("cadre")  # full records in the cadre's village
+    files = {}
+    for name, size in (("chunked", 70), ("whole", len(county.households))):
+        monkeypatch.setattr(households, "CHUNK_ROWS", size)
+        files[name] = tmp_path / f"{name}.kml"
+        files[name].write_bytes(client.get("/export/households.kml").data)
+    text = files["chunked"].read_text(encoding="utf-8")
+    ids = re.findall(r'<Placemark id="([^"]+)"', text)
+    assert len(ids) == len(set(ids)) > 70 and text.count("<Schema ") == 1 and text.endswith("</kml>\n")
+    ET.fromstring(text.encode())  # well-formed: one document
+    read = {n: pyogrio.read_dataframe(files[n]).set_index("Name") for n in files}
+    assert read["chunked"].drop(columns="geometry").equals(read["whole"].drop(columns="geometry"))
+    assert read["chunked"].geometry.geom_equals_exact(read["whole"].geometry, tolerance=1e-9).all()
+    assert "id_number" in read["chunked"].columns

@@ -267,25 +267,16 @@ def _write_layers(
     progress,
     as_of: households.AsOf = None,
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Read and write each layer in turn (only one in memory; households as CSV, GeoJSON or GeoPackage
-    in chunks).
+    """Read and write each layer in turn (only one in memory; households in chunks where the format
+    allows).
 
     Returns each layer's feature count and, for a Shapefile's field table, its columns.
     """
     counts, columns = {}, {}
     for done, (name, path) in enumerate(paths.items(), start=1):
-        if fmt == "csv" and name == "households":
-            counts[name] = households.write_csv(
-                user, path, srid=crs.srid, geographic=crs.geographic, as_of=as_of
-            )
-        elif fmt == "geojson" and name == "households":
-            counts[name] = households.write_geojson(
-                user, path, srid=crs.srid, crs_label=crs.label, description=describe(metadata), as_of=as_of
-            )
-        elif fmt == "gpkg" and name == "households":
-            counts[name] = households.write_geopackage(
-                user, path, srid=crs.srid, crs=crs.frame_label, metadata=metadata, as_of=as_of
-            )
+        streamed = _stream_households(fmt, user, path, crs, metadata, as_of) if name == "households" else None
+        if streamed is not None:
+            counts[name] = streamed
         else:
             frame = layer_frame(name, user=user, crs=crs, as_of=as_of)
             write_one(frame, path, name, fmt, metadata, lang=lang)
@@ -295,3 +286,24 @@ def _write_layers(
         if progress:
             progress(name, done, len(paths))
     return counts, columns
+
+
+def _stream_households(
+    fmt: str, user, path: pathlib.Path, crs: Crs, metadata: dict[str, str], as_of: households.AsOf
+) -> int | None:
+    """Write the households as `fmt` a chunk at a time and return their count; None for a format
+    written whole (Shapefile, XLSX)."""
+    if fmt == "csv":
+        return households.write_csv(user, path, srid=crs.srid, geographic=crs.geographic, as_of=as_of)
+    if fmt == "geojson":
+        description = describe(metadata)
+        return households.write_geojson(
+            user, path, srid=crs.srid, crs_label=crs.label, description=description, as_of=as_of
+        )
+    if fmt == "gpkg":
+        return households.write_geopackage(
+            user, path, srid=crs.srid, crs=crs.frame_label, metadata=metadata, as_of=as_of
+        )
+    if fmt == "kml":
+        return households.write_kml(user, path, srid=crs.srid, crs=crs.frame_label, as_of=as_of)
+    return None

@@ -20,6 +20,7 @@ from .. import privacy
 from ..models import Household
 from ..queries import exports as sql
 from ..queries import household_fields
+from . import kml
 from .cells import neutralised
 
 # Rows read from PostgreSQL at once when a layer is streamed: a few MB, whatever the county's size.
@@ -121,28 +122,38 @@ def write_geojson(
     return written
 
 
+def frames(user, *, srid: int, crs: str, as_of: AsOf = None) -> Iterator[geopandas.GeoDataFrame]:
+    """Yield the households `rows` gives as GeoDataFrames of a chunk each, labelled `crs` (as geopandas
+    reads it), every chunk with the same columns and types; one empty frame when there are none."""
+    found = scopes(user)
+    header = [name for name in _header(found) if name not in ("x", "y")]  # in the geometry already
+    none = True
+    for chunk in _chunks(found, srid, as_of):
+        points = shapely.from_wkb([None if wkb is None else bytes(wkb) for wkb in chunk["geometry"]])
+        yield geopandas.GeoDataFrame(_typed(chunk.reindex(columns=header)), geometry=points, crs=crs)
+        none = False
+    if none:
+        yield geopandas.GeoDataFrame(_typed(pd.DataFrame(columns=header)), geometry=[], crs=crs)
+
+
 def write_geopackage(
     user, path: pathlib.Path, *, srid: int, crs: str, metadata: dict[str, str], as_of: AsOf = None
 ) -> int:
-    """Add the households `rows` gives to the GeoPackage at `path` as layer households, a chunk at a time
-    (each appended in a transaction of its own, so a worker holds one chunk); return the count.
+    """Add the households to the GeoPackage at `path` as layer households, a chunk at a time (each
+    appended in a transaction of its own, so a worker holds one chunk); return the count.
 
-    `crs` labels the geometry (as geopandas reads it); `metadata` becomes the layer's (and, when the
-    file is new, the dataset's) metadata, as for the other layers.
+    `metadata` becomes the layer's (and, when the file is new, the dataset's) metadata, as for the
+    other layers.
     """
-    found = scopes(user)
-    header = [name for name in _header(found) if name not in ("x", "y")]  # in the geometry already
     options = {"layer_metadata": metadata, "dataset_metadata": None if path.exists() else metadata}
-    layer = {"layer": "households", "driver": "GPKG"}
     written = 0
-    for chunk in _chunks(found, srid, as_of):
-        points = shapely.from_wkb([None if wkb is None else bytes(wkb) for wkb in chunk["geometry"]])
-        frame = geopandas.GeoDataFrame(_typed(chunk.reindex(columns=header)), geometry=points, crs=crs)
-        pyogrio.write_dataframe(frame, path, append=written > 0, **layer, **options)
+    for frame in frames(user, srid=srid, crs=crs, as_of=as_of):
+        # GDAL cannot tell an empty layer's geometry type by itself.
+        empty = {"geometry_type": "Point"} if frame.empty else {}
+        pyogrio.write_dataframe(
+            frame, path, layer="households", driver="GPKG", append=written > 0, **options, **empty
+        )
         options, written = {}, written + len(frame)
-    if written == 0:  # GDAL cannot tell an empty layer's geometry type by itself
-        empty = geopandas.GeoDataFrame(_typed(pd.DataFrame(columns=header)), geometry=[], crs=crs)
-        pyogrio.write_dataframe(empty, path, geometry_type="Point", **layer, **options)
     return written
 
 
@@ -158,3 +169,10 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
         kind = columns[name].type.python_type if name in columns else str
         types[name] = _NULLABLE.get(kind, object)
     return table.astype(types)
+
+
+def write_kml(user, path: pathlib.Path, *, srid: int, crs: str, as_of: AsOf = None) -> int:
+    """Write the households as a KML file at `path`, a chunk at a time, named by their code; return
+    the count."""
+    chunks = frames(user, srid=srid, crs=crs, as_of=as_of)
+    return kml.write(chunks, path, layer="households", name_field="code")
