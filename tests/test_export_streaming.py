@@ -14,6 +14,7 @@ from app.exports import households
 from app.extensions import db
 from app.models import Job
 from tests.conftest import cadre_village, log_in
+from tests.test_exports import unzip
 from tests.test_jobs import JSON, queue_import, run_worker, state
 
 
@@ -174,3 +175,24 @@ def test_a_kml_written_in_small_chunks_reads_as_one_gdal_wrote_at_once(login, co
     assert read["chunked"].drop(columns="geometry").equals(read["whole"].drop(columns="geometry"))
     assert read["chunked"].geometry.geom_equals_exact(read["whole"].geometry, tolerance=1e-9).all()
     assert "id_number" in read["chunked"].columns
+
+
+def test_a_shapefile_appended_in_small_chunks_reads_as_one_written_at_once(
+    login, county, monkeypatch, tmp_path
+):
+    client = login("leader")
+    read = {}
+    for name, size in (("chunked", 70), ("whole", len(county.households))):
+        monkeypatch.setattr(households, "CHUNK_ROWS", size)
+        unzip(client.get("/export/households.shp?crs=EPSG:4545").data, tmp_path / name)
+        read[name] = pyogrio.read_dataframe(tmp_path / name / "households.shp").set_index("code")
+        assert pyogrio.read_info(tmp_path / name / "households.shp")["encoding"] == "UTF-8"
+    assert len(read["chunked"]) == len(county.households) and read["chunked"].crs.to_epsg() == 4545
+    assert read["chunked"].drop(columns="geometry").equals(read["whole"].drop(columns="geometry"))
+    assert list(read["chunked"].dtypes) == list(read["whole"].dtypes)
+    assert (
+        all(len(c) <= 10 for c in read["chunked"].columns)
+        and (read["chunked"].id_number.str[4:14] == "*" * 10).all()
+    )
+    table = list(csv.DictReader(io.StringIO((tmp_path / "chunked" / "fields.csv").read_text("utf-8-sig"))))
+    assert {"layer": "households", "field": "left_behind_children", "shapefile_field": "l_b_chld"} in table

@@ -276,7 +276,7 @@ def _write_layers(
     for done, (name, path) in enumerate(paths.items(), start=1):
         streamed = _stream_households(fmt, user, path, crs, metadata, as_of) if name == "households" else None
         if streamed is not None:
-            counts[name] = streamed
+            counts[name], columns[name] = streamed, households.columns(user)
         else:
             frame = layer_frame(name, user=user, crs=crs, as_of=as_of)
             write_one(frame, path, name, fmt, metadata, lang=lang)
@@ -292,7 +292,7 @@ def _stream_households(
     fmt: str, user, path: pathlib.Path, crs: Crs, metadata: dict[str, str], as_of: households.AsOf
 ) -> int | None:
     """Write the households as `fmt` a chunk at a time and return their count; None for a format
-    written whole (Shapefile, XLSX)."""
+    written whole (XLSX)."""
     if fmt == "csv":
         return households.write_csv(user, path, srid=crs.srid, geographic=crs.geographic, as_of=as_of)
     if fmt == "geojson":
@@ -301,8 +301,20 @@ def _stream_households(
             user, path, srid=crs.srid, crs_label=crs.label, description=description, as_of=as_of
         )
     if fmt == "gpkg":
-        return households.write_geopackage(
-            user, path, srid=crs.srid, crs=crs.frame_label, metadata=metadata, as_of=as_of
+        created = {"layer_metadata": metadata, "dataset_metadata": None if path.exists() else metadata}
+        return households.write_appended(
+            user, path, driver="GPKG", srid=crs.srid, crs=crs.frame_label, created=created, as_of=as_of
+        )
+    if fmt == "shp":
+        return households.write_appended(
+            user,
+            path,
+            driver="ESRI Shapefile",
+            srid=crs.srid,
+            crs=crs.frame_label,
+            created={},
+            as_of=as_of,
+            encoding="UTF-8",
         )
     if fmt == "kml":
         return households.write_kml(user, path, srid=crs.srid, crs=crs.frame_label, as_of=as_of)

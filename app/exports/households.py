@@ -22,6 +22,7 @@ from ..queries import exports as sql
 from ..queries import household_fields
 from . import kml
 from .cells import neutralised
+from .writers import shapefile_names
 
 # Rows read from PostgreSQL at once when a layer is streamed: a few MB, whatever the county's size.
 CHUNK_ROWS = 5_000
@@ -122,11 +123,16 @@ def write_geojson(
     return written
 
 
+def columns(user) -> list[str]:
+    """Return the columns of `user`'s household layer in a GIS format (the point is its geometry)."""
+    return [name for name in _header(scopes(user)) if name not in ("x", "y")]
+
+
 def frames(user, *, srid: int, crs: str, as_of: AsOf = None) -> Iterator[geopandas.GeoDataFrame]:
     """Yield the households `rows` gives as GeoDataFrames of a chunk each, labelled `crs` (as geopandas
     reads it), every chunk with the same columns and types; one empty frame when there are none."""
     found = scopes(user)
-    header = [name for name in _header(found) if name not in ("x", "y")]  # in the geometry already
+    header = [name for name in _header(found) if name not in ("x", "y")]
     none = True
     for chunk in _chunks(found, srid, as_of):
         points = shapely.from_wkb([None if wkb is None else bytes(wkb) for wkb in chunk["geometry"]])
@@ -136,24 +142,34 @@ def frames(user, *, srid: int, crs: str, as_of: AsOf = None) -> Iterator[geopand
         yield geopandas.GeoDataFrame(_typed(pd.DataFrame(columns=header)), geometry=[], crs=crs)
 
 
-def write_geopackage(
-    user, path: pathlib.Path, *, srid: int, crs: str, metadata: dict[str, str], as_of: AsOf = None
+def write_appended(
+    user,
+    path: pathlib.Path,
+    *,
+    driver: str,
+    srid: int,
+    crs: str,
+    created: dict,
+    as_of: AsOf = None,
+    **options,
 ) -> int:
-    """Add the households to the GeoPackage at `path` as layer households, a chunk at a time (each
-    appended in a transaction of its own, so a worker holds one chunk); return the count.
+    """Write the households to layer households of `path` with GDAL's `driver`, a chunk at a time, each
+    appended in a transaction of its own (so a worker holds one chunk); return the count.
 
-    `metadata` becomes the layer's (and, when the file is new, the dataset's) metadata, as for the
-    other layers.
+    `created` are options for the layer's creation (metadata), `options` for every chunk. A
+    Shapefile's fields get their short names (`writers.shapefile_names`).
     """
-    options = {"layer_metadata": metadata, "dataset_metadata": None if path.exists() else metadata}
     written = 0
     for frame in frames(user, srid=srid, crs=crs, as_of=as_of):
+        if driver == "ESRI Shapefile":
+            frame = frame.rename(columns=shapefile_names(list(frame.columns.drop(frame.geometry.name))))
         # GDAL cannot tell an empty layer's geometry type by itself.
         empty = {"geometry_type": "Point"} if frame.empty else {}
+        first = {} if written else created
         pyogrio.write_dataframe(
-            frame, path, layer="households", driver="GPKG", append=written > 0, **options, **empty
+            frame, path, layer="households", driver=driver, append=written > 0, **first, **options, **empty
         )
-        options, written = {}, written + len(frame)
+        written += len(frame)
     return written
 
 
