@@ -7,11 +7,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pyogrio
+from openpyxl import load_workbook
 from sqlalchemy import func, select, text, update
 
 from app import jobs
 from app.exports import households
 from app.extensions import db
+from app.importers.households import import_households
 from app.models import Job
 from tests.conftest import cadre_village, log_in
 from tests.test_exports import unzip
@@ -196,3 +198,28 @@ def test_a_shapefile_appended_in_small_chunks_reads_as_one_written_at_once(
     )
     table = list(csv.DictReader(io.StringIO((tmp_path / "chunked" / "fields.csv").read_text("utf-8-sig"))))
     assert {"layer": "households", "field": "left_behind_children", "shapefile_field": "l_b_chld"} in table
+
+
+def test_an_xlsx_written_in_small_chunks_is_the_same_sheet_and_re_imports(
+    app, login, county, monkeypatch, tmp_path
+):
+    """The households' sheet streams a chunk at a time into the workbook; Excel sees the same cells."""
+    client = login("admin")
+    books = {}
+    for name, size in (("chunked", 70), ("whole", len(county.households))):
+        monkeypatch.setattr(households, "CHUNK_ROWS", size)
+        (tmp_path / f"{name}.xlsx").write_bytes(client.get("/export/all.xlsx").data)
+        books[name] = load_workbook(tmp_path / f"{name}.xlsx")
+    assert books["chunked"].sheetnames == books["whole"].sheetnames
+    cells = {
+        n: [[(c.value, c.data_type) for c in row] for row in books[n]["农户"].iter_rows()] for n in books
+    }
+    assert cells["chunked"] == cells["whole"] and len(cells["chunked"]) == len(county.households) + 1
+    header = [value for value, _ in cells["chunked"][0]]
+    assert all(row[header.index("家庭人口")][1] == "n" for row in cells["chunked"][1:])
+    assert {row[header.index("低保")][0] for row in cells["chunked"][1:]} == {"是", "否"}
+    (tmp_path / "农户.xlsx").write_bytes(client.get("/export/households.xlsx").data)  # 70 a chunk
+    with app.app_context():
+        db.session.execute(text("DELETE FROM household"))
+        result = import_households(tmp_path / "农户.xlsx")
+        assert result.problems == [] and result.inserted == len(county.households)

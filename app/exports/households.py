@@ -22,7 +22,7 @@ from ..queries import exports as sql
 from ..queries import household_fields
 from . import kml
 from .cells import neutralised
-from .writers import shapefile_names
+from .writers import shapefile_names, sheet_table
 
 # Rows read from PostgreSQL at once when a layer is streamed: a few MB, whatever the county's size.
 CHUNK_ROWS = 5_000
@@ -192,3 +192,16 @@ def write_kml(user, path: pathlib.Path, *, srid: int, crs: str, as_of: AsOf = No
     the count."""
     chunks = frames(user, srid=srid, crs=crs, as_of=as_of)
     return kml.write(chunks, path, layer="households", name_field="code")
+
+
+def sheets(user, *, srid: int, geographic: bool, lang: str, as_of: AsOf = None) -> Iterator[pd.DataFrame]:
+    """Yield the households' sheet (`writers.sheet`) a chunk at a time, the point as two columns."""
+    found = scopes(user)
+    header = _header(found)
+    labels = LON_LAT if geographic else {}
+    none = True
+    for chunk in _chunks(found, srid, as_of):
+        yield sheet_table(_typed(chunk.reindex(columns=header)).rename(columns=labels), "households", lang)
+        none = False
+    if none:
+        yield sheet_table(_typed(pd.DataFrame(columns=header)).rename(columns=labels), "households", lang)
