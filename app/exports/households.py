@@ -125,21 +125,33 @@ def write_geojson(
 
 def columns(user) -> list[str]:
     """Return the columns of `user`'s household layer in a GIS format (the point is its geometry)."""
-    return [name for name in _header(scopes(user)) if name not in ("x", "y")]
+    return _gis_header(scopes(user))
+
+
+def _gis_header(found: list[Scope]) -> list[str]:
+    return [name for name in _header(found) if name not in ("x", "y")]
+
+
+def _typed_chunks(
+    found: list[Scope], header: list[str], srid: int, as_of: AsOf
+) -> Iterator[tuple[pd.DataFrame, list]]:
+    """Yield each chunk as `header`'s columns typed alike (`_typed`) and its WKB points; one empty
+    table when there are no households (the columns a reader expects)."""
+    none = True
+    for chunk in _chunks(found, srid, as_of):
+        yield _typed(chunk.reindex(columns=header)), list(chunk["geometry"])
+        none = False
+    if none:
+        yield _typed(pd.DataFrame(columns=header)), []
 
 
 def frames(user, *, srid: int, crs: str, as_of: AsOf = None) -> Iterator[geopandas.GeoDataFrame]:
     """Yield the households `rows` gives as GeoDataFrames of a chunk each, labelled `crs` (as geopandas
     reads it), every chunk with the same columns and types; one empty frame when there are none."""
     found = scopes(user)
-    header = [name for name in _header(found) if name not in ("x", "y")]
-    none = True
-    for chunk in _chunks(found, srid, as_of):
-        points = shapely.from_wkb([None if wkb is None else bytes(wkb) for wkb in chunk["geometry"]])
-        yield geopandas.GeoDataFrame(_typed(chunk.reindex(columns=header)), geometry=points, crs=crs)
-        none = False
-    if none:
-        yield geopandas.GeoDataFrame(_typed(pd.DataFrame(columns=header)), geometry=[], crs=crs)
+    for table, wkb in _typed_chunks(found, _gis_header(found), srid, as_of):
+        points = shapely.from_wkb([None if point is None else bytes(point) for point in wkb])
+        yield geopandas.GeoDataFrame(table, geometry=points, crs=crs)
 
 
 def write_appended(
@@ -197,11 +209,6 @@ def write_kml(user, path: pathlib.Path, *, srid: int, crs: str, as_of: AsOf = No
 def sheets(user, *, srid: int, geographic: bool, lang: str, as_of: AsOf = None) -> Iterator[pd.DataFrame]:
     """Yield the households' sheet (`writers.sheet`) a chunk at a time, the point as two columns."""
     found = scopes(user)
-    header = _header(found)
     labels = LON_LAT if geographic else {}
-    none = True
-    for chunk in _chunks(found, srid, as_of):
-        yield sheet_table(_typed(chunk.reindex(columns=header)).rename(columns=labels), "households", lang)
-        none = False
-    if none:
-        yield sheet_table(_typed(pd.DataFrame(columns=header)).rename(columns=labels), "households", lang)
+    for table, _ in _typed_chunks(found, _header(found), srid, as_of):
+        yield sheet_table(table.rename(columns=labels), "households", lang)
