@@ -54,7 +54,7 @@ def main() -> None:
     # The real stack (nginx, gunicorn, the worker) under 50 users, on the county foundation loaded.
     load.run(households=args.households, users=50, seconds=120, gunicorn="", export="households.csv")
     # A whole-county export as a job streamed from disk, beside the same export in a web worker.
-    exports.run(households=args.households)
+    exports.run(households=args.households, exports=["households.csv", "households.gpkg"])
 
 
 main()

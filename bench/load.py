@@ -1,10 +1,11 @@
 """Fifty users against the real stack (#15): nginx, gunicorn and the job worker on loopback, wrk.
 
-    python -m bench.load [--users 50] [--seconds 120] [--gunicorn "-w 3 -k sync"]
+    python -m bench.load [--users 50] [--seconds 120] [--gunicorn "-w 3 -k sync"] [--suffix _load]
 
 The mix the issue measured: leaders opening the overview and switching indicators, drilling down to
 natural villages and households, panning vector tiles; GIS users paging OGC API - Features; one admin
-exporting the county's households. One wrk process per group, all at once, each connection a user
+exporting the county's households as a browser does (the 303 to the job's page, which refreshes until
+the file is ready, then the file). One wrk process per group, all at once, each connection a user
 with a think time between requests (wrk's Lua `delay`), browsers asking for gzip or brotli. Then the
 cached tiles per second through nginx (beside gunicorn alone), and how much 50 slow clients delay a
 normal request. Every figure is printed beside its target, with gunicorn's resident memory before
@@ -51,26 +52,72 @@ class Group:
 
 
 # wrk runs this per group: a random path per request, a think time, and one JSON line at the end.
+# wrk's delay() comes before a connection's first request too, on a connection already open; nginx
+# closes one that sends nothing for client_header_timeout (10 s, the slowloris guard), which wrk
+# counts as a read error. So a think time here stays under 10 s / 1.5 (`lua_script` checks).
 LUA = """
 local paths = {%(paths)s}
 local headers = {%(headers)s}
 local think = %(think_ms)d
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0; math.randomseed(%(seed)d) end
 function request() return wrk.format("GET", paths[math.random(#paths)], headers) end
 function delay() return math.random(think / 2, think * 3 / 2) end
 function response(status, headers, body) if status >= 300 and status ~= 303 then bad = bad + 1 end end
-function done(summary, latency, requests)
-  local bad_status = 0
-  for _, thread in ipairs(threads) do bad_status = bad_status + thread:get("bad") end
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests": %%d, "bytes": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, "errors": %%d}\\n',
-    summary.requests, summary.bytes, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max, e.connect + e.read + e.write + e.timeout + bad_status))
+"""
+
+# The admin's export as a browser makes it (#15): GET /export/<…> answers 303 to the job's page,
+# which refreshes itself every 2 s until the job is done, then its link downloads the file; a think
+# time, and again. The first request goes at once: a browser sends one as soon as it connects.
+# The page is read without compression, to find its status (what a person reads on it).
+FOLLOW_LUA = """
+local start = %(paths)s
+local headers = {%(headers)s}
+local page = {%(page_headers)s}
+local think = %(think_ms)d
+local path, wait = start, 0
+function request()
+  if path:match("^/jobs/%%d+$") then return wrk.format("GET", path, page) end
+  return wrk.format("GET", path, headers)
+end
+function delay() return wait end
+local function again(failed)
+  if failed then bad = bad + 1 else files = files + 1 end
+  path, wait = start, math.random(think / 2, think * 3 / 2)
+end
+function response(status, got, body)
+  if status == 303 and path == start then
+    path, wait = got["Location"], 0
+  elseif status == 200 and path:match("^/jobs/%%d+$") then
+    local state = body:match('data%%-status="(%%a+)"')
+    if state == "done" then path, wait = path .. "/result", 0
+    elseif state == "queued" or state == "running" then wait = 2000
+    else again(true) end
+  else
+    again(status ~= 200)
+  end
 end
 """
+
+# Both end with one JSON line: errors are socket errors, timeouts and unexpected statuses.
+LUA_DONE = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0; files = 0; math.randomseed(%(seed)d) end
+function done(summary, latency, requests)
+  local bad_status, files_got = 0, 0
+  for _, thread in ipairs(threads) do
+    bad_status = bad_status + thread:get("bad"); files_got = files_got + thread:get("files")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %%d, "bytes": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, "errors": %%d, '
+    .. '"socket_errors": "connect %%d, read %%d, write %%d, timeout %%d", "files": %%d}\\n',
+    summary.requests, summary.bytes, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect + e.read + e.write + e.timeout + bad_status,
+    e.connect, e.read, e.write, e.timeout, files_got))
+end
+"""
+# nginx's client_header_timeout (deploy/nginx): an open connection must send its request within it.
+HEADER_TIMEOUT_S = 10
 
 
 def _lua_strings(values) -> str:
@@ -79,19 +126,28 @@ def _lua_strings(values) -> str:
     return ", ".join(f'"{v}"' for v in values)
 
 
+def _lua_table(headers: dict[str, str]) -> str:
+    return ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items())
+
+
 def lua_script(group: Group, folder: Path, seed: int) -> Path:
-    """Write the wrk script of `group` into `folder` and return its path."""
-    headers = ", ".join(f'["{k}"] = "{v}"' for k, v in group.headers.items())
+    """Write the wrk script of `group` into `folder` and return its path.
+
+    The export group (one path, /export/…) follows its 303 to the job and downloads the file.
+    """
+    follow = group.paths[0].startswith("/export/")
+    if not follow and group.think * 1.5 >= HEADER_TIMEOUT_S:
+        raise ValueError(f"group {group.name}: nginx would close a connection thinking {group.think} s")
+    page = {k: v for k, v in group.headers.items() if k != "Accept-Encoding"}
+    values = {
+        "paths": _lua_strings(group.paths),
+        "headers": _lua_table(group.headers),
+        "page_headers": _lua_table(page),
+        "think_ms": group.think * 1000,
+        "seed": seed,
+    }
     script = folder / f"{group.name}.lua"
-    script.write_text(
-        LUA
-        % {
-            "paths": _lua_strings(group.paths),
-            "headers": headers,
-            "think_ms": group.think * 1000,
-            "seed": seed,
-        }
-    )
+    script.write_text((FOLLOW_LUA if follow else LUA) % values + LUA_DONE % values)
     return script
 
 
@@ -243,6 +299,9 @@ def print_mix(figures: dict[str, dict], *, seconds: int) -> None:
     requests = sum(f["requests"] for f in figures.values())
     errors = sum(f["errors"] for f in figures.values())
     worst = max(f["p95"] for f in figures.values()) / 1000
+    for name, f in figures.items():
+        if f["errors"] or f["files"]:
+            print(f"{name}: {f['files']} files downloaded, socket errors {f['socket_errors']}")
     print(
         f"all: {requests:,} requests in {seconds} s ({requests / seconds:,.0f}/s), {errors} errors, "
         f"worst group p95 {worst:.0f} ms   [target p95 < {TARGET_P95_MS} ms, 0 errors]"
@@ -275,8 +334,10 @@ def print_memory(label: str, memory: dict[str, float], *, target: bool = False) 
     print(line)
 
 
-def run(*, households: int, users: int, seconds: int, gunicorn: str, export: str) -> None:
-    url = ensure_county(households)
+def run(
+    *, households: int, users: int, seconds: int, gunicorn: str, export: str, suffix: str = SUFFIX
+) -> None:
+    url = ensure_county(households, suffix)
     made = accounts(url)
     print(f"# The real stack under {users} users for {seconds} s (gunicorn {gunicorn or 'as configured'})")
     print(
@@ -321,6 +382,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--gunicorn", default="", help="gunicorn options over deploy/gunicorn.conf.py")
     parser.add_argument("--export", default="households.csv", help="the admin's export ('' for none)")
+    parser.add_argument("--suffix", default=SUFFIX, help="the county's database: <DATABASE_URL's><suffix>")
     args = parser.parse_args()
     run(
         households=args.households,
@@ -328,6 +390,7 @@ def main() -> None:
         seconds=args.seconds,
         gunicorn=args.gunicorn,
         export=args.export,
+        suffix=args.suffix,
     )
 
 

@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import geopandas
 import pandas as pd
@@ -31,7 +31,7 @@ from .. import audit, disclosure, localtime
 from ..extensions import db
 from ..models import SRID
 from ..queries import exports as sql
-from . import demands, households, styles, work
+from . import demands, households, styles, work, workbook
 from .writers import (
     FORMATS,
     SHEETS,
@@ -39,6 +39,8 @@ from .writers import (
     describe,
     field_table,
     shapefile_names,
+    sheet,
+    sheet_name,
     spatial,
     write_csv,
     write_one,
@@ -65,6 +67,8 @@ TITLES = {
     "xlsx": "XLSX (Excel table)",
 }
 ALL = "all"
+# Formats whose household layer is written a chunk at a time (XLSX too, through `workbook`).
+STREAMED = ("csv", "geojson", "gpkg", "shp", "kml")
 
 
 GK_ZONES = range(4534, 4555)  # CGCS2000 3-degree Gauss-Kruger CM 75E … 135E
@@ -81,6 +85,12 @@ class Crs:
     @property
     def geographic(self) -> bool:
         return self.srid == SRID
+
+    @property
+    def frame_label(self) -> str:
+        """The CRS as a GeoDataFrame carries it: CRS84 is the stored lon/lat relabelled (CGCS2000 and
+        WGS84 agree to centimetres)."""
+        return self.label if self.label == "OGC:CRS84" else f"EPSG:{self.srid}"
 
 
 def parse_crs(value: str | None) -> Crs:
@@ -100,9 +110,7 @@ def parse_crs(value: str | None) -> Crs:
 
 def _frame_of(rows: pd.DataFrame, crs: Crs) -> geopandas.GeoDataFrame:
     geometry = shapely.from_wkb([bytes(wkb) for wkb in rows.pop("geometry")])
-    # CRS84 is the stored lon/lat relabelled (CGCS2000 and WGS84 agree to centimetres).
-    label = crs.label if crs.label == "OGC:CRS84" else f"EPSG:{crs.srid}"
-    return geopandas.GeoDataFrame(rows, geometry=geometry, crs=label)
+    return geopandas.GeoDataFrame(rows, geometry=geometry, crs=crs.frame_label)
 
 
 def households_frame(user, crs: Crs, as_of: households.AsOf = None) -> geopandas.GeoDataFrame:
@@ -263,20 +271,20 @@ def _write_layers(
     progress,
     as_of: households.AsOf = None,
 ) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Read and write each layer in turn (only one in memory; households as CSV or GeoJSON in chunks).
+    """Read and write each layer in turn (only one in memory; households in chunks where the format
+    allows).
 
     Returns each layer's feature count and, for a Shapefile's field table, its columns.
     """
     counts, columns = {}, {}
+    book = workbook.Workbook(next(iter(paths.values()))) if fmt == "xlsx" else None
     for done, (name, path) in enumerate(paths.items(), start=1):
-        if fmt == "csv" and name == "households":
-            counts[name] = households.write_csv(
-                user, path, srid=crs.srid, geographic=crs.geographic, as_of=as_of
-            )
-        elif fmt == "geojson" and name == "households":
-            counts[name] = households.write_geojson(
-                user, path, srid=crs.srid, crs_label=crs.label, description=describe(metadata), as_of=as_of
-            )
+        if book is not None:
+            parts = _sheets(name, user=user, crs=crs, lang=lang, as_of=as_of)
+            counts[name] = book.add(sheet_name(name, lang), parts)
+        elif name == "households" and fmt in STREAMED:
+            counts[name] = _stream_households(fmt, user, path, crs, metadata, as_of)
+            columns[name] = households.columns(user)
         else:
             frame = layer_frame(name, user=user, crs=crs, as_of=as_of)
             write_one(frame, path, name, fmt, metadata, lang=lang)
@@ -285,4 +293,46 @@ def _write_layers(
             del frame
         if progress:
             progress(name, done, len(paths))
+    if book is not None:
+        book.save()
     return counts, columns
+
+
+def _sheets(layer: str, *, user, crs: Crs, lang: str, as_of: households.AsOf) -> Iterator[pd.DataFrame]:
+    """Yield the sheet of `layer` in parts: the households a chunk at a time, another layer whole."""
+    if layer == "households":
+        yield from households.sheets(user, srid=crs.srid, geographic=crs.geographic, lang=lang, as_of=as_of)
+    else:
+        yield sheet(layer_frame(layer, user=user, crs=crs, as_of=as_of), layer, lang)
+
+
+def _stream_households(
+    fmt: str, user, path: pathlib.Path, crs: Crs, metadata: dict[str, str], as_of: households.AsOf
+) -> int:
+    """Write the households as `fmt` (one of STREAMED) a chunk at a time and return their count."""
+    if fmt == "csv":
+        return households.write_csv(user, path, srid=crs.srid, geographic=crs.geographic, as_of=as_of)
+    if fmt == "geojson":
+        description = describe(metadata)
+        return households.write_geojson(
+            user, path, srid=crs.srid, crs_label=crs.label, description=description, as_of=as_of
+        )
+    if fmt == "gpkg":
+        created = {"layer_metadata": metadata, "dataset_metadata": None if path.exists() else metadata}
+        return households.write_appended(
+            user, path, driver="GPKG", srid=crs.srid, crs=crs.frame_label, created=created, as_of=as_of
+        )
+    if fmt == "shp":
+        return households.write_appended(
+            user,
+            path,
+            driver="ESRI Shapefile",
+            srid=crs.srid,
+            crs=crs.frame_label,
+            created={},
+            as_of=as_of,
+            encoding="UTF-8",
+        )
+    if fmt == "kml":
+        return households.write_kml(user, path, srid=crs.srid, crs=crs.frame_label, as_of=as_of)
+    raise ValueError(f"format {fmt!r}: households are written in chunks as {', '.join(STREAMED)}")

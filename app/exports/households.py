@@ -11,12 +11,18 @@ import json
 import pathlib
 from collections.abc import Iterator
 
+import geopandas
 import pandas as pd
+import pyogrio
+import shapely
 
 from .. import privacy
+from ..models import Household
 from ..queries import exports as sql
 from ..queries import household_fields
+from . import kml
 from .cells import neutralised
+from .writers import shapefile_names, sheet_table
 
 # Rows read from PostgreSQL at once when a layer is streamed: a few MB, whatever the county's size.
 CHUNK_ROWS = 5_000
@@ -64,16 +70,22 @@ def _chunks(found: list[Scope], srid: int, as_of: AsOf) -> Iterator[pd.DataFrame
         yield from sql.household_chunks(srid=srid, rules=rules, village_ids=ids, size=CHUNK_ROWS, as_of=as_of)
 
 
+def _header(found: list[Scope]) -> list[str]:
+    """Return the columns of every scope's rows in the order `rows` gives them (a union of their fields)."""
+    header: list[str] = []
+    for detail, _ in found:
+        names = [name for name, _ in household_fields(privacy.field_rules(detail))]
+        header += [n for n in (*names, "natural_village_code", "x", "y") if n not in header]
+    return header
+
+
 def write_csv(user, path: pathlib.Path, *, srid: int, geographic: bool, as_of: AsOf = None) -> int:
     """Write the households table `rows` gives as CSV, a chunk at a time; return how many were written.
 
     UTF-8 with a BOM (Excel reads it as such), formula-looking text neutralised, as every CSV export.
     """
     found = scopes(user)
-    header: list[str] = []
-    for detail, _ in found:
-        names = [name for name, _ in household_fields(privacy.field_rules(detail))]
-        header += [n for n in (*names, "natural_village_code", "x", "y") if n not in header]
+    header = _header(found)
     labels = {n: LON_LAT.get(n, n) if geographic else n for n in header}
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
@@ -109,3 +121,94 @@ def write_geojson(
                 written += 1
         out.write("\n]\n}\n")
     return written
+
+
+def columns(user) -> list[str]:
+    """Return the columns of `user`'s household layer in a GIS format (the point is its geometry)."""
+    return _gis_header(scopes(user))
+
+
+def _gis_header(found: list[Scope]) -> list[str]:
+    return [name for name in _header(found) if name not in ("x", "y")]
+
+
+def _typed_chunks(
+    found: list[Scope], header: list[str], srid: int, as_of: AsOf
+) -> Iterator[tuple[pd.DataFrame, list]]:
+    """Yield each chunk as `header`'s columns typed alike (`_typed`) and its WKB points; one empty
+    table when there are no households (the columns a reader expects)."""
+    none = True
+    for chunk in _chunks(found, srid, as_of):
+        yield _typed(chunk.reindex(columns=header)), list(chunk["geometry"])
+        none = False
+    if none:
+        yield _typed(pd.DataFrame(columns=header)), []
+
+
+def frames(user, *, srid: int, crs: str, as_of: AsOf = None) -> Iterator[geopandas.GeoDataFrame]:
+    """Yield the households `rows` gives as GeoDataFrames of a chunk each, labelled `crs` (as geopandas
+    reads it), every chunk with the same columns and types; one empty frame when there are none."""
+    found = scopes(user)
+    for table, wkb in _typed_chunks(found, _gis_header(found), srid, as_of):
+        points = shapely.from_wkb([None if point is None else bytes(point) for point in wkb])
+        yield geopandas.GeoDataFrame(table, geometry=points, crs=crs)
+
+
+def write_appended(
+    user,
+    path: pathlib.Path,
+    *,
+    driver: str,
+    srid: int,
+    crs: str,
+    created: dict,
+    as_of: AsOf = None,
+    **options,
+) -> int:
+    """Write the households to layer households of `path` with GDAL's `driver`, a chunk at a time, each
+    appended in a transaction of its own (so a worker holds one chunk); return the count.
+
+    `created` are options for the layer's creation (metadata), `options` for every chunk. A
+    Shapefile's fields get their short names (`writers.shapefile_names`).
+    """
+    written = 0
+    for frame in frames(user, srid=srid, crs=crs, as_of=as_of):
+        if driver == "ESRI Shapefile":
+            frame = frame.rename(columns=shapefile_names(list(frame.columns.drop(frame.geometry.name))))
+        # GDAL cannot tell an empty layer's geometry type by itself.
+        empty = {"geometry_type": "Point"} if frame.empty else {}
+        first = {} if written else created
+        pyogrio.write_dataframe(
+            frame, path, layer="households", driver=driver, append=written > 0, **first, **options, **empty
+        )
+        written += len(frame)
+    return written
+
+
+_NULLABLE = {bool: "boolean", int: "Int64", float: "Float64"}
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """Return `table` (object columns) with each column typed as the household table types it, not as
+    the values of this chunk happen to suggest: every chunk appends to the same fields, nulls and all."""
+    columns = Household.__table__.columns
+    types = {}
+    for name in table.columns:
+        kind = columns[name].type.python_type if name in columns else str
+        types[name] = _NULLABLE.get(kind, object)
+    return table.astype(types)
+
+
+def write_kml(user, path: pathlib.Path, *, srid: int, crs: str, as_of: AsOf = None) -> int:
+    """Write the households as a KML file at `path`, a chunk at a time, named by their code; return
+    the count."""
+    chunks = frames(user, srid=srid, crs=crs, as_of=as_of)
+    return kml.write(chunks, path, layer="households", name_field="code")
+
+
+def sheets(user, *, srid: int, geographic: bool, lang: str, as_of: AsOf = None) -> Iterator[pd.DataFrame]:
+    """Yield the households' sheet (`writers.sheet`) a chunk at a time, the point as two columns."""
+    found = scopes(user)
+    labels = LON_LAT if geographic else {}
+    for table, _ in _typed_chunks(found, _header(found), srid, as_of):
+        yield sheet_table(table.rename(columns=labels), "households", lang)

@@ -124,15 +124,10 @@ def spatial(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
 def write_one(
     frame, path: pathlib.Path, layer: str, fmt: str, metadata: dict[str, str], *, lang: str
 ) -> None:
-    """Write one layer to `path` (adding it to the file when the format holds many); XLSX reads in `lang`."""
+    """Write one layer to `path` (adding it to the file when the format holds many); not XLSX (`workbook`)."""
     spec = FORMATS[fmt]
     if fmt == "csv":
         write_csv(tabular(frame), path)
-        return
-    if fmt == "xlsx":
-        # GDAL writes text as shared strings, which Excel never evaluates; the quote guards a later copy.
-        name = SHEETS[layer] if lang == "zh" else layer
-        pyogrio.write_dataframe(sheet(frame, layer, lang), path, layer=name, driver="XLSX")
         return
     frame = spatial(frame)
     options: dict = {}
@@ -165,6 +160,15 @@ def sheet(frame: geopandas.GeoDataFrame, layer: str, lang: str) -> pd.DataFrame:
         centres = shapely.centroid(frame.geometry.values)
         names = ("lon", "lat") if frame.crs.is_geographic else ("x", "y")
         table[names[0]], table[names[1]] = shapely.get_x(centres), shapely.get_y(centres)
+    return sheet_table(table, layer, lang)
+
+
+def sheet_name(layer: str, lang: str) -> str:
+    return SHEETS[layer] if lang == "zh" else layer
+
+
+def sheet_table(table: pd.DataFrame, layer: str, lang: str) -> pd.DataFrame:
+    """Return the rows of `layer` (coordinates as columns, no geometry) as `sheet` shows them."""
     for name in table.columns:
         column = table[name]
         if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
