@@ -69,6 +69,38 @@ def layout_a(code_1, code_2):
     ]
 
 
+def _people(codes) -> dict[str, tuple[int, int]]:
+    """Return each member's name → (row id, how many versions of them history holds)."""
+    rows = db.session.execute(
+        text("""
+        SELECT m.name, m.id, (SELECT count(*) FROM member_history v WHERE v.id = m.id) AS versions
+        FROM member m JOIN household h ON h.id = m.household_id WHERE h.code = ANY(:codes)"""),
+        {"codes": list(codes)},
+    )
+    return {name: (member, versions) for name, member, versions in rows}
+
+
+@pytest.mark.usefixtures("app_context")
+def test_a_form_imported_again_keeps_each_person_and_versions_only_what_changed(tmp_path):
+    codes = households()
+    rows = layout_a(*codes)
+    import_members(write(tmp_path / "a.xlsx", rows), today=TODAY)
+    first = _people(codes)
+    import_members(write(tmp_path / "again.xlsx", rows), today=TODAY)
+    assert _people(codes) == first  # the same people, and no version for an unchanged row
+    rows[4][9] = "浙江宁波"  # 杨明 now works elsewhere
+    del rows[5]  # 龙芳 left the household
+    rows.insert(6, ["", "杨小妹", "孙女", "女", id_number("20180301", 78), "", N, N, N, "", N, Y])
+    import_members(write(tmp_path / "corrected.xlsx", rows), today=TODAY)
+    now = _people(codes)
+    assert now["杨明"] == (first["杨明"][0], first["杨明"][1] + 1)  # changed in place: one more version
+    assert "龙芳" not in now and "杨小妹" in now and now["杨小妹"][0] not in {m for m, _ in first.values()}
+    for name in ("杨老大", "吴秀英", "杨小宝", "王独居"):
+        assert now[name] == first[name], name
+    place = db.session.scalar(text("SELECT migrant_place FROM member WHERE id = :m"), {"m": first["杨明"][0]})
+    assert place == "浙江宁波"
+
+
 @pytest.mark.usefixtures("app_context")
 def test_a_form_with_a_row_per_person_replaces_members_and_the_household_counts_follow(tmp_path):
     code_1, code_2 = households()

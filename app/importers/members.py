@@ -9,7 +9,8 @@ left-behind child under 16 and not with both parents at home, no ID number twice
 By default one problem refuses the whole file; with `valid_only` the households
 without problems are written and the others skipped whole (half a family would
 make wrong counts). A household's members are replaced, never merged: importing
-a corrected form again is safe.
+a corrected form again is safe, and each person already on file keeps their record
+(`queries.members.replace_members`), so only what the form changes gets a version.
 """
 
 from __future__ import annotations

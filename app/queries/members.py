@@ -54,31 +54,71 @@ def households(codes: Iterable[str]) -> dict[str, dict]:
 def replace_members(frame) -> dict[str, int]:
     """Replace the members of every household `frame` names (``household_code`` + COLUMNS) with its rows.
 
+    A person already on file keeps their row, changed in place: the same ID number in the household,
+    else the same name and relation (the n-th of a name and relation pairs with the n-th). So a form
+    imported again writes no version for a member it does not change, and the card's list of versions
+    tells a corrected birth date from a person removed and another added. Members the file does not
+    list are removed; the others are added.
+
     Returns the number of households whose members were replaced and of members written.
     """
     session = db.session
     definitions = ", ".join(f"{c} {t}" for c, t in COLUMNS.items())
     session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
     session.execute(text(f"CREATE TEMP TABLE {STAGE} (household_code text, {definitions})"))
-    cursor = session.connection().connection.cursor()
-    _copy(cursor, STAGE, frame[["household_code", *COLUMNS]])
+    _copy(session.connection().connection.cursor(), STAGE, frame[["household_code", *COLUMNS]])
+    session.execute(
+        text(f"""
+        ALTER TABLE {STAGE} ADD COLUMN n serial, ADD COLUMN household_id integer,
+                            ADD COLUMN member_id integer;
+        UPDATE {STAGE} s SET household_id = h.id FROM household h WHERE h.code = s.household_code;
+        DELETE FROM {STAGE} WHERE household_id IS NULL;
+        CREATE INDEX ON {STAGE} (household_id)""")
+    )
+    _pair_staged_members()
+    columns = ", ".join(COLUMNS)
+    staged = ", ".join("s." + c for c in COLUMNS)
     replaced = session.execute(
         text(f"""
         WITH gone AS (
-            DELETE FROM member WHERE household_id IN (
-                SELECT h.id FROM household h WHERE h.code IN (SELECT household_code FROM {STAGE}))
-            RETURNING household_id)
-        SELECT count(DISTINCT household_id) FROM gone""")
+            DELETE FROM member m USING (SELECT DISTINCT household_id FROM {STAGE}) h
+            WHERE m.household_id = h.household_id
+              AND m.id NOT IN (SELECT member_id FROM {STAGE} WHERE member_id IS NOT NULL))
+        SELECT count(DISTINCT household_id) FROM {STAGE}""")
     ).scalar_one()
-    columns = ", ".join(COLUMNS)
-    written = session.execute(
+    session.execute(
+        text(f"UPDATE member m SET ({columns}) = ({staged}) FROM {STAGE} s WHERE m.id = s.member_id")
+    )
+    session.execute(
         text(f"""
         INSERT INTO member (household_id, {columns})
-        SELECT h.id, {", ".join("s." + c for c in COLUMNS)}
-        FROM {STAGE} s JOIN household h ON h.code = s.household_code""")
-    ).rowcount
+        SELECT s.household_id, {staged} FROM {STAGE} s WHERE s.member_id IS NULL ORDER BY s.n""")
+    )
+    written = session.execute(text(f"SELECT count(*) FROM {STAGE}")).scalar_one()
     session.execute(text(f"DROP TABLE {STAGE}"))
     return {"replaced": replaced, "members": written}
+
+
+def _pair_staged_members() -> None:
+    """Set each staged row's ``member_id`` to the person on file it is: by ID number, then by name
+    and relation in order, each member paired once."""
+    db.session.execute(
+        text(f"""
+        UPDATE {STAGE} s SET member_id = m.id FROM member m
+        WHERE m.household_id = s.household_id AND m.id_number = s.id_number;
+        WITH staged AS (
+            SELECT n, household_id, name, relation,
+                   row_number() OVER (PARTITION BY household_id, name, relation ORDER BY n) AS k
+            FROM {STAGE} WHERE member_id IS NULL),
+        listed AS (
+            SELECT m.id, m.household_id, m.name, m.relation,
+                   row_number() OVER (PARTITION BY m.household_id, m.name, m.relation ORDER BY m.id) AS k
+            FROM member m
+            WHERE m.household_id IN (SELECT household_id FROM staged)
+              AND m.id NOT IN (SELECT member_id FROM {STAGE} WHERE member_id IS NOT NULL))
+        UPDATE {STAGE} s SET member_id = l.id
+        FROM staged t JOIN listed l USING (household_id, name, relation, k) WHERE s.n = t.n""")
+    )
 
 
 def _fields(rules: Mapping[str, Rule]) -> list[str]:
