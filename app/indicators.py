@@ -18,7 +18,9 @@ Work indicators (#11) also read the household's derived work state, table
 ``household_work`` as alias ``w`` (`reads="work"`). They are rates over a
 population: the mean of 100 for a household that counts, 0 for one that does not
 and NULL for one outside the population, so every output shows them as a mean
-in per cent with no code of its own.
+in per cent with no code of its own. ``current_date`` in an indicator's SQL is the day
+its figures are of: a past view ("as of" a day) puts that day in its place and reads the
+work state from the pairings, visits and measures of then (`app.queries.asof.work`).
 """
 
 from dataclasses import dataclass

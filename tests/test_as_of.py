@@ -1,13 +1,17 @@
 """Tiles, OGC layers, prints and versions "as of date D" (#13 item 2), as a user asking gets them."""
 
+import datetime
 import re
 import subprocess
 
 import mapbox_vector_tile
+import pandas as pd
 import pyogrio
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import TEST_SEED, cadre_village, csrf_token, log_in
+from app.extensions import db
+from tests.conftest import TEST_SEED, cadre_village, csrf_token, log_in, work_day
 from tests.test_history import AS_OF, statuses_on, township
 from tests.test_member_card import card_household, stored_members
 from tests.test_members import id_number
@@ -322,3 +326,38 @@ def test_a_past_tile_withholds_small_sensitive_counts_from_gis_as_today(app, cli
         assert all("left_behind_children" not in p for p in withheld)
         if layer == "natural_villages":
             assert withheld  # small counts exist in the test county's natural villages
+
+
+# --- the work figures of a past day ---------------------------------------------------------------
+
+
+def visited_twice_by(app, day: datetime.date) -> pd.Series:
+    """Return each natural village's share (in %) of households whose two last visits by `day` fall
+    in the 12 months before it, read from the visits themselves (pandas, not the service's SQL)."""
+    with app.app_context():
+        visits = pd.read_sql(text("SELECT household_id, visited_on FROM visit"), db.engine)
+        homes = pd.read_sql(
+            text(
+                "SELECT h.id, v.code FROM household h JOIN natural_village v ON v.id = h.natural_village_id"
+            ),
+            db.engine,
+        )
+    before = visits[visits.visited_on <= day].sort_values("visited_on", ascending=False)
+    second = before.groupby("household_id").visited_on.nth(1)
+    second = pd.Series(second.to_numpy(), index=before.loc[second.index, "household_id"].to_numpy())
+    a_year_before = day.replace(year=day.year - 1)
+    covered = homes.id.map(second).gt(a_year_before).fillna(False)
+    return (100 * covered).groupby(homes.code).mean()
+
+
+def test_a_past_days_visit_coverage_counts_the_visits_made_by_then(app, client, login, county):
+    login("leader")
+    day = work_day() - datetime.timedelta(days=150)
+    expected = visited_twice_by(app, day)
+    code = cadre_village(county)  # a village's map: its natural villages
+    past = client.get(f"/areas/{code}/values.json?indicator=visit_coverage&as_of={day}").json["areas"]
+    now = client.get(f"/areas/{code}/values.json?indicator=visit_coverage").json["areas"]
+    shown = {c: v[0] for c, v in past.items() if v is not None and c in expected.index}
+    assert len(shown) >= 3
+    assert shown == pytest.approx({c: expected[c] for c in shown}, abs=0.5)  # the map's whole per cents
+    assert shown != {c: now[c][0] for c in shown}  # not today's coverage under a past date

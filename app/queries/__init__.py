@@ -6,6 +6,7 @@ GeoJSON is built in the database because it is many times faster than
 serialising geometries in Python.
 """
 
+import dataclasses
 import datetime
 import io
 from collections.abc import Iterable
@@ -45,14 +46,16 @@ _MASK_SQL = {
 # --- statistics -------------------------------------------------------------
 
 
-def _aggregates(only: Iterable[indicators.Indicator] = indicators.INDICATORS) -> str:
-    """Return the SELECT list that aggregates households per group.
+def _aggregates(only: Iterable[indicators.Indicator] = indicators.INDICATORS, *, day: str = "") -> str:
+    """Return the SELECT list that aggregates households per group (as of `day`, a date literal).
 
     A sensitive indicator also counts its candidates (households its `ruled_out_by` flags do not
     exclude), which small-count suppression weighs its count against.
     """
     parts = ["count(*) AS households"]
     for i in only:
+        if day:
+            i = dataclasses.replace(i, sql=i.sql.replace("current_date", day))
         if i.kind == "share":
             parts.append(f"count(*) FILTER (WHERE {i.sql}) AS {i.key}")
             if i.sensitive:
@@ -115,9 +118,9 @@ def _natural_village_stats(
 ) -> str:
     """Return a CTE body aggregating households (as they were at `as_of`, when given) per natural village."""
     only = list(only)
-    work = WORK_JOIN if any(i.reads == "work" for i in only) else ""
+    work = asof.work(as_of) if any(i.reads == "work" for i in only) else ""
     return f"""
-        SELECT h.natural_village_id, {_aggregates(only)}
+        SELECT h.natural_village_id, {_aggregates(only, day=asof.day(as_of))}
         FROM {asof.households(as_of)} h
         {work}
         {where}

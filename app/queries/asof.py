@@ -14,7 +14,7 @@ from sqlalchemy import text
 from ..extensions import db
 from ..models import Household
 from ..privacy import Rule
-from . import _copy, household_fields, trends
+from . import WORK_JOIN, _copy, household_fields, trends
 
 # Columns of the poverty record the card and the timeline show besides a household's fields.
 YEARS = ("poverty_registered_year", "poverty_lifted_year")
@@ -31,6 +31,37 @@ def households(as_of: datetime.datetime | None) -> str:
     # A datetime's ISO form is a literal PostgreSQL reads exactly; nothing else reaches the SQL.
     return f"""(SELECT {", ".join(_COLUMNS)} FROM household_history
                 WHERE valid @> '{as_of.isoformat()}'::timestamptz)"""
+
+
+def day(as_of: datetime.datetime | None) -> str:
+    """Return the county's day of moment `as_of` as a date literal, or "" for now.
+
+    An indicator's ``current_date`` is the day its figures are of: a past view puts this in its place.
+    `as_of` is the last moment of a day in the county's zone (`localtime.end_of`).
+    """
+    return f"DATE '{as_of.date().isoformat()}'" if as_of is not None else ""
+
+
+def work(as_of: datetime.datetime | None) -> str:
+    """Return the join that gives each household ``h`` its work state ``w``, now or as of `as_of`.
+
+    Now, the derived `household_work`. At a past moment, the same columns from the records:
+    the pairings begun by then, the two last visits by then, the help measures with those done by
+    then (a measure's earlier statuses are not kept: one done later counts as not yet done).
+    """
+    if as_of is None:
+        return WORK_JOIN
+    on = day(as_of)
+    return f"""LEFT JOIN LATERAL (
+        SELECT (SELECT range_agg(p.valid) FROM pairing p
+                WHERE p.household_id = h.id AND lower(p.valid) <= {on}) AS paired,
+               v.dates[1] AS last_visit_on, v.dates[2] AS previous_visit_on,
+               m.measures, m.measures_done
+        FROM (SELECT ARRAY(SELECT visited_on FROM visit WHERE household_id = h.id AND visited_on <= {on}
+                           ORDER BY visited_on DESC LIMIT 2) AS dates) v,
+             (SELECT count(*) AS measures,
+                     count(*) FILTER (WHERE status = 'done' AND status_on <= {on}) AS measures_done
+              FROM measure WHERE household_id = h.id) m) w ON true"""
 
 
 def versions(household_id: int, rules: dict[str, Rule]) -> list[dict]:
