@@ -45,17 +45,17 @@ def day(as_of: datetime.datetime | None) -> str:
 def work(as_of: datetime.datetime | None) -> str:
     """Return the join that gives each household ``h`` its work state ``w``, now or as of `as_of`.
 
-    Now, the derived `household_work`. At a past moment, the same columns from the records:
-    the pairings begun by then, the two last visits by then, the help measures with those done by
-    then (a measure's earlier statuses are not kept: one done later counts as not yet done).
+    Now, the derived `household_work`. At a past moment, the same columns: the pairings' ranges as
+    kept (a pairing is ended, never deleted, so ``paired @> day`` answers for any day), the two last
+    visits by then, and the help measures with those done by then (a measure's earlier statuses are
+    not kept: one done later counts as not yet done).
     """
     if as_of is None:
         return WORK_JOIN
     on = day(as_of)
-    return f"""LEFT JOIN LATERAL (
-        SELECT (SELECT range_agg(p.valid) FROM pairing p
-                WHERE p.household_id = h.id AND lower(p.valid) <= {on}) AS paired,
-               v.dates[1] AS last_visit_on, v.dates[2] AS previous_visit_on,
+    return f"""LEFT JOIN household_work now ON now.household_id = h.id
+        LEFT JOIN LATERAL (
+        SELECT now.paired, v.dates[1] AS last_visit_on, v.dates[2] AS previous_visit_on,
                m.measures, m.measures_done
         FROM (SELECT ARRAY(SELECT visited_on FROM visit WHERE household_id = h.id AND visited_on <= {on}
                            ORDER BY visited_on DESC LIMIT 2) AS dates) v,
