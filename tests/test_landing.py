@@ -53,3 +53,10 @@ def test_a_department_user_is_named_as_a_county_department_in_english_too(phone,
     phone.goto(f"{server}/")
     assert phone.url.split("?")[0] == f"{server}/demands"
     assert " ".join(phone.locator(".who").inner_text().split()).endswith(f"County department {DEPARTMENT}")
+
+
+def test_a_leader_on_the_dashboard_reaches_the_county_map_from_the_header(phone, server, with_department):  # noqa: F811
+    log_in(phone, server, with_department, "leader")
+    phone.click("header.bar a.county")
+    phone.wait_for_selector(".leaflet-container")
+    assert phone.url.split("?")[0] == f"{server}/"
