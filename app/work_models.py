@@ -29,7 +29,7 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import DATEMULTIRANGE, DATERANGE, JSONB, UUID, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, DATEMULTIRANGE, DATERANGE, JSONB, UUID, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -193,3 +193,6 @@ class HouseholdWork(db.Model):
     previous_visit_on: Mapped[date | None] = mapped_column(Date)  # the visit before the last
     measures: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     measures_done: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    # Every visit's date and every done measure's, ascending: a past day's state is read from them.
+    visit_dates: Mapped[list[date]] = mapped_column(ARRAY(Date), server_default=text("'{}'"))
+    done_dates: Mapped[list[date]] = mapped_column(ARRAY(Date), server_default=text("'{}'"))

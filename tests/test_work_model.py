@@ -45,7 +45,7 @@ def state(household_id: int) -> dict:
     row = db.session.execute(
         text("""
         SELECT last_visit_on::text AS last, previous_visit_on::text AS previous, paired::text AS paired,
-               measures, measures_done
+               measures, measures_done, visit_dates::text[] AS visit_dates, done_dates::text[] AS done_dates
         FROM household_work WHERE household_id = :h"""),
         {"h": household_id},
     ).mappings()
@@ -62,11 +62,18 @@ def test_a_households_last_two_visits_follow_inserts_and_deletes():
         "paired": None,
         "measures": 0,
         "measures_done": 0,
+        "visit_dates": [
+            "2026-03-01",
+            "2026-05-20",
+            "2026-09-10",
+        ],  # every one, ascending: past views read them
+        "done_dates": [],
     }
     db.session.execute(
         text("DELETE FROM visit WHERE household_id = :h AND visited_on = '2026-09-10'"), {"h": h}
     )
     assert (state(h)["last"], state(h)["previous"]) == ("2026-05-20", "2026-03-01")
+    assert state(h)["visit_dates"] == ["2026-03-01", "2026-05-20"]
 
 
 def test_a_visit_sent_twice_is_refused_the_second_time():
@@ -105,9 +112,15 @@ def test_measures_done_are_counted_per_household():
             (:h, 'housing', 'planned', '2026-06-01')"""),
         {"h": h},
     )
-    assert (state(h)["measures"], state(h)["measures_done"]) == (3, 1)
-    db.session.execute(text("UPDATE measure SET status = 'done' WHERE household_id = :h"), {"h": h})
+    assert (state(h)["measures"], state(h)["measures_done"], state(h)["done_dates"]) == (3, 1, ["2026-04-01"])
+    db.session.execute(
+        text("""
+            UPDATE measure SET status = 'done', status_on = '2026-07-01'
+            WHERE household_id = :h AND kind <> 'industry'"""),
+        {"h": h},
+    )
     assert state(h)["measures_done"] == 3
+    assert state(h)["done_dates"] == ["2026-04-01", "2026-07-01", "2026-07-01"]
 
 
 @pytest.mark.parametrize(

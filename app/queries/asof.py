@@ -45,23 +45,21 @@ def day(as_of: datetime.datetime | None) -> str:
 def work(as_of: datetime.datetime | None) -> str:
     """Return the join that gives each household ``h`` its work state ``w``, now or as of `as_of`.
 
-    Now, the derived `household_work`. At a past moment, the same columns: the pairings' ranges as
-    kept (a pairing is ended, never deleted, so ``paired @> day`` answers for any day), the two last
-    visits by then, and the help measures with those done by then (a measure's earlier statuses are
-    not kept: one done later counts as not yet done).
+    Now, the derived `household_work`. At a past moment, the same columns from its kept dates: the
+    pairings' ranges (a pairing is ended, never deleted, so ``paired @> day`` answers for any day),
+    the two last of the visits by then and the measures done by then (``width_bucket`` counts the
+    ascending dates up to the day; a measure's earlier statuses are not kept, so one done later
+    counts as not yet done). One row per household, no lookup per household.
     """
     if as_of is None:
         return WORK_JOIN
     on = day(as_of)
     return f"""LEFT JOIN household_work now ON now.household_id = h.id
         LEFT JOIN LATERAL (
-        SELECT now.paired, v.dates[1] AS last_visit_on, v.dates[2] AS previous_visit_on,
-               m.measures, m.measures_done
-        FROM (SELECT ARRAY(SELECT visited_on FROM visit WHERE household_id = h.id AND visited_on <= {on}
-                           ORDER BY visited_on DESC LIMIT 2) AS dates) v,
-             (SELECT count(*) AS measures,
-                     count(*) FILTER (WHERE status = 'done' AND status_on <= {on}) AS measures_done
-              FROM measure WHERE household_id = h.id) m) w ON true"""
+            SELECT now.paired, now.visit_dates[k.visits] AS last_visit_on,
+                   now.visit_dates[k.visits - 1] AS previous_visit_on,
+                   now.measures, width_bucket({on}, now.done_dates) AS measures_done
+            FROM (SELECT width_bucket({on}, now.visit_dates) AS visits) k) w ON true"""
 
 
 def versions(household_id: int, rules: dict[str, Rule]) -> list[dict]:
