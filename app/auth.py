@@ -27,6 +27,7 @@ from .errors import render as render_error
 from .extensions import db, login_manager
 from .i18n import gettext as _
 from .models import User
+from .pages import start
 from .params import is_number
 
 bp = Blueprint("auth", __name__)
@@ -164,14 +165,10 @@ def unauthorized():
 
 
 def _safe_next(target: str | None) -> str:
-    """Return `target` if it is a path on this site (no open redirects), else where the user starts:
-    a leader on the dashboard (#13), everyone else on the overview, which sends a cadre on to their
-    villages and a county department to its demands."""
+    """Return `target` if it is a path on this site (no open redirects), else where the user starts."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    if current_user.is_authenticated and current_user.role_name == "leader":
-        return url_for("dashboard.dashboard")
-    return url_for("pages.overview")
+    return start()
 
 
 # --- views ------------------------------------------------------------------

@@ -219,6 +219,14 @@ def landing() -> str | None:
     return None
 
 
+def start() -> str:
+    """Return where the reader starts after logging in: their own page (`landing`), a leader the
+    dashboard (#13: the page a county leader opens first), everyone else the county."""
+    if (own := landing()) is not None:
+        return own
+    return url_for("dashboard.dashboard" if current_user.role_name == "leader" else "pages.overview")
+
+
 @bp.get("/mine")
 @login_required
 def mine():
