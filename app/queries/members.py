@@ -65,12 +65,15 @@ def replace_members(frame) -> dict[str, int]:
     session = db.session
     definitions = ", ".join(f"{c} {t}" for c, t in COLUMNS.items())
     session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
-    session.execute(text(f"CREATE TEMP TABLE {STAGE} (household_code text, {definitions})"))
+    # n: the file's order; household_id and member_id: where each row goes, filled below.
+    session.execute(
+        text(f"""
+        CREATE TEMP TABLE {STAGE} (household_code text, {definitions},
+                                   n serial, household_id integer, member_id integer)""")
+    )
     _copy(session.connection().connection.cursor(), STAGE, frame[["household_code", *COLUMNS]])
     session.execute(
         text(f"""
-        ALTER TABLE {STAGE} ADD COLUMN n serial, ADD COLUMN household_id integer,
-                            ADD COLUMN member_id integer;
         UPDATE {STAGE} s SET household_id = h.id FROM household h WHERE h.code = s.household_code;
         DELETE FROM {STAGE} WHERE household_id IS NULL;
         CREATE INDEX ON {STAGE} (household_id)""")
