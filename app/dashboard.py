@@ -17,6 +17,7 @@ from . import api, area_maps, audit, disclosure, indicators, localtime, params, 
 from .demands import figures
 from .errors import AppError
 from .exports.cells import neutralise
+from .exports.workbook import SHARE_FORMAT
 from .extensions import db
 from .i18n import gettext as _
 from .i18n import language
@@ -31,7 +32,6 @@ bp = Blueprint("dashboard", __name__)
 PARAMETERS = ("level", "indicator", "by", "order", "township", "since")
 ROWS_SHOWN = 100
 ROWS_DOWNLOADED = 20_000  # more than a prefecture's natural villages
-SHARE_FORMAT = "0.0%"
 
 
 def _choices(args) -> dict:

@@ -12,6 +12,7 @@ import openpyxl
 from markupsafe import Markup, escape
 
 from . import area_maps, disclosure, indicators, localtime
+from .exports.workbook import SHARE_FORMAT
 from .i18n import gettext as _
 from .maps.choropleth import format_value
 from .queries import trends
@@ -132,7 +133,7 @@ def add_sheet(book: openpyxl.Workbook, areas: list[dict], lang: str) -> None:
             if ind.kind == "share":
                 sheet.append([area["name"], f"{name} {_('Share')}", *(_cell(p, "share") for p in cells)])
                 for cell in sheet[sheet.max_row][2:]:
-                    cell.number_format = "0.0%"
+                    cell.number_format = SHARE_FORMAT
     sheet.freeze_panes = "C2"
     sheet.column_dimensions["B"].width = 24
 

@@ -17,6 +17,7 @@ import openpyxl
 from .. import privacy
 from ..errors import AppError, bad_parameter, not_found
 from ..exports.cells import neutralise
+from ..exports.workbook import SHARE_FORMAT
 from ..i18n import Text
 from ..printing.demand_report import ASSIGNEE_ZH, STATE_ZH, figure_lines, title
 from ..queries import demand_stats as queries
@@ -25,7 +26,6 @@ from .deadlines import is_working_day
 
 FORMATS = ("pdf", "xlsx")
 FIRST_YEAR = 2000
-SHARE_FORMAT = "0.0%"
 
 
 def parse_month(value: str | None, *, today: datetime.date) -> queries.Month:

@@ -18,6 +18,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .. import localtime
 
+# How every workbook the service writes shows a share (0.125 → 12.5%).
+SHARE_FORMAT = "0.0%"
+
 
 class Workbook:
     """A workbook whose sheets are added in turn, each from tables (its chunks) with the same columns."""
