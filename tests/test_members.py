@@ -350,3 +350,36 @@ def test_when_a_days_id_numbers_run_out_the_next_is_a_day_earlier():
     made = [numbers.number(day, "M") for _ in range(500)]
     assert len(set(made)) == 500 and all(int(n[16]) % 2 for n in made)
     assert {n[6:14] for n in made[:499]} == {"20200517"} and made[499][6:14] == "20200516"
+
+
+@pytest.mark.usefixtures("uploads")
+def test_a_form_uploaded_again_on_the_web_leaves_the_cards_versions_as_they_were(
+    app, client, login, tmp_path
+):
+    """The path a cadre's office takes: the form uploaded twice, then corrected, the card read in Chinese."""
+    from tests.test_as_of import versions_list
+    from tests.test_jobs import run_worker
+
+    def uploaded(rows, name: str) -> None:
+        path = write(tmp_path / name, rows)
+        form = client.get("/work/import").get_data(as_text=True)
+        with open(path, "rb") as f:
+            data = {"csrf_token": csrf_token(form), "kind": "members", "file": (f, path.name)}
+            sent = client.post("/work/import", data=data, content_type="multipart/form-data")
+        assert sent.status_code == 303
+        run_worker(app)
+
+    with app.app_context():
+        code_1, code_2 = households()
+    rows = layout_a(code_1, code_2)
+    login("admin")
+    uploaded(rows, "成员.xlsx")
+    first = versions_list(client, code_1)
+    uploaded(rows, "成员（再次）.xlsx")
+    again = versions_list(client, code_1)  # the generated family the first form replaced stays removed once
+    assert (again.count("新增"), again.count("删除")) == (first.count("新增"), first.count("删除"))
+    rows[4][9] = "浙江宁波"  # 杨明 now works elsewhere
+    uploaded(rows, "成员（更正）.xlsx")
+    corrected = versions_list(client, code_1)
+    assert "广东东莞 → 浙江宁波" in corrected
+    assert (corrected.count("新增"), corrected.count("删除")) == (first.count("新增"), first.count("删除"))
