@@ -148,6 +148,8 @@ def test_a_cadre_drills_down_to_a_household_card_and_back(page, server, accounts
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert first.head_name in popup.inner_text() and first.id_number in popup.inner_text()
+    # The popup pans the map into view; a click during that animation can be taken for a drag's end.
+    page.wait_for_selector(".leaflet-map-pane.leaflet-pan-anim", state="detached")
     popup.locator("a", has_text="详情").click()
     page.wait_for_url(f"**/households/{first.code}")
     assert first.address in page.inner_text("main")
